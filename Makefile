@@ -1,0 +1,30 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+
+.PHONY: install run test test-unit demo bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+run: install  ## the local stack on 127.0.0.1:8000 (Ctrl-C stops it)
+	$(PY) -m local.run
+
+test: install  ## every tier: unit (no network), integration (moto), e2e (HTTP)
+	$(PY) -m pytest -n 2 -q
+
+test-unit: install
+	$(PY) -m pytest -q tests/unit
+
+demo: install  ## plays the article's irrigation case against the running `make run`
+	$(PY) -m local.demo
+
+clean:
+	rm -rf $(VENV) .local chalice.out .pytest_cache

@@ -1,0 +1,97 @@
+"""DynamoDB tables, as PynamoDB models. The one definition of every table and index:
+the app, the local runtime and the CDK stack all read them from here.
+
+Table names come from TABLE_PREFIX at import time (PynamoDB reads Meta at class creation).
+"""
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.models import Model
+
+from chalicelib import settings
+
+
+def _meta(name: str):
+    return type("Meta", (), {"table_name": settings.TABLE_PREFIX + name, "region": settings.REGION,
+                             "billing_mode": "PAY_PER_REQUEST"})
+
+
+LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive"]
+
+
+def _gsi(index_name: str, hash_attr: str, range_attr: str):
+    """A GSI carrying only what list filters test; a page reads its keys, then BatchGets the cases."""
+    projection = IncludeProjection([a for a in LISTING_ATTRIBUTES if a not in (hash_attr, range_attr)])
+    meta = type("Meta", (), {"index_name": index_name, "projection": projection})
+    attrs = {"Meta": meta, hash_attr: UnicodeAttribute(hash_key=True), range_attr: UnicodeAttribute(range_key=True)}
+    return type(index_name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
+
+
+class CaseItem(Model):
+    """One case. `doc` holds the whole aggregate; the top-level attributes serve the indexes."""
+    Meta = _meta("cases")
+    case_id = UnicodeAttribute(hash_key=True)           # time-ordered id (ULID), so it sorts by intake
+    version = NumberAttribute()
+    number = UnicodeAttribute()
+    status = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    category = UnicodeAttribute()
+    grid = UnicodeAttribute()
+    county = UnicodeAttribute()
+    county_status = UnicodeAttribute()                   # "<county>#<status>"
+    reporter_id = UnicodeAttribute()
+    queue_center = UnicodeAttribute(null=True)           # sparse: set while the holding center must act
+    geo_cell = UnicodeAttribute(null=True)               # geohash, 6 characters (~1.2 km x 0.6 km)
+    sensitive = BooleanAttribute()
+    doc = JSONAttribute()
+
+    by_grid = _gsi("by-grid", "grid", "case_id")
+    by_reporter = _gsi("by-reporter", "reporter_id", "case_id")
+    by_queue = _gsi("by-queue", "queue_center", "case_id")
+    by_county = _gsi("by-county", "county", "case_id")
+    by_county_status = _gsi("by-county-status", "county_status", "case_id")
+    by_geo_cell = _gsi("by-geo-cell", "geo_cell", "case_id")
+
+
+class TimelineItem(Model):
+    """Immutable timeline entries; seq equals the case version the entry produced."""
+    Meta = _meta("timeline")
+    case_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    doc = JSONAttribute()
+
+
+class AssignmentItem(Model):
+    """A department's link to a case: its inbox. Rewritten with the case in the same transaction."""
+    Meta = _meta("assignments")
+    department = UnicodeAttribute(hash_key=True)
+    case_id = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()
+    active = BooleanAttribute()
+    status = UnicodeAttribute()
+
+
+class IdempotencyItem(Model):
+    """An API write's idempotency record, written in the write's own transaction."""
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)                # "<user>#<operation>#<Idempotency-Key>"
+    request_hash = UnicodeAttribute()
+    result = JSONAttribute()
+    expires_at = NumberAttribute()                       # TTL, epoch seconds
+
+
+class CounterItem(Model):
+    """Sequences, e.g. the human-readable case number per county and year."""
+    Meta = _meta("counters")
+    name = UnicodeAttribute(hash_key=True)
+    value = NumberAttribute(default=0)
+
+
+ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem)
+TTL_ATTRIBUTES = {IdempotencyItem: "expires_at"}
+
+
+def create_tables(wait: bool = False) -> None:
+    """Create every table that does not exist yet (local runtime and tests; CDK in the cloud)."""
+    for model in ALL_MODELS:
+        if not model.exists():
+            model.create_table(wait=wait)

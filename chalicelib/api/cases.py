@@ -1,0 +1,100 @@
+"""Case routes: intake, reads, lists, timeline and one route per action of the closed loop."""
+from chalice import Blueprint
+
+from chalicelib import runtime
+from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
+from chalicelib.domain.case import KINDS, OPEN_STATUSES, TERMINAL_STATUSES
+from chalicelib.services import cases, commands
+from chalicelib.services.unit_of_work import ListQuery
+
+bp = Blueprint(__name__)
+TAG = "cases"
+IDEMPOTENCY = {"Idempotency-Key": "optional; a retry with the same key returns the first result, once"}
+LIST_FILTERS = {
+    "status": "reported, accepted, dispatched, in_progress, resolved, rejected, merged, closed",
+    "node": "a jurisdiction node: its whole subtree", "grid": "one grid", "department": "a department's cases",
+    "kind": "demand or dispute", "category": "a category code", "limit": "1..50, default 20",
+    "cursor": "the opaque cursor of the previous page",
+}
+
+
+def _list(request, **fixed) -> dict:
+    query = ListQuery(
+        status=query_param(request, "status", choices=OPEN_STATUSES + TERMINAL_STATUSES),
+        node=query_param(request, "node"), grid=query_param(request, "grid"),
+        department=query_param(request, "department"), kind=query_param(request, "kind", choices=KINDS),
+        category=query_param(request, "category"), limit=int_param(request, "limit", 20, 1, 50),
+        cursor=query_param(request, "cursor", max_length=2000), **fixed)
+    return cases.list_cases(runtime.new_uow(), runtime.config(), principal(request), query)
+
+
+@route(bp, "/cases", "POST", "Report a case (intake)", TAG, body=commands.ReportCase, headers=IDEMPOTENCY,
+       success=201)
+def report_case():
+    request = bp.current_request
+    body = parse_body(request, commands.ReportCase)
+    return cases.report_case(runtime.new_uow(), runtime.config(), principal(request), body, runtime.clock(),
+                             idempotency_key=header(request, "Idempotency-Key"))
+
+
+@route(bp, "/cases", "GET", "List cases in your scope, with filters", TAG, query=LIST_FILTERS)
+def list_cases():
+    return _list(bp.current_request)
+
+
+@route(bp, "/cases/mine", "GET", "A grid member's own reports", TAG, query=LIST_FILTERS)
+def my_reports():
+    request = bp.current_request
+    return _list(request, reporter=principal(request).user_id)
+
+
+@route(bp, "/inbox", "GET", "A department's inbox", TAG, query=LIST_FILTERS)
+def department_inbox():
+    request = bp.current_request
+    if principal(request).role != "department":
+        raise ApiError(403, "forbidden", "only department staff have an inbox")
+    return _list(request)
+
+
+@route(bp, "/queue", "GET", "A center's queue: cases waiting for the caller's center", TAG, query=LIST_FILTERS)
+def center_queue():
+    request = bp.current_request
+    me = principal(request)
+    if me.role not in ("station", "dispatcher"):
+        raise ApiError(403, "forbidden", "only receiving stations and centers have a queue")
+    return _list(request, queue_center=me.node)
+
+
+@route(bp, "/cases/{case_id}", "GET", "One case (with possible duplicates while it waits for triage)", TAG)
+def get_case(case_id):
+    request = bp.current_request
+    return cases.get_case(runtime.new_uow(), runtime.config(), principal(request), case_id)
+
+
+@route(bp, "/cases/{case_id}/timeline", "GET", "The case's timeline, oldest first", TAG,
+       query={"limit": "1..100, default 50", "cursor": "the opaque cursor of the previous page"})
+def case_timeline(case_id):
+    request = bp.current_request
+    return cases.timeline(runtime.new_uow(), principal(request), case_id,
+                          int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000))
+
+
+def _action_route(action: str, body_model):
+    def view(case_id):
+        request = bp.current_request
+        body = parse_body(request, body_model)
+        if_match = header(request, "If-Match", max_length=20)
+        if if_match is not None and not if_match.strip('"').isdigit():
+            raise ApiError(400, "validation_error", "If-Match must be the case version you read",
+                           fields=[{"field": "If-Match", "message": "an integer version"}])
+        return cases.act(runtime.new_uow(), runtime.config(), principal(request), case_id, action, body,
+                         runtime.clock(), idempotency_key=header(request, "Idempotency-Key"),
+                         expected_version=int(if_match.strip('"')) if if_match else None)
+    view.__name__ = f"action_{action}"
+    route(bp, f"/cases/{{case_id}}/{action.replace('_', '-')}", "POST", f"Action: {action.replace('_', ' ')}",
+          TAG, body=body_model,
+          headers={**IDEMPOTENCY, "If-Match": "optional; the case version you acted on (409 if it moved)"})(view)
+
+
+for _action, _body in commands.ACTION_BODIES.items():
+    _action_route(_action, _body)

@@ -1,0 +1,127 @@
+"""HTTP plumbing shared by every route: one error shape, body parsing, the caller, route registration.
+
+`route()` registers a Chalice route AND its OpenAPI description, so the two cannot drift apart;
+the auth middleware reads the public routes from the same registry.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+
+from chalice import Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.domain.errors import DomainError, Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
+from chalicelib.domain.roles import Principal
+
+log = logging.getLogger("gridloop.api")
+
+STATUS = {InvalidTransition: 409, VersionConflict: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
+
+
+@dataclass
+class RouteDoc:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: dict = field(default_factory=dict)      # name -> description
+    headers: dict = field(default_factory=dict)    # name -> description
+    public: bool = False
+    success: int = 200
+
+
+ROUTES: list[RouteDoc] = []
+
+
+def public_paths() -> set[tuple[str, str]]:
+    return {(r.path, r.method) for r in ROUTES if r.public}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, **extra):
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def error_response(status: int, code: str, message: str, **extra) -> Response:
+    return Response(body={"error": {"code": code, "message": message, **extra}}, status_code=status,
+                    headers={"Content-Type": "application/json"})
+
+
+def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseModel] | None = None,
+          query: dict | None = None, headers: dict | None = None, public: bool = False, success: int = 200):
+    ROUTES.append(RouteDoc(path, method, summary, tag, body, query or {}, headers or {}, public, success))
+
+    def decorate(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            try:
+                result = view(*args, **kwargs)
+            except ApiError as e:
+                return error_response(e.status, e.code, e.message, **e.extra)
+            except DomainError as e:
+                status = next((s for cls, s in STATUS.items() if isinstance(e, cls)), 422)
+                return error_response(status, e.code, e.message, **e.details)
+            except Exception:
+                log.exception("unhandled error on %s %s", method, path)
+                return error_response(500, "internal_error", "something went wrong; nothing was half-written")
+            if isinstance(result, Response):
+                return result
+            return Response(body=result, status_code=success, headers={"Content-Type": "application/json"})
+        bp.route(path, methods=[method], cors=False)(guarded)
+        return guarded
+    return decorate
+
+
+def parse_body(request, model: type[BaseModel]) -> BaseModel:
+    """Validate the JSON body; a bad one answers 400 naming every offending field."""
+    raw = request.raw_body
+    try:
+        data = json.loads(raw) if raw else {}
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "invalid_json", "the body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        fields = [{"field": ".".join(str(p) for p in err["loc"]) or "(body)", "message": err["msg"]}
+                  for err in exc.errors()]
+        names = ", ".join(f["field"] for f in fields)
+        raise ApiError(400, "validation_error", f"the body has invalid fields: {names}", fields=fields) from None
+
+
+def principal(request) -> Principal:
+    return request.context["gridloop_principal"]
+
+
+def header(request, name: str, max_length: int = 128) -> str | None:
+    value = request.headers.get(name)
+    if value is not None and (not value.strip() or len(value) > max_length):
+        raise ApiError(400, "validation_error", f"the {name} header must be 1 to {max_length} characters",
+                       fields=[{"field": name, "message": f"1 to {max_length} characters"}])
+    return value.strip() if value else None
+
+
+def query_param(request, name: str, choices=None, max_length: int = 100) -> str | None:
+    value = (request.query_params or {}).get(name)
+    if value is None:
+        return None
+    if not value or len(value) > max_length or (choices and value not in choices):
+        allowed = f"one of {', '.join(choices)}" if choices else f"1 to {max_length} characters"
+        raise ApiError(400, "validation_error", f"query parameter '{name}' must be {allowed}",
+                       fields=[{"field": name, "message": allowed}])
+    return value
+
+
+def int_param(request, name: str, default: int, low: int, high: int) -> int:
+    value = (request.query_params or {}).get(name)
+    if value is None:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ApiError(400, "validation_error", f"query parameter '{name}' must be an integer {low}..{high}",
+                       fields=[{"field": name, "message": f"an integer from {low} to {high}"}])
+    return int(value)

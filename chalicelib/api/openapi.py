@@ -1,0 +1,71 @@
+"""The OpenAPI 3 document, built from the route registry and the pydantic bodies (one source)."""
+from __future__ import annotations
+
+import re
+
+from chalicelib.api.http import ROUTES
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "description": "machine code, e.g. validation_error, invalid_transition"},
+        "message": {"type": "string"},
+        "fields": {"type": "array", "items": {"type": "object", "properties": {
+            "field": {"type": "string"}, "message": {"type": "string"}}}},
+        "allowed_actions": {"type": "array", "items": {"type": "string"}},
+        "status": {"type": "string"}}}},
+}
+ERRORS = {"400": "invalid input (fields named)", "401": "missing, malformed, forged or expired token",
+          "403": "outside your role or jurisdiction", "404": "not found (or not visible to you)",
+          "409": "invalid transition (allowed actions listed) or version conflict"}
+
+
+def document(server_url: str | None = None) -> dict:
+    schemas = {"Error": ERROR_SCHEMA}
+    paths: dict = {}
+    for r in ROUTES:
+        operation = {"summary": r.summary, "tags": [r.tag], "operationId": _operation_id(r.method, r.path),
+                     "parameters": [], "responses": {str(r.success): {"description": "success", "content": {
+                         "application/json": {"schema": {"type": "object"}}}}}}
+        for name in re.findall(r"{(\w+)}", r.path):
+            operation["parameters"].append({"name": name, "in": "path", "required": True,
+                                            "schema": {"type": "string"}})
+        for name, description in r.query.items():
+            operation["parameters"].append({"name": name, "in": "query", "required": False,
+                                            "description": description, "schema": {"type": "string"}})
+        for name, description in r.headers.items():
+            operation["parameters"].append({"name": name, "in": "header", "required": False,
+                                            "description": description, "schema": {"type": "string"}})
+        if r.body is not None:
+            schema = r.body.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in schema.pop("$defs", {}).items():
+                schemas[name] = definition
+            schemas[r.body.__name__] = schema
+            operation["requestBody"] = {"required": True, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{r.body.__name__}"}}}}
+        for status, description in ERRORS.items():
+            if r.public and status in ("401", "403"):
+                continue
+            operation["responses"][status] = {"description": description, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        if r.public:
+            operation["security"] = []
+        paths.setdefault(r.path, {})[r.method.lower()] = operation
+    doc = {
+        "openapi": "3.0.3",
+        "info": {"title": "Gridloop API", "version": "1.0.0",
+                 "description": "Closed-loop grid governance: intake, triage, dispatch, report-in, resolve, "
+                                "evaluate. Every list paginates with an opaque cursor."},
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    }
+    if server_url:
+        doc["servers"] = [{"url": server_url}]
+    return doc
+
+
+def _operation_id(method: str, path: str) -> str:
+    words = [w for w in re.split(r"[/{}\-_.]+", path) if w]
+    return method.lower() + "".join(w[:1].upper() + w[1:] for w in words)

@@ -1,0 +1,288 @@
+"""The county configuration: one validated YAML file per deployment (DESIGN §2).
+
+The schema lives here and only here; the app, the local runtime and the CDK app import it.
+A bad file is refused with every problem at once, each named by its path in the file.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+from datetime import date, time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
+from chalicelib.domain.categories import Category, Routing
+from chalicelib.domain.deadlines import Duration, DeadlinePolicy, STAGES, URGENCIES
+
+COUNTIES_DIR = Path(__file__).parent / "counties"
+CODE = r"^[A-Z0-9][A-Z0-9_-]*(\.[A-Z0-9][A-Z0-9_-]*)*$"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; `problems` lists every (path, message)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Names(Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    mn: str | None = None  # Mongolian, where used
+    ug: str | None = None  # Uyghur, where used
+
+
+class GeoJSONPolygon(Strict):
+    type: Literal["Polygon"]
+    coordinates: list[list[tuple[float, float]]]
+
+    @field_validator("coordinates")
+    @classmethod
+    def closed_rings(cls, rings):
+        for ring in rings:
+            if len(ring) < 4 or ring[0] != ring[-1]:
+                raise ValueError("each ring needs at least 4 positions and must end where it starts")
+            for lon, lat in ring:
+                if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+                    raise ValueError(f"position ({lon}, {lat}) is not a longitude/latitude pair")
+        return rings
+
+
+class NodeSpec(Strict):
+    code: str = Field(pattern=CODE)
+    level: Literal["prefecture", "county", "township", "village", "grid"]
+    names: Names
+    case_prefix: str | None = Field(default=None, pattern=r"^[A-Z]{2,4}$")
+    boundary: GeoJSONPolygon | None = None
+    children: list["NodeSpec"] = []
+
+    @model_validator(mode="after")
+    def children_fit(self):
+        below = LEVELS[LEVELS.index(self.level) + 1] if self.level != "grid" else None
+        for child in self.children:
+            if child.level != below:
+                raise ValueError(f"{child.code}: a {self.level} holds {below} nodes, not {child.level}")
+            if not child.code.startswith(self.code + "."):
+                raise ValueError(f"{child.code}: a child's code must start with its parent's code '{self.code}.'")
+        if self.level == "grid" and self.boundary is None:
+            raise ValueError(f"{self.code}: a grid needs a GeoJSON boundary")
+        if self.level == "county" and not self.case_prefix:
+            raise ValueError(f"{self.code}: a county needs a case_prefix for case numbers")
+        return self
+
+
+class DepartmentSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    node: str = Field(pattern=CODE)
+    kind: str = Field(pattern=r"^[a-z_]+$")
+    names: Names
+
+
+class RoutingSpec(Strict):
+    level: Literal["village", "township", "county", "prefecture"]
+    department_kind: str | None = None
+
+
+class CategorySpec(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    kind: Literal["demand", "dispute"]
+    names: Names
+    public: bool
+    sensitive: bool = False
+    complex: bool = False
+    routing: RoutingSpec
+
+    @model_validator(mode="after")
+    def sensitive_is_never_public(self):
+        if self.sensitive and self.public:
+            raise ValueError(f"{self.code}: a sensitive category cannot be public")
+        return self
+
+
+class DurationSpec(Strict):
+    minutes: int | None = Field(default=None, gt=0)
+    hours: int | None = Field(default=None, gt=0)
+    days: int | None = Field(default=None, gt=0)
+    working_days: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def exactly_one(self):
+        given = [k for k in ("minutes", "hours", "days", "working_days") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of minutes, hours, days, working_days")
+        return self
+
+    def to_domain(self) -> Duration:
+        if self.working_days is not None:
+            return Duration(self.working_days, "working_days")
+        minutes = (self.minutes or 0) + 60 * (self.hours or 0) + 1440 * (self.days or 0)
+        return Duration(minutes, "minutes")
+
+
+class StagePolicy(Strict):
+    emergency: DurationSpec
+    urgent: DurationSpec
+    normal: DurationSpec
+    normal_complex: DurationSpec | None = None
+
+
+class DeadlinesSpec(Strict):
+    triage: StagePolicy
+    report_in: StagePolicy
+    resolve: StagePolicy
+    evaluation: DurationSpec
+
+
+HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class WorkingHoursSpec(Strict):
+    """Working periods per weekday (mon..sun), each 'HH:MM-HH:MM'; a lunch break is the gap."""
+    mon: list[str] = []
+    tue: list[str] = []
+    wed: list[str] = []
+    thu: list[str] = []
+    fri: list[str] = []
+    sat: list[str] = []
+    sun: list[str] = []
+
+    @field_validator("*")
+    @classmethod
+    def periods(cls, value):
+        for period in value:
+            start, _, end = period.partition("-")
+            if not (re.match(HHMM, start) and re.match(HHMM, end)) or time.fromisoformat(start) >= time.fromisoformat(end):
+                raise ValueError(f"'{period}' is not a period 'HH:MM-HH:MM' with its start before its end")
+        return value
+
+
+class CalendarSpec(Strict):
+    timezone: str = "Asia/Shanghai"
+    working_hours: WorkingHoursSpec
+    holidays: list[date] = []      # county/regional days off (e.g. Eid al-Fitr, Corban)
+    workdays: list[date] = []      # make-up working days on weekends
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, value):
+        try:
+            ZoneInfo(value)
+        except Exception:
+            raise ValueError(f"'{value}' is not an IANA time zone") from None
+        return value
+
+
+class CountyConfig(Strict):
+    name: str = Field(pattern=r"^[a-z0-9-]+$")
+    root: NodeSpec
+    departments: list[DepartmentSpec]
+    categories: list[CategorySpec]
+    deadlines: DeadlinesSpec
+    calendar: CalendarSpec
+
+    @model_validator(mode="after")
+    def references_resolve(self):
+        nodes = {n.code: n for n in _walk(self.root)}
+        problems = []
+        seen = set()
+        for d in self.departments:
+            if d.id in seen:
+                problems.append(f"department id '{d.id}' is used twice")
+            seen.add(d.id)
+            node = nodes.get(d.node)
+            if node is None:
+                problems.append(f"department '{d.id}' belongs to unknown node '{d.node}'")
+            elif node.level not in ("township", "county", "prefecture"):
+                problems.append(f"department '{d.id}' belongs to a {node.level}; departments sit at township, county or prefecture")
+        if len(nodes) != sum(1 for _ in _walk(self.root)):
+            problems.append("a node code is used twice")
+        codes = [c.code for c in self.categories]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            problems.append(f"category code '{code}' is used twice")
+        kinds = {d.kind for d in self.departments}
+        for c in self.categories:
+            if c.routing.department_kind and c.routing.department_kind not in kinds:
+                problems.append(f"category '{c.code}' routes to department kind '{c.routing.department_kind}', which no department has")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _walk(node: NodeSpec):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+@functools.lru_cache(maxsize=8)
+def load(name: str | None = None) -> "Deployment":
+    """Load and validate `chalicelib/counties/<name>.yaml` (default: the COUNTY variable, else demo)."""
+    name = name or os.environ.get("COUNTY", "demo")
+    return load_file(COUNTIES_DIR / f"{name}.yaml")
+
+
+def load_file(path: Path) -> "Deployment":
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [("(file)", f"not valid YAML: {exc}")]) from None
+    return parse(raw, source=str(path))
+
+
+def parse(raw: object, source: str = "<config>") -> "Deployment":
+    try:
+        spec = CountyConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = [(".".join(str(p) for p in err["loc"]) or "(file)", err["msg"]) for err in exc.errors()]
+        raise ConfigError(source, problems) from None
+    return Deployment.from_spec(spec)
+
+
+class Deployment:
+    """The validated configuration, turned into the domain objects the services use."""
+
+    def __init__(self, spec: CountyConfig, jurisdiction: Jurisdiction, categories: dict[str, Category],
+                 deadlines: DeadlinePolicy):
+        self.spec = spec
+        self.name = spec.name
+        self.jurisdiction = jurisdiction
+        self.categories = categories
+        self.deadlines = deadlines
+        self.timezone = ZoneInfo(spec.calendar.timezone)
+
+    @classmethod
+    def from_spec(cls, spec: CountyConfig) -> "Deployment":
+        nodes = [Node(code=n.code, level=n.level, names=n.names.model_dump(exclude_none=True),
+                      case_prefix=n.case_prefix) for n in _walk(spec.root)]
+        departments = [Department(id=d.id, node=d.node, kind=d.kind, names=d.names.model_dump(exclude_none=True))
+                       for d in spec.departments]
+        categories = {c.code: Category(code=c.code, kind=c.kind, names=c.names.model_dump(exclude_none=True),
+                                       public=c.public, sensitive=c.sensitive, complex=c.complex,
+                                       routing=Routing(level=c.routing.level, department_kind=c.routing.department_kind))
+                      for c in spec.categories}
+        policy = {}
+        for stage in ("triage", "report_in", "resolve"):
+            stage_spec: StagePolicy = getattr(spec.deadlines, stage)
+            for urgency in URGENCIES:
+                policy[(stage, urgency, False)] = getattr(stage_spec, urgency).to_domain()
+                policy[(stage, urgency, True)] = policy[(stage, urgency, False)]
+            if stage_spec.normal_complex:
+                policy[(stage, "normal", True)] = stage_spec.normal_complex.to_domain()
+        for urgency in URGENCIES:
+            for complex_ in (False, True):
+                policy[("evaluation", urgency, complex_)] = spec.deadlines.evaluation.to_domain()
+        assert {k[0] for k in policy} == set(STAGES)
+        return cls(spec, Jurisdiction(nodes, departments), categories, DeadlinePolicy(policy))

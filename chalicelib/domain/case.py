@@ -1,0 +1,377 @@
+"""The case aggregate: one problem on its way through the closed loop (DESIGN §3).
+
+Every action is a method that checks the transition table, changes the case, bumps its version and
+records exactly one timeline entry. Nothing here knows about storage or HTTP.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, asdict
+from datetime import datetime, timezone
+
+from chalicelib.domain.errors import InvalidTransition, Invalid
+
+KINDS = ("demand", "dispute")
+URGENCIES = ("emergency", "urgent", "normal")
+CHANNELS = ("grid_visit", "hotline", "walk_in", "open311")
+VERDICTS = ("good", "fair", "bad")
+SCORE_DIMENSIONS = ("response_speed", "performance", "completion", "feedback")
+OPEN_STATUSES = ("reported", "accepted", "dispatched", "in_progress", "resolved")
+TERMINAL_STATUSES = ("rejected", "merged", "closed")
+
+# action -> (statuses it may start from, status it leads to; None = decided by the action's outcome)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "accept":            (frozenset({"reported"}), "accepted"),
+    "reject":            (frozenset({"reported"}), "rejected"),
+    "merge":             (frozenset({"reported"}), "merged"),
+    "resolve_on_spot":   (frozenset({"accepted"}), "resolved"),
+    "escalate":          (frozenset({"accepted"}), "accepted"),
+    "dispatch":          (frozenset({"accepted"}), "dispatched"),
+    "redispatch":        (frozenset({"dispatched", "in_progress"}), "dispatched"),
+    "acknowledge":       (frozenset({"dispatched", "in_progress"}), "in_progress"),
+    "return":            (frozenset({"dispatched"}), "accepted"),
+    "request_extension": (frozenset({"in_progress"}), "in_progress"),
+    "decide_extension":  (frozenset({"in_progress"}), "in_progress"),
+    "resolve":           (frozenset({"in_progress"}), "resolved"),
+    "evaluate":          (frozenset({"resolved"}), None),  # closed, or in_progress when not fixed
+    "close":             (frozenset({"resolved"}), "closed"),
+}
+
+
+def allowed_actions(status: str) -> list[str]:
+    return sorted(a for a, (sources, _) in TRANSITIONS.items() if status in sources)
+
+
+def iso(moment: datetime) -> str:
+    """UTC, ISO-8601, seconds, ending in Z (the only time format stored)."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+@dataclass
+class Actor:
+    user_id: str
+    role: str
+    name: str = ""
+
+
+@dataclass
+class TimelineEntry:
+    seq: int
+    at: str
+    actor: dict
+    action: str
+    from_status: str | None
+    to_status: str
+    note: str = ""
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class Assignment:
+    department: str
+    role: str                  # lead | co
+    dispatch_no: int
+    dispatched_at: str
+    report_in_due: str
+    active: bool = True
+    acknowledged_at: str | None = None
+    ended: str | None = None   # why it stopped being active: returned | redispatched
+
+
+@dataclass
+class Case:
+    id: str
+    number: str
+    kind: str
+    category: str
+    title: str
+    description: str
+    grid: str
+    county: str
+    location: dict
+    reporter: dict
+    channel: str
+    urgency: str
+    created_at: str
+    center: str                 # the node whose center currently holds the case
+    level: str                  # that center's level: village | township | county | prefecture
+    status: str = "reported"
+    sensitive: bool = False
+    residents: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
+    public_summary: str = ""
+    path_centers: list = field(default_factory=list)   # every center the case has been at
+    assignments: list = field(default_factory=list)
+    deadlines: dict = field(default_factory=dict)
+    deadline_version: int = 0
+    dispatch_no: int = 0
+    extension: dict | None = None
+    extensions: list = field(default_factory=list)
+    resolution: dict | None = None
+    evaluations: list = field(default_factory=list)
+    reopen_count: int = 0
+    merged_into: str | None = None
+    merged_cases: list = field(default_factory=list)
+    reason: str = ""
+    closed_as: str | None = None  # evaluated | not_evaluated
+    updated_at: str = ""
+    version: int = 0
+    new_entries: list = field(default_factory=list, repr=False, compare=False)
+
+    # -- reading -------------------------------------------------------------------------------
+    @property
+    def awaiting_center(self) -> bool:
+        """True while the holding center must act (its queue shows the case)."""
+        if self.status in ("reported", "accepted"):
+            return True
+        return self.status == "in_progress" and self.extension is not None
+
+    def active_assignments(self) -> list[Assignment]:
+        return [a for a in self.assignment_objs() if a.active]
+
+    def assignment_objs(self) -> list[Assignment]:
+        return [Assignment(**a) for a in self.assignments]
+
+    def lead_department(self) -> str | None:
+        return next((a.department for a in self.active_assignments() if a.role == "lead"), None)
+
+    def departments_ever(self) -> set[str]:
+        return {a["department"] for a in self.assignments}
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data.pop("new_entries")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Case":
+        return cls(**copy.deepcopy(data))
+
+    # -- actions -------------------------------------------------------------------------------
+    def accept(self, actor: Actor, now: datetime, *, kind: str, category: str, urgency: str,
+               public_summary: str, sensitive: bool, forward_to: tuple[str, str] | None):
+        """Triage: classify, write the public summary and divert to the center that will handle it."""
+        self._check("accept")
+        before = self.status
+        self.kind, self.category, self.urgency = kind, category, urgency
+        self.public_summary, self.sensitive = public_summary, sensitive
+        self.deadlines.pop("triage_due", None)
+        data = {"kind": kind, "category": category, "urgency": urgency, "sensitive": sensitive}
+        if forward_to and forward_to[0] != self.center:
+            data["forwarded_to"] = forward_to[0]
+            self._move_to_center(*forward_to)
+        self._record(actor, now, "accept", before, "accepted", public_summary, data)
+
+    def reject(self, actor: Actor, now: datetime, reason: str):
+        self._check("reject")
+        self.reason = reason
+        self._finish_timers()
+        self._record(actor, now, "reject", self.status, "rejected", reason)
+
+    def merge_into(self, actor: Actor, now: datetime, target: "Case", note: str = ""):
+        self._check("merge")
+        if target.id == self.id:
+            raise Invalid("a case cannot be merged into itself", field="target_case_id")
+        if target.status in TERMINAL_STATUSES:
+            raise Invalid(f"case {target.number} is {target.status} and takes no merges", field="target_case_id")
+        self.merged_into = target.id
+        self._finish_timers()
+        self._record(actor, now, "merge", self.status, "merged", note,
+                     {"target_case_id": target.id, "target_number": target.number})
+        target.merged_cases.append(self.id)
+        target._record(actor, now, "merged_in", target.status, target.status, note,
+                       {"source_case_id": self.id, "source_number": self.number})
+
+    def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: str):
+        self._check("resolve_on_spot")
+        self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
+        self._enter_evaluation(evaluation_due)
+        self._record(actor, now, "resolve_on_spot", self.status, "resolved", note)
+
+    def escalate(self, actor: Actor, now: datetime, next_center: tuple[str, str], reason: str):
+        """By hand: the holding center passes what its level cannot solve to the next center."""
+        self._check("escalate")
+        before_center = self.center
+        self._move_to_center(*next_center)
+        self._record(actor, now, "escalate", self.status, self.status, reason,
+                     {"from_center": before_center, "to_center": self.center, "level": self.level})
+
+    def dispatch(self, actor: Actor, now: datetime, lead: str, co_handlers: list[str],
+                 report_in_due: str, resolve_due: str, note: str = "", redispatch: bool = False):
+        """The center's "whistle": a lead department and co-handlers, with deadlines."""
+        action = "redispatch" if redispatch else "dispatch"
+        self._check(action)
+        if lead in co_handlers:
+            raise Invalid("the lead department cannot also be a co-handler", field="co_handlers")
+        if len(set(co_handlers)) != len(co_handlers):
+            raise Invalid("a co-handler is listed twice", field="co_handlers")
+        before = self.status
+        for a in self.assignments:
+            if a["active"]:
+                a["active"], a["ended"] = False, "redispatched"
+        self.dispatch_no += 1
+        for department, role in [(lead, "lead")] + [(c, "co") for c in co_handlers]:
+            self.assignments.append(asdict(Assignment(department, role, self.dispatch_no, iso(now), report_in_due)))
+        self.extension = None
+        self.deadline_version += 1
+        self.deadlines = {"report_in_due": report_in_due, "resolve_due": resolve_due}
+        self._record(actor, now, action, before, "dispatched", note,
+                     {"lead": lead, "co_handlers": co_handlers, "report_in_due": report_in_due,
+                      "resolve_due": resolve_due, "dispatch_no": self.dispatch_no})
+
+    def acknowledge(self, actor: Actor, now: datetime, department: str, note: str = ""):
+        """A department reports in. The lead's report-in moves the case to in_progress."""
+        self._check("acknowledge")
+        assignment = self._active_assignment(department)
+        if assignment["acknowledged_at"]:
+            raise InvalidTransition(f"department {department} has already reported in",
+                                    status=self.status, allowed_actions=allowed_actions(self.status))
+        assignment["acknowledged_at"] = iso(now)
+        on_time = iso(now) <= assignment["report_in_due"]
+        before = self.status
+        after = "in_progress" if assignment["role"] == "lead" else self.status
+        if assignment["role"] == "lead":
+            self.deadlines.pop("report_in_due", None)
+        self._record(actor, now, "acknowledge", before, after, note,
+                     {"department": department, "role": assignment["role"], "on_time": on_time})
+
+    def return_to_center(self, actor: Actor, now: datetime, department: str, reason: str):
+        self._check("return")
+        self._require_lead(department)
+        for a in self.assignments:
+            if a["active"]:
+                a["active"], a["ended"] = False, "returned"
+        self.deadlines = {}
+        self.deadline_version += 1
+        self._record(actor, now, "return", self.status, "accepted", reason, {"department": department})
+
+    def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: str, reason: str):
+        self._check("request_extension")
+        self._require_lead(department)
+        if self.extension is not None:
+            raise InvalidTransition("an extension request is already waiting for the center",
+                                    status=self.status, allowed_actions=allowed_actions(self.status))
+        if requested_due <= self.deadlines.get("resolve_due", ""):
+            raise Invalid("the requested due time must be later than the current resolve deadline",
+                          field="requested_due")
+        self.extension = {"requested_due": requested_due, "reason": reason, "requested_at": iso(now),
+                          "department": department}
+        self._record(actor, now, "request_extension", self.status, self.status, reason,
+                     {"requested_due": requested_due, "current_due": self.deadlines.get("resolve_due")})
+
+    def decide_extension(self, actor: Actor, now: datetime, approve: bool, note: str = ""):
+        self._check("decide_extension")
+        if self.extension is None:
+            raise InvalidTransition("no extension request is waiting",
+                                    status=self.status, allowed_actions=allowed_actions(self.status))
+        request, self.extension = self.extension, None
+        data = {"approved": approve, "requested_due": request["requested_due"],
+                "previous_due": self.deadlines.get("resolve_due")}
+        if approve:
+            self.deadlines["resolve_due"] = request["requested_due"]
+            self.deadline_version += 1
+        self.extensions.append({**request, "approved": approve, "decided_at": iso(now)})
+        self._record(actor, now, "decide_extension", self.status, self.status, note, data)
+
+    def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: str,
+                root_cause_follow_up: str = ""):
+        self._check("resolve")
+        self._require_lead(department)
+        on_time = iso(now) <= self.deadlines.get("resolve_due", iso(now))
+        self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": iso(now),
+                           "by": asdict(actor), "department": department, "on_time": on_time,
+                           "dispatch_no": self.dispatch_no}
+        self._enter_evaluation(evaluation_due)
+        self._record(actor, now, "resolve", "in_progress", "resolved", note,
+                     {"department": department, "on_time": on_time})
+
+    def evaluate(self, actor: Actor, now: datetime, scores: dict, verdict: str, fixed: bool,
+                 on_behalf_of_resident: bool, note: str, resolve_due: str | None):
+        """The grid's member evaluates; "not fixed" reopens the case and counts as a bad review."""
+        self._check("evaluate")
+        if not fixed and verdict != "bad":
+            raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
+        evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
+                      "by": asdict(actor), "on_behalf_of_resident": on_behalf_of_resident,
+                      "department": self.lead_department(), "dispatch_no": self.dispatch_no}
+        self.evaluations.append(evaluation)
+        self.deadlines.pop("evaluation_due", None)
+        before = self.status
+        if fixed:
+            self.closed_as = "evaluated"
+            after = "closed"
+        else:
+            self.reopen_count += 1
+            self.resolution = None
+            self.deadline_version += 1
+            if resolve_due:
+                self.deadlines["resolve_due"] = resolve_due
+            after = "in_progress"
+        self._record(actor, now, "evaluate", before, after, note,
+                     {"verdict": verdict, "fixed": fixed, "scores": scores,
+                      "on_behalf_of_resident": on_behalf_of_resident})
+
+    def close(self, actor: Actor, now: datetime, note: str = ""):
+        """Close a resolved case nobody evaluated: it counts as "not evaluated"."""
+        self._check("close")
+        self.closed_as = "not_evaluated"
+        self._finish_timers()
+        self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
+
+    # -- internals -----------------------------------------------------------------------------
+    def _check(self, action: str):
+        sources, _ = TRANSITIONS[action]
+        if self.status not in sources:
+            raise InvalidTransition(f"cannot {action.replace('_', ' ')} a case that is {self.status}",
+                                    status=self.status, allowed_actions=allowed_actions(self.status))
+
+    def _active_assignment(self, department: str) -> dict:
+        for a in self.assignments:
+            if a["active"] and a["department"] == department:
+                return a
+        raise InvalidTransition(f"department {department} is not assigned to this case",
+                                status=self.status, allowed_actions=allowed_actions(self.status))
+
+    def _require_lead(self, department: str):
+        if self._active_assignment(department)["role"] != "lead":
+            raise InvalidTransition("only the lead department can do this",
+                                    status=self.status, allowed_actions=allowed_actions(self.status))
+
+    def _move_to_center(self, code: str, level: str):
+        self.center, self.level = code, level
+        if code not in self.path_centers:
+            self.path_centers.append(code)
+
+    def _enter_evaluation(self, evaluation_due: str):
+        self.deadline_version += 1
+        self.extension = None
+        self.deadlines = {"evaluation_due": evaluation_due}
+
+    def _finish_timers(self):
+        self.deadlines = {}
+        self.deadline_version += 1
+
+    def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str,
+                note: str = "", data: dict | None = None):
+        self.status = after
+        self.version += 1
+        self.updated_at = iso(now)
+        self.new_entries.append(TimelineEntry(self.version, iso(now), asdict(actor), action, before, after,
+                                              note, data or {}))
+
+
+def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: str, category: str, title: str,
+              description: str, grid: str, county: str, village: str, location: dict, channel: str,
+              urgency: str, residents: list, sensitive: bool, triage_due: str) -> Case:
+    """Intake: a new case lands in the receiving station of its grid's village."""
+    case = Case(id=case_id, number=number, kind=kind, category=category, title=title, description=description,
+                grid=grid, county=county, location=location, reporter=asdict(actor), channel=channel,
+                urgency=urgency, created_at=iso(now), center=village, level="village", sensitive=sensitive,
+                residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
+                deadline_version=1)
+    case._record(actor, now, "report", None, "reported", "", {"channel": channel})
+    return case

@@ -1,0 +1,37 @@
+"""Domain errors; the API maps each to one HTTP status and machine code."""
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidTransition(DomainError):
+    """The action is not allowed in the case's current status (HTTP 409)."""
+    code = "invalid_transition"
+
+
+class VersionConflict(DomainError):
+    """Someone else changed the case since it was read (HTTP 409)."""
+    code = "version_conflict"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Invalid(DomainError):
+    """A request that is well-formed but names something that does not fit (HTTP 400/422)."""
+    code = "invalid"
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message, fields=[{"field": field, "message": message}])
+        self.field = field

@@ -1,0 +1,28 @@
+"""Roles (DESIGN §1). The names here are the only spelling: tokens, Cognito groups and policies use them."""
+from dataclasses import dataclass
+
+GRID_MEMBER = "grid_member"
+STATION = "station"            # receiving station ("民情110") at a village/community
+DISPATCHER = "dispatcher"      # grid service management center at township, county, prefecture
+DEPARTMENT = "department"
+POINTS_EVALUATOR = "points_evaluator"
+CLERK = "clerk"                # points-supermarket clerk
+LEADER = "leader"              # read-only
+ADMIN = "admin"                # county admin
+
+ALL_ROLES = (GRID_MEMBER, STATION, DISPATCHER, DEPARTMENT, POINTS_EVALUATOR, CLERK, LEADER, ADMIN)
+CENTER_ROLES = (STATION, DISPATCHER)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: taken from a verified token."""
+    user_id: str
+    role: str
+    name: str = ""
+    node: str | None = None          # jurisdiction node (center, leader, admin, evaluator, clerk)
+    department: str | None = None    # department staff
+    grid: str | None = None          # grid member
+
+    def describe(self) -> dict:
+        return {"user_id": self.user_id, "role": self.role, "name": self.name}

@@ -1,0 +1,19 @@
+"""What the entrypoints wire together, created lazily once per container: config, unit of work, clock."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from chalicelib import county_config
+
+
+def config() -> county_config.Deployment:
+    return county_config.load()
+
+
+def new_uow():
+    from chalicelib.adapters.dynamo import DynamoUnitOfWork  # imported on first use, not at cold start of every route
+    return DynamoUnitOfWork()
+
+
+clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)

@@ -1,0 +1,284 @@
+"""Use cases of the closed loop. Each write: at most one read, one transaction (DESIGN §9)."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Callable
+
+from ulid import ULID
+
+from chalicelib.domain import access
+from chalicelib.domain.case import Actor, Case, iso, open_case
+from chalicelib.domain.deadlines import CalendarDays
+from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
+from chalicelib.domain.jurisdiction import within
+from chalicelib.domain.roles import Principal
+from chalicelib.services import commands, views
+from chalicelib.services.unit_of_work import (AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, ListQuery,
+                                              Page)
+
+DUPLICATE_WINDOW_DAYS = 30
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency_key_reused"
+
+
+def _actor(p: Principal) -> Actor:
+    return Actor(p.user_id, p.role, p.name)
+
+
+def _calendar(config):
+    return CalendarDays()
+
+
+def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
+    return iso(config.deadlines.due(stage, urgency, start, _calendar(config), complex_category))
+
+
+def _idempotent(uow: AbstractUnitOfWork, p: Principal, operation: str, key: str | None, payload: dict,
+                run: Callable[[], dict]) -> dict:
+    """Run a write once per (user, operation, key): a retry returns the first result."""
+    if not key:
+        return run()
+    full_key = f"{p.user_id}#{operation}#{key}"
+    request_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+    def replay(record: IdempotencyRecord) -> dict:
+        if record.request_hash != request_hash:
+            raise IdempotencyKeyReused("this Idempotency-Key was used for a different request",
+                                       field="Idempotency-Key")
+        return record.result
+
+    existing = uow.find_idempotency(full_key)
+    if existing:
+        return replay(existing)
+    uow.pending_idempotency = (full_key, request_hash)
+    try:
+        return run()
+    except DuplicateRequest:
+        return replay(uow.find_idempotency(full_key))
+
+
+def _commit(uow: AbstractUnitOfWork, result: dict) -> dict:
+    pending = uow.pending_idempotency
+    if pending:
+        uow.record_idempotency(IdempotencyRecord(pending[0], pending[1], result))
+    uow.commit()
+    return result
+
+
+# -- intake --------------------------------------------------------------------------------------------
+def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.ReportCase, now: datetime,
+                idempotency_key: str | None = None) -> dict:
+    jurisdiction = config.jurisdiction
+    grid = jurisdiction.node(body.grid)
+    if grid is None or grid.level != "grid":
+        raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
+    if not access.can_report_in_grid(p, body.grid):
+        raise Forbidden(f"you cannot report cases in grid {body.grid}")
+    category = config.categories.get(body.category)
+    if category is None:
+        raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
+    if category.kind != body.kind:
+        raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
+    if p.role == "grid_member" and body.channel != "grid_visit":
+        raise Invalid("grid members report through the grid_visit channel", field="channel")
+
+    def run() -> dict:
+        county = jurisdiction.county_of(body.grid)
+        village = jurisdiction.ancestor_at(body.grid, "village")
+        year = now.astimezone(config.timezone).year
+        seq = uow.next_sequence(f"case-number#{county.case_prefix}#{year}")
+        case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{county.case_prefix}-{year}-{seq:06d}",
+                         actor=_actor(p), now=now, kind=body.kind, category=body.category, title=body.title,
+                         description=body.description, grid=body.grid, county=county.code,
+                         village=village.code, location=body.location.model_dump(), channel=body.channel,
+                         urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
+                         sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now))
+        uow.cases.add(case)
+        return _commit(uow, views.case_detail(case, p, config))
+
+    with uow:
+        return _idempotent(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
+
+
+# -- reads ---------------------------------------------------------------------------------------------
+def _visible(uow: AbstractUnitOfWork, p: Principal, case_id: str) -> Case:
+    case = uow.cases.get(case_id)
+    if case is None or not access.can_see(p, case):
+        raise NotFound(f"no case {case_id} that you can see")  # never tell "exists but hidden"
+    return case
+
+
+def get_case(uow: AbstractUnitOfWork, config, p: Principal, case_id: str) -> dict:
+    with uow:
+        case = _visible(uow, p, case_id)
+        detail = views.case_detail(case, p, config)
+        if case.status == "reported" and access.can_act(p, case, "accept"):
+            since = str(ULID.from_timestamp(
+                datetime.fromisoformat(case.created_at.replace("Z", "+00:00")).timestamp()
+                - DUPLICATE_WINDOW_DAYS * 86400))
+            detail["possible_duplicates"] = [views.case_summary(c) for c in
+                                             uow.cases.possible_duplicates(case, since, limit=10)
+                                             if access.can_see(p, c)]
+        return detail
+
+
+def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) -> dict:
+    scope = access.list_scope(p)
+    if not scope:
+        raise Forbidden("your role cannot list cases")
+    jurisdiction = config.jurisdiction
+    if query.node and jurisdiction.node(query.node) is None:
+        raise Invalid(f"'{query.node}' is not a node of this deployment", field="node")
+    if query.grid and (jurisdiction.node(query.grid) is None or jurisdiction.node(query.grid).level != "grid"):
+        raise Invalid(f"'{query.grid}' is not a grid of this deployment", field="grid")
+    if query.department and jurisdiction.department(query.department) is None:
+        raise Invalid(f"'{query.department}' is not a department of this deployment", field="department")
+
+    if "node" in scope:
+        node = query.node or scope["node"]
+        for asked in filter(None, (query.node, query.grid, query.queue_center)):
+            if not within(asked, scope["node"]):
+                raise Forbidden(f"{asked} is outside your jurisdiction {scope['node']}")
+        if query.department and not within(jurisdiction.department(query.department).node, scope["node"]) \
+                and not within(scope["node"], jurisdiction.department(query.department).node):
+            raise Forbidden(f"department {query.department} is outside your jurisdiction")
+        query = ListQuery(**{**vars(query), "node": node})
+    elif "department" in scope:
+        if query.department not in (None, scope["department"]) or query.grid or query.queue_center or query.node:
+            raise Forbidden("department staff list their own department's cases")
+        query = ListQuery(**{**vars(query), "department": scope["department"]})
+    elif "grid" in scope:
+        if query.department or query.queue_center or query.node or query.grid not in (None, scope["grid"]):
+            raise Forbidden("grid members list their own grid and their own reports")
+        if not query.reporter:
+            query = ListQuery(**{**vars(query), "grid": scope["grid"]})
+    if query.reporter and query.reporter != p.user_id and "node" not in scope:
+        raise Forbidden("you can list only your own reports")
+
+    counties = _counties_under(jurisdiction, query.node) if query.node else []
+    with uow:
+        page: Page = uow.cases.list(query, counties)
+        return {"items": [views.case_summary(c) for c in page.items if access.can_see(p, c)],
+                "cursor": page.cursor}
+
+
+def _counties_under(jurisdiction, node: str) -> list[str]:
+    county = jurisdiction.county_of(node)
+    if county:
+        return [county.code]
+    return sorted(n.code for n in jurisdiction.nodes.values() if n.level == "county" and within(n.code, node))
+
+
+def timeline(uow: AbstractUnitOfWork, p: Principal, case_id: str, limit: int, cursor: str | None) -> dict:
+    with uow:
+        _visible(uow, p, case_id)
+        page = uow.cases.timeline(case_id, limit, cursor)
+        return {"items": page.items, "cursor": page.cursor}
+
+
+# -- actions -------------------------------------------------------------------------------------------
+def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str, body: commands.Body,
+        now: datetime, idempotency_key: str | None = None, expected_version: int | None = None) -> dict:
+    """Perform one action of the closed loop on a case."""
+    with uow:
+        def run() -> dict:
+            if action == "merge":
+                found = uow.cases.get_many([case_id, body.target_case_id])
+                case = found.get(case_id)
+                if case is None or not access.can_see(p, case):
+                    raise NotFound(f"no case {case_id} that you can see")
+            else:
+                case = _visible(uow, p, case_id)
+            if not access.can_act(p, case, action):
+                raise Forbidden(f"your role or place does not allow '{action}' on this case")
+            if expected_version is not None and expected_version != case.version:
+                raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
+            HANDLERS[action](case, config, p, body, now, uow)
+            return _commit(uow, views.case_detail(case, p, config))
+
+        return _idempotent(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")}, run)
+
+
+def _accept(case: Case, config, p, body: commands.Accept, now, uow):
+    category = config.categories.get(body.category)
+    if category is None:
+        raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
+    if category.kind != body.kind:
+        raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
+    level = body.forward_to_level or category.routing.level
+    target = config.jurisdiction.ancestor_at(case.grid, level)
+    sensitive = category.sensitive if body.sensitive is None else body.sensitive
+    case.accept(_actor(p), now, kind=body.kind, category=body.category, urgency=body.urgency,
+                public_summary=body.public_summary, sensitive=sensitive, forward_to=(target.code, target.level))
+
+
+def _escalate(case: Case, config, p, body: commands.Reason, now, uow):
+    above = config.jurisdiction.center_above(case.center)
+    if above is None:
+        raise InvalidTransition("the case is already at the top center", status=case.status,
+                                allowed_actions=["dispatch"])
+    case.escalate(_actor(p), now, (above.code, above.level), body.reason)
+
+
+def _dispatch(case: Case, config, p, body: commands.Dispatch, now, uow, redispatch=False):
+    jurisdiction = config.jurisdiction
+    for field, department_id in [("lead", body.lead)] + [("co_handlers", c) for c in body.co_handlers]:
+        department = jurisdiction.department(department_id)
+        if department is None:
+            raise Invalid(f"'{department_id}' is not a department of this deployment", field=field)
+        if not within(case.grid, department.node) or not within(department.node, case.center):
+            raise Invalid(f"department '{department_id}' does not serve this case from center {case.center}",
+                          field=field)
+    complex_category = config.categories[case.category].complex
+    case.dispatch(_actor(p), now, body.lead, list(body.co_handlers),
+                  report_in_due=_due(config, "report_in", case.urgency, now),
+                  resolve_due=_due(config, "resolve", case.urgency, now, complex_category),
+                  note=body.note, redispatch=redispatch)
+
+
+def _merge(case: Case, config, p, body: commands.Merge, now, uow):
+    target = uow.cases.seen.get(body.target_case_id)
+    if target is None or not access.can_see(p, target):
+        raise Invalid(f"no case {body.target_case_id} that you can see", field="target_case_id")
+    case.merge_into(_actor(p), now, target, body.note)
+
+
+def _evaluate(case: Case, config, p, body: commands.Evaluate, now, uow):
+    complex_category = config.categories[case.category].complex
+    case.evaluate(_actor(p), now, scores=body.scores.model_dump(), verdict=body.verdict, fixed=body.fixed,
+                  on_behalf_of_resident=body.on_behalf_of_resident, note=body.note,
+                  resolve_due=_due(config, "resolve", case.urgency, now, complex_category))
+
+
+def _department(p: Principal) -> str:
+    return p.department
+
+
+HANDLERS = {
+    "accept": _accept,
+    "reject": lambda case, config, p, body, now, uow: case.reject(_actor(p), now, body.reason),
+    "merge": _merge,
+    "resolve_on_spot": lambda case, config, p, body, now, uow: case.resolve_on_spot(
+        _actor(p), now, body.note, _due(config, "evaluation", case.urgency, now)),
+    "escalate": _escalate,
+    "dispatch": _dispatch,
+    "redispatch": lambda *args: _dispatch(*args, redispatch=True),
+    "acknowledge": lambda case, config, p, body, now, uow: case.acknowledge(_actor(p), now, _department(p),
+                                                                          body.note),
+    "return": lambda case, config, p, body, now, uow: case.return_to_center(_actor(p), now, _department(p),
+                                                                          body.reason),
+    "request_extension": lambda case, config, p, body, now, uow: case.request_extension(
+        _actor(p), now, _department(p), iso(body.requested_due), body.reason),
+    "decide_extension": lambda case, config, p, body, now, uow: case.decide_extension(
+        _actor(p), now, body.approve, body.note),
+    "resolve": lambda case, config, p, body, now, uow: case.resolve(
+        _actor(p), now, _department(p), body.note, _due(config, "evaluation", case.urgency, now),
+        body.root_cause_follow_up),
+    "evaluate": _evaluate,
+    "close": lambda case, config, p, body, now, uow: case.close(_actor(p), now, body.note),
+}
+assert set(HANDLERS) == set(commands.ACTION_BODIES)

@@ -1,0 +1,108 @@
+"""`make run`: the whole stack on 127.0.0.1 — embedded AWS, tables, demo data, `chalice local`.
+
+Ctrl-C (or SIGTERM) stops everything and leaves no process behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STATE = ROOT / ".local"
+API_PORT = int(os.environ.get("API_PORT", "8000"))
+AWS_PORT = int(os.environ.get("AWS_PORT", "5100"))
+REGION = "cn-northwest-1"
+TABLE_PREFIX = "gridloop-local-"
+
+
+def local_environment(aws_url: str, issuer) -> dict:
+    return {**__import__("local.moto_server", fromlist=["x"]).client_environment(aws_url, REGION),
+            **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": "demo"}
+
+
+def main() -> int:
+    from local.issuer import LocalIssuer
+    from local.moto_server import EmbeddedAWS
+
+    issuer = LocalIssuer(STATE).ensure_keys()
+    aws = EmbeddedAWS(AWS_PORT).start()
+    env = local_environment(aws.url, issuer)
+    os.environ.update(env)
+
+    from chalicelib import county_config
+    from chalicelib.adapters.models import create_tables
+    from local.seed import load_people
+
+    create_tables(wait=True)
+    config = county_config.load("demo")
+    people = load_people(config)
+
+    api = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload", "--host", "127.0.0.1",
+                            "--port", str(API_PORT), "--stage", "local"], cwd=ROOT, env={**os.environ, **env})
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{API_PORT}/health", api)
+        tokens = {u["user_id"]: issuer.token(u) for u in people["users"]}
+        (STATE / "tokens.json").write_text(json.dumps({"api": f"http://127.0.0.1:{API_PORT}",
+                                                       "users": people["users"], "tokens": tokens}, indent=1))
+        _print_banner(people, tokens)
+        while not stopping and api.poll() is None:
+            time.sleep(0.5)
+    finally:
+        if api.poll() is None:
+            api.terminate()
+            try:
+                api.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                api.kill()
+        aws.stop()
+        print("\nGridloop local stack stopped.", flush=True)
+    return 0 if stopping else (api.returncode or 1)
+
+
+def _wait_until_up(url: str, process, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"chalice local exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the API did not answer at {url} within {timeout:.0f} s")
+
+
+BANNER_USERS = ("gm-yks-01", "station-yks", "dispatcher-rq", "dept-rq-agri", "evaluator-yks", "clerk-yks",
+                "leader-rq", "admin-bz")  # the people of the article's irrigation case first
+
+
+def _print_banner(people: dict, tokens: dict) -> None:
+    first_of_role = {}
+    for u in sorted(people["users"], key=lambda u: u["user_id"] not in BANNER_USERS):
+        first_of_role.setdefault(u["role"], u)
+    print(f"\nGridloop is running at http://127.0.0.1:{API_PORT}  (OpenAPI: /openapi.json)\n", flush=True)
+    print("A ready token for each demo role (all users' tokens: .local/tokens.json):")
+    for role, u in first_of_role.items():
+        where = u.get("grid") or u.get("department") or u.get("node") or ""
+        print(f"\n# {role}: {u['user_id']} {u.get('name', '')} [{where}]")
+        print(f"export TOKEN_{role.upper()}={tokens[u['user_id']]}")
+    print("\nExample:\n  curl -H \"Authorization: Bearer $TOKEN_GRID_MEMBER\" http://127.0.0.1:%d/cases/mine" % API_PORT)
+    print("Ctrl-C stops everything.\n", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""The local stage's demo people (fictional): users for the local token issuer, and households."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from chalicelib.domain.roles import ALL_ROLES
+
+SEED_FILE = Path(__file__).parent / "seed" / "demo-people.yaml"
+
+
+def load_people(config, path: Path = SEED_FILE) -> dict:
+    """Read and check the seed file against the deployment: every node, grid and department must exist."""
+    people = yaml.safe_load(path.read_text(encoding="utf-8"))
+    problems = []
+    for i, user in enumerate(people.get("users", [])):
+        where = f"users[{i}] ({user.get('user_id')})"
+        if user.get("role") not in ALL_ROLES:
+            problems.append(f"{where}: unknown role {user.get('role')!r}")
+        for attribute in ("node", "grid"):
+            if user.get(attribute) and config.jurisdiction.node(user[attribute]) is None:
+                problems.append(f"{where}: unknown {attribute} {user[attribute]!r}")
+        if user.get("department") and config.jurisdiction.department(user["department"]) is None:
+            problems.append(f"{where}: unknown department {user['department']!r}")
+    for i, household in enumerate(people.get("households", [])):
+        if config.jurisdiction.node(household.get("grid", "")) is None:
+            problems.append(f"households[{i}]: unknown grid {household.get('grid')!r}")
+    if problems:
+        raise ValueError(f"{path}:\n  " + "\n  ".join(problems))
+    return people
+
+
+def user(people: dict, user_id: str) -> dict:
+    return next(u for u in people["users"] if u["user_id"] == user_id)
