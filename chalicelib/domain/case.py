@@ -323,6 +323,10 @@ class Case:
         self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
 
     # -- internals -----------------------------------------------------------------------------
+    def check(self, action: str):
+        """Raise InvalidTransition (with the allowed actions) when the status does not allow `action`."""
+        self._check(action)
+
     def _check(self, action: str):
         sources, _ = TRANSITIONS[action]
         if self.status not in sources:

@@ -193,6 +193,7 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
                     raise NotFound(f"no case {case_id} that you can see")
             else:
                 case = _visible(uow, p, case_id)
+            case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
             if not access.can_act(p, case, action):
                 raise Forbidden(f"your role or place does not allow '{action}' on this case")
             if expected_version is not None and expected_version != case.version:

@@ -1,0 +1,86 @@
+"""An in-memory unit of work with the same contract as the DynamoDB one (for unit tests)."""
+from chalicelib.domain.case import Case
+from chalicelib.domain.errors import VersionConflict
+from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractUnitOfWork, DuplicateRequest,
+                                              IdempotencyRecord, ListQuery, Page)
+
+
+class Store:
+    """What the fake "database" holds, shared by every unit of work made from it."""
+
+    def __init__(self):
+        self.cases: dict[str, dict] = {}
+        self.timeline: dict[str, list] = {}
+        self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.counters: dict[str, int] = {}
+        self.commits = 0
+
+
+class FakeCaseRepository(AbstractCaseRepository):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def _get(self, case_id):
+        data = self.store.cases.get(case_id)
+        return Case.from_dict(data) if data else None
+
+    def _get_many(self, case_ids):
+        return {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
+
+    def list(self, query: ListQuery, counties):
+        cases = [Case.from_dict(d) for d in self.store.cases.values()]
+        if query.grid:
+            cases = [c for c in cases if c.grid == query.grid]
+        if query.reporter:
+            cases = [c for c in cases if c.reporter["user_id"] == query.reporter]
+        if query.status:
+            cases = [c for c in cases if c.status == query.status]
+        return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
+
+    def timeline(self, case_id, limit, cursor):
+        return Page(self.store.timeline.get(case_id, [])[:limit], None)
+
+    def possible_duplicates(self, case, since_case_id, limit):
+        return [Case.from_dict(d) for d in self.store.cases.values()
+                if d["id"] != case.id and d["grid"] == case.grid and d["category"] == case.category
+                and d["status"] in ("reported", "accepted", "dispatched", "in_progress")][:limit]
+
+
+class FakeUnitOfWork(AbstractUnitOfWork):
+    def __init__(self, store: Store | None = None, fail_commit_with: Exception | None = None):
+        self.store = store or Store()
+        self.fail_commit_with = fail_commit_with
+
+    def __enter__(self):
+        self.cases = FakeCaseRepository(self.store)
+        return super().__enter__()
+
+    def find_idempotency(self, key):
+        return self.store.idempotency.get(key)
+
+    def next_sequence(self, name):
+        self.store.counters[name] = self.store.counters.get(name, 0) + 1
+        return self.store.counters[name]
+
+    def commit(self):
+        if self.fail_commit_with:
+            raise self.fail_commit_with
+        changed = self.changed_cases()
+        added = {c.id for c in self.cases.added}
+        for case in changed:  # check everything first: all or nothing, like a transaction
+            stored = self.store.cases.get(case.id)
+            if case.id in added and stored is not None:
+                raise VersionConflict("exists")
+            if case.id not in added and (stored is None or stored["version"] != case.version - len(case.new_entries)):
+                raise VersionConflict("moved")
+        if self.idempotency and self.idempotency.key in self.store.idempotency:
+            raise DuplicateRequest(self.idempotency.key)
+        for case in changed:
+            self.store.cases[case.id] = case.to_dict()
+            self.store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
+            case.new_entries.clear()
+        if self.idempotency:
+            self.store.idempotency[self.idempotency.key] = self.idempotency
+        self.cases.added.clear()
+        self.store.commits += 1

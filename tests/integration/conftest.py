@@ -1,0 +1,1 @@
+from tests.aws import aws, tables  # noqa: F401

@@ -1,0 +1,64 @@
+"""Who sees and acts on a case, against a policy written out by hand (DESIGN §3, §8)."""
+import pytest
+
+from chalicelib.domain import access
+from chalicelib.domain.roles import Principal
+from tests.builders import BUILDERS
+
+GM_OWN = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
+GM_OTHER_GRID = Principal("gm-yks-02", "grid_member", grid="BZ.RQ.TGLK.YKS.G02")
+STATION_OWN = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
+STATION_OTHER = Principal("station-ys", "station", node="BZ.RQ.TGLK.YS")
+TOWNSHIP = Principal("dispatcher-tglk", "dispatcher", node="BZ.RQ.TGLK")
+COUNTY = Principal("dispatcher-rq", "dispatcher", node="BZ.RQ")
+OTHER_COUNTY = Principal("dispatcher-hj", "dispatcher", node="BZ.HJ")
+PREFECTURE = Principal("dispatcher-bz", "dispatcher", node="BZ")
+LEAD = Principal("dept-rq-agri", "department", department="rq-agri")
+CO = Principal("dept-rq-water", "department", department="rq-water")
+UNASSIGNED = Principal("dept-rq-police", "department", department="rq-police")
+LEADER_RQ = Principal("leader-rq", "leader", node="BZ.RQ")
+LEADER_HJ = Principal("leader-hj", "leader", node="BZ.HJ")
+
+# A dispatched case (station YKS -> county RQ -> rq-agri lead, rq-water co-handler).
+SEES_ORDINARY = {GM_OWN: True, GM_OTHER_GRID: False, STATION_OWN: True, STATION_OTHER: False, TOWNSHIP: True,
+                 COUNTY: True, OTHER_COUNTY: False, PREFECTURE: True, LEAD: True, CO: True, UNASSIGNED: False,
+                 LEADER_RQ: True, LEADER_HJ: False}
+# The same case marked sensitive: only its chain (centers on its path, assigned departments, reporter, evaluator).
+SEES_SENSITIVE = {GM_OWN: True, GM_OTHER_GRID: False, STATION_OWN: True, STATION_OTHER: False, TOWNSHIP: False,
+                  COUNTY: True, OTHER_COUNTY: False, PREFECTURE: False, LEAD: True, CO: True, UNASSIGNED: False,
+                  LEADER_RQ: False, LEADER_HJ: False}
+
+
+@pytest.mark.parametrize("principal", list(SEES_ORDINARY), ids=lambda p: p.user_id)
+def test_visibility_of_an_ordinary_case(principal):
+    assert access.can_see(principal, BUILDERS["dispatched"]()) is SEES_ORDINARY[principal]
+
+
+@pytest.mark.parametrize("principal", list(SEES_SENSITIVE), ids=lambda p: p.user_id)
+def test_visibility_of_a_sensitive_case(principal):
+    case = BUILDERS["dispatched"]()
+    case.sensitive = True
+    assert access.can_see(principal, case) is SEES_SENSITIVE[principal]
+
+
+ACTS = [  # (principal, action, allowed) on the dispatched case held by the county center
+    (COUNTY, "redispatch", True), (TOWNSHIP, "redispatch", False), (PREFECTURE, "redispatch", False),
+    (STATION_OWN, "redispatch", False), (LEAD, "acknowledge", True), (CO, "acknowledge", True),
+    (UNASSIGNED, "acknowledge", False), (LEAD, "resolve", True), (COUNTY, "resolve", False),
+    (GM_OWN, "evaluate", True), (GM_OTHER_GRID, "evaluate", False), (LEADER_RQ, "dispatch", False),
+    (LEAD, "evaluate", False),
+]
+
+
+@pytest.mark.parametrize("principal,action,allowed", ACTS, ids=lambda v: getattr(v, "user_id", str(v)))
+def test_who_may_act(principal, action, allowed):
+    assert access.can_act(principal, BUILDERS["dispatched"](), action) is allowed
+
+
+def test_intake_is_limited_to_the_reporters_grid_or_the_centers_subtree():
+    assert access.can_report_in_grid(GM_OWN, "BZ.RQ.TGLK.YKS.G01")
+    assert not access.can_report_in_grid(GM_OWN, "BZ.RQ.TGLK.YKS.G02")
+    assert access.can_report_in_grid(STATION_OWN, "BZ.RQ.TGLK.YKS.G03")
+    assert not access.can_report_in_grid(STATION_OWN, "BZ.RQ.TGLK.YS.G01")
+    assert not access.can_report_in_grid(LEAD, "BZ.RQ.TGLK.YKS.G01")
+    assert not access.can_report_in_grid(LEADER_RQ, "BZ.RQ.TGLK.YKS.G01")

@@ -1,0 +1,109 @@
+"""The county configuration: the demo loads; a bad file is refused with every problem and its path."""
+import copy
+
+import pytest
+import yaml
+
+from chalicelib import county_config
+from chalicelib.county_config import COUNTIES_DIR, ConfigError, parse
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return yaml.safe_load((COUNTIES_DIR / "demo.yaml").read_text(encoding="utf-8"))
+
+
+def test_the_demo_deployment_has_what_the_issue_asks_for(config):
+    nodes = config.jurisdiction.nodes.values()
+    by_level = {level: [n for n in nodes if n.level == level] for level in
+                ("prefecture", "county", "township", "village", "grid")}
+    assert [n.code for n in by_level["prefecture"]] == ["BZ"]
+    assert {"BZ.RQ", "BZ.HJ"} <= {n.code for n in by_level["county"]}
+    assert {"BZ.RQ.TGLK", "BZ.HJ.BYBLK"} <= {n.code for n in by_level["township"]}
+    assert {"BZ.RQ.TGLK.YKS", "BZ.HJ.BYBLK.ELB"} <= {n.code for n in by_level["village"]}
+    assert len(by_level["township"]) >= 4 and len(by_level["village"]) >= 8 and len(by_level["grid"]) >= 24
+    assert len(config.jurisdiction.departments) >= 10
+    assert {config.jurisdiction.node(d.node).level for d in config.jurisdiction.departments.values()} == {
+        "township", "county", "prefecture"}
+    assert len(config.categories) >= 15
+    assert {c.kind for c in config.categories.values()} == {"demand", "dispute"}
+    assert any(c.sensitive for c in config.categories.values()) and any(c.public for c in config.categories.values())
+    for node in nodes:
+        assert node.names["zh"] and node.names["en"]
+
+
+def test_the_demo_deadline_policy_is_design_section_4(config):
+    policy = config.deadlines
+    expected = {  # DESIGN §4, written out
+        ("triage", "emergency"): (30, "minutes"), ("triage", "urgent"): (120, "minutes"),
+        ("triage", "normal"): (1, "working_days"),
+        ("report_in", "emergency"): (30, "minutes"), ("report_in", "urgent"): (120, "minutes"),
+        ("report_in", "normal"): (1, "working_days"),
+        ("resolve", "emergency"): (1440, "minutes"), ("resolve", "urgent"): (3, "working_days"),
+        ("resolve", "normal"): (5, "working_days"),
+    }
+    for (stage, urgency), (amount, unit) in expected.items():
+        d = policy.duration(stage, urgency)
+        assert (d.amount, d.unit) == (amount, unit), (stage, urgency)
+    complex_normal = policy.duration("resolve", "normal", complex_category=True)
+    assert (complex_normal.amount, complex_normal.unit) == (15, "working_days")
+
+
+def test_the_configuration_holds_no_phone_numbers_or_secrets():
+    text = (COUNTIES_DIR / "demo.yaml").read_text(encoding="utf-8")
+    import re
+    assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), "a mobile phone number in the config"
+    assert not re.search(r"(?i)(secret|password|token)\s*:", text)
+
+
+def test_a_bad_file_is_refused_with_every_problem_and_its_path(raw):
+    bad = copy.deepcopy(raw)
+    bad["root"]["children"][0]["case_prefix"] = None                    # a county without a case prefix
+    bad["categories"][0]["kind"] = "complaint"                          # not demand/dispute
+    bad["deadlines"]["triage"]["urgent"] = {"hours": 2, "minutes": 5}    # two units
+    bad["calendar"]["timezone"] = "Mars/Olympus"
+    bad["departments"][0]["node"] = "BZ.NOWHERE"
+    with pytest.raises(ConfigError) as refused:
+        parse(bad, source="bad.yaml")
+    paths = [path for path, _ in refused.value.problems]
+    assert "root.children.0" in paths
+    assert "categories.0.kind" in paths
+    assert "deadlines.triage.urgent" in paths
+    assert "calendar.timezone" in paths
+    assert len(refused.value.problems) >= 4
+    assert "bad.yaml" in str(refused.value)
+
+
+def test_cross_references_are_checked_after_the_shape(raw):
+    bad = copy.deepcopy(raw)
+    bad["departments"][0]["node"] = "BZ.NOWHERE"
+    bad["categories"][0]["routing"]["department_kind"] = "astronomy"
+    with pytest.raises(ConfigError) as refused:
+        parse(bad)
+    message = str(refused.value)
+    assert "BZ.NOWHERE" in message and "astronomy" in message
+
+
+def test_unknown_keys_are_refused_rather_than_ignored(raw):
+    bad = copy.deepcopy(raw)
+    bad["root"]["nmes"] = {}
+    with pytest.raises(ConfigError) as refused:
+        parse(bad)
+    assert ("root.nmes", "Extra inputs are not permitted") in refused.value.problems
+
+
+def test_a_child_must_sit_one_level_below_and_inside_its_parent(raw):
+    bad = copy.deepcopy(raw)
+    township = bad["root"]["children"][0]["children"][0]
+    township["children"][0]["code"] = "BZ.XX.YY"
+    with pytest.raises(ConfigError) as refused:
+        parse(bad)
+    assert "must start with its parent's code" in str(refused.value)
+
+
+def test_invalid_yaml_is_reported_not_half_loaded(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: [unclosed\n")
+    with pytest.raises(ConfigError) as refused:
+        county_config.load_file(path)
+    assert refused.value.problems[0][0] == "(file)"
