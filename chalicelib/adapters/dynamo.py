@@ -84,39 +84,68 @@ class DynamoCaseRepository(AbstractCaseRepository):
         return {i.case_id: _to_case(i) for i in CaseItem.batch_get(ids)} if ids else {}
 
     def list(self, query: ListQuery, counties: list[str]) -> Page:
-        """One Query (Limit = page size) on the index the query picks, then one BatchGet of that page.
+        """A page of cases, newest first, from the index the query picks.
 
-        Filters the index cannot key are filter expressions, so a page may come back short; it never
-        reads more than `limit` index entries.
+        Round trips: the index Queries run in parallel (one per county for a prefecture-wide list), then one
+        BatchGet. Each Query has Limit = page size, so a page reads at most limit x partitions index entries.
+        Filters the key cannot serve are filter expressions: a page may come back short, never unbounded.
         """
         fingerprint = hashlib.sha256(repr(sorted((k, v) for k, v in vars(query).items()
                                                  if k not in ("cursor", "limit"))).encode()).hexdigest()[:16]
-        state = decode_cursor(query.cursor, fingerprint) if query.cursor else {"f": fingerprint}
+        state = decode_cursor(query.cursor, fingerprint) if query.cursor else {"f": fingerprint, "p": {}}
+        partitions, condition = self._partitions(query, counties)
+        pending = [p for p in partitions if not state["p"].get(p[0], {}).get("done")]
+
+        def run(partition):
+            name, source, hash_attr = partition
+            results = source.query(name, filter_condition=condition, scan_index_forward=False,
+                                   page_size=query.limit, last_evaluated_key=state["p"].get(name, {}).get("k"))
+            raw = next(results.page_iter)  # exactly one Query request
+            return name, hash_attr, [i["case_id"]["S"] for i in raw.get("Items", [])], raw.get("LastEvaluatedKey"), \
+                raw.get("ScannedCount", 0)
+
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(pending)))) as pool:
+            fetched = list(pool.map(run, pending))
+        merged = sorted(((case_id, name) for name, _, ids, _, _ in fetched for case_id in ids), reverse=True)
+        taken = merged[: query.limit]
+        next_partitions = dict(state["p"])
+        for name, hash_attr, ids, last_key, _ in fetched:
+            used = [case_id for case_id, source in taken if source == name]
+            if len(used) == len(ids):      # the whole page went out: continue after what DynamoDB read
+                next_partitions[name] = {"k": last_key} if last_key else {"done": True}
+            elif used:                     # continue right after the last case returned
+                next_partitions[name] = {"k": {"case_id": {"S": used[-1]}, hash_attr: {"S": name}}}
+        cases = self._get_many([case_id for case_id, _ in taken])
+        found = [cases[i] for i, _ in taken if i in cases]
+        if query.department:  # the inbox table does not carry kind and category
+            found = [c for c in found if (not query.kind or c.kind == query.kind)
+                     and (not query.category or c.category == query.category)]
+        more = any(not next_partitions.get(p[0], {}).get("done") for p in partitions)
+        cursor = encode_cursor({"f": fingerprint, "p": next_partitions}) if more else None
+        return Page(found, cursor, scanned=sum(f[4] for f in fetched))
+
+    @staticmethod
+    def _partitions(query: ListQuery, counties: list[str]):
+        """[(hash key, index or table, hash attribute)] and the filter condition for a list query."""
         conditions = []
-        county_pass = None
         if query.department:
-            source, hash_key = AssignmentItem, query.department
             if query.status:
                 conditions.append(AssignmentItem.status == query.status)
+            partitions = [(query.department, AssignmentItem, "department")]
         else:
             if query.queue_center:
-                source, hash_key = CaseItem.by_queue, query.queue_center
+                partitions = [(query.queue_center, CaseItem.by_queue, "queue_center")]
             elif query.reporter:
-                source, hash_key = CaseItem.by_reporter, query.reporter
+                partitions = [(query.reporter, CaseItem.by_reporter, "reporter_id")]
             elif query.grid:
-                source, hash_key = CaseItem.by_grid, query.grid
-            else:  # a subtree: one county at a time, the cursor remembers which
-                county_pass = state.get("c", 0)
-                if county_pass >= len(counties):
-                    return Page([], None)
-                county = counties[county_pass]
-                if query.status:
-                    source, hash_key = CaseItem.by_county_status, f"{county}#{query.status}"
-                else:
-                    source, hash_key = CaseItem.by_county, county
-                if query.node and query.node.count(".") > county.count("."):
-                    conditions.append(CaseItem.grid.startswith(query.node + "."))
-            if query.status and source is not CaseItem.by_county_status:
+                partitions = [(query.grid, CaseItem.by_grid, "grid")]
+            elif query.status:
+                partitions = [(f"{c}#{query.status}", CaseItem.by_county_status, "county_status") for c in counties]
+            else:
+                partitions = [(c, CaseItem.by_county, "county") for c in counties]
+            if query.node and counties and query.node.count(".") > counties[0].count("."):
+                conditions.append(CaseItem.grid.startswith(query.node + "."))
+            if query.status and (query.queue_center or query.reporter or query.grid):
                 conditions.append(CaseItem.status == query.status)
             if query.kind:
                 conditions.append(CaseItem.kind == query.kind)
@@ -125,23 +154,7 @@ class DynamoCaseRepository(AbstractCaseRepository):
         condition = None
         for c in conditions:
             condition = c if condition is None else condition & c
-        results = source.query(hash_key, filter_condition=condition, scan_index_forward=False,
-                               page_size=query.limit, last_evaluated_key=state.get("k"))
-        raw = next(results.page_iter)  # exactly one Query request
-        ids = [item["case_id"]["S"] for item in raw.get("Items", [])]
-        cases = self._get_many(ids)
-        found = [cases[i] for i in ids if i in cases]
-        if query.department:  # the inbox index does not carry kind and category
-            found = [c for c in found if (not query.kind or c.kind == query.kind)
-                     and (not query.category or c.category == query.category)]
-        last_key = raw.get("LastEvaluatedKey")
-        if last_key:
-            next_state = {**state, "k": last_key}
-        elif county_pass is not None and county_pass + 1 < len(counties):
-            next_state = {"f": fingerprint, "c": county_pass + 1}
-        else:
-            next_state = None
-        return Page(found, encode_cursor(next_state) if next_state else None, scanned=raw.get("ScannedCount", 0))
+        return partitions, condition
 
     def timeline(self, case_id: str, limit: int, cursor: str | None) -> Page:
         fingerprint = "timeline:" + case_id

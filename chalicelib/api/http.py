@@ -46,8 +46,8 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.extra = status, code, message, extra
 
 
-def error_response(status: int, code: str, message: str, **extra) -> Response:
-    return Response(body={"error": {"code": code, "message": message, **extra}}, status_code=status,
+def error_response(http_status: int, code: str, message: str, **extra) -> Response:
+    return Response(body={"error": {"code": code, "message": message, **extra}}, status_code=http_status,
                     headers={"Content-Type": "application/json"})
 
 
@@ -63,8 +63,8 @@ def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseMod
             except ApiError as e:
                 return error_response(e.status, e.code, e.message, **e.extra)
             except DomainError as e:
-                status = next((s for cls, s in STATUS.items() if isinstance(e, cls)), 422)
-                return error_response(status, e.code, e.message, **e.details)
+                http_status = next((s for cls, s in STATUS.items() if isinstance(e, cls)), 422)
+                return error_response(http_status, e.code, e.message, **e.details)
             except Exception:
                 log.exception("unhandled error on %s %s", method, path)
                 return error_response(500, "internal_error", "something went wrong; nothing was half-written")

@@ -52,7 +52,7 @@ def document(server_url: str | None = None) -> dict:
             operation["security"] = []
         paths.setdefault(r.path, {})[r.method.lower()] = operation
     doc = {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Gridloop API", "version": "1.0.0",
                  "description": "Closed-loop grid governance: intake, triage, dispatch, report-in, resolve, "
                                 "evaluate. Every list paginates with an opaque cursor."},

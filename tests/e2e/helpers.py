@@ -1,0 +1,43 @@
+"""Drive cases over HTTP as the demo people of the article's case."""
+GRID = "BZ.RQ.TGLK.YKS.G01"
+REPORT = {"kind": "demand", "category": "irrigation", "title": "72 mu without irrigation",
+          "description": "the channel never reached the plots", "grid": GRID,
+          "location": {"lat": 40.6035, "lon": 87.7015, "address": "Yakinson Village"},
+          "residents": [{"name": "王某", "phone": "13900000007"}]}
+ACCEPT = {"kind": "demand", "category": "irrigation", "urgency": "normal", "public_summary": "irrigation missing"}
+SCORES = {"response_speed": 5, "performance": 5, "completion": 4, "feedback": 5}
+
+
+def ok(result, status=200):
+    code, body = result
+    assert code == status, body
+    return body
+
+
+def new_case(api, body=None, user="gm-yks-01"):
+    return ok(api.call(user, "POST", "/cases", body or REPORT), 201)
+
+
+def drive(api, case_id, to):
+    """Move a reported case on to `to` with the people who would do it."""
+    steps = {
+        "accepted": [("station-yks", "accept", ACCEPT)],
+        "dispatched": [("station-yks", "accept", ACCEPT),
+                       ("dispatcher-rq", "dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]})],
+        "in_progress": [("station-yks", "accept", ACCEPT),
+                        ("dispatcher-rq", "dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]}),
+                        ("dept-rq-agri", "acknowledge", {})],
+        "resolved": [("station-yks", "accept", ACCEPT),
+                     ("dispatcher-rq", "dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]}),
+                     ("dept-rq-agri", "acknowledge", {}), ("dept-rq-agri", "resolve", {"note": "water restored"})],
+        "closed": [("station-yks", "accept", ACCEPT),
+                   ("dispatcher-rq", "dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]}),
+                   ("dept-rq-agri", "acknowledge", {}), ("dept-rq-agri", "resolve", {"note": "water restored"}),
+                   ("gm-yks-01", "evaluate", {"scores": SCORES, "verdict": "good"})],
+        "rejected": [("station-yks", "reject", {"reason": "not a grid matter"})],
+        "reported": [],
+    }[to]
+    body = None
+    for user, action, payload in steps:
+        body = ok(api.call(user, "POST", f"/cases/{case_id}/{action.replace('_', '-')}", payload))
+    return body
