@@ -2,12 +2,13 @@
 from chalice import Chalice
 
 from chalicelib import auth
-from chalicelib.api import cases, meta
+from chalicelib.api import cases, households, meta
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
 app.register_blueprint(meta.bp)
 app.register_blueprint(cases.bp)
+app.register_blueprint(households.bp)
 
 PUBLIC = public_paths()
 

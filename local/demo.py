@@ -7,13 +7,14 @@ the Ruoqiang county center blows the whistle -> the Agriculture and Rural Bureau
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 import urllib.error
 import urllib.request
 from pathlib import Path
 
-STATE = Path(__file__).resolve().parent.parent / ".local" / "tokens.json"
+STATE = Path(os.environ.get("GRIDLOOP_STATE_DIR", Path(__file__).resolve().parent.parent / ".local")) / "tokens.json"
 
 
 class Api:

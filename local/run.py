@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STATE = ROOT / ".local"
+STATE = Path(os.environ.get("GRIDLOOP_STATE_DIR", ROOT / ".local"))
 API_PORT = int(os.environ.get("API_PORT", "8000"))
 AWS_PORT = int(os.environ.get("AWS_PORT", "5100"))
 REGION = "cn-northwest-1"
@@ -37,11 +37,16 @@ def main() -> int:
 
     from chalicelib import county_config
     from chalicelib.adapters.models import create_tables
-    from local.seed import load_people
+    from local.seed import load_households, load_people
 
     create_tables(wait=True)
     config = county_config.load("demo")
     people = load_people(config)
+    from datetime import datetime, timezone
+    households = load_households(config, people, datetime.now(timezone.utc))
+    print(f"Loaded the demo county: {len(config.jurisdiction.nodes)} nodes, "
+          f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users, "
+          f"{households} households.", flush=True)
 
     api = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload", "--host", "127.0.0.1",
                             "--port", str(API_PORT), "--stage", "local"], cwd=ROOT, env={**os.environ, **env})

@@ -33,3 +33,18 @@ def load_people(config, path: Path = SEED_FILE) -> dict:
 
 def user(people: dict, user_id: str) -> dict:
     return next(u for u in people["users"] if u["user_id"] == user_id)
+
+
+def load_households(config, people: dict, now) -> int:
+    """Register the demo households through the same service the API uses, as each grid's member."""
+    from chalicelib.adapters.dynamo import DynamoUnitOfWork
+    from chalicelib.domain.roles import Principal
+    from chalicelib.services import commands, households
+
+    members = {u["grid"]: u for u in people["users"] if u["role"] == "grid_member"}
+    for i, h in enumerate(people.get("households", [])):
+        gm = members[h["grid"]]
+        actor = Principal(gm["user_id"], gm["role"], gm.get("name", ""), grid=gm["grid"])
+        body = commands.RegisterHousehold.model_validate(h)
+        households.register(DynamoUnitOfWork(), config, actor, body, now, idempotency_key=f"seed-household-{i}")
+    return len(people.get("households", []))

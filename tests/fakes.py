@@ -1,7 +1,8 @@
 """An in-memory unit of work with the same contract as the DynamoDB one (for unit tests)."""
 from chalicelib.domain.case import Case
 from chalicelib.domain.errors import VersionConflict
-from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractUnitOfWork, DuplicateRequest,
+from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
+                                              AbstractUnitOfWork, DuplicateRequest,
                                               IdempotencyRecord, ListQuery, Page)
 
 
@@ -13,6 +14,7 @@ class Store:
         self.timeline: dict[str, list] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.counters: dict[str, int] = {}
+        self.households: dict = {}
         self.commits = 0
 
 
@@ -42,9 +44,19 @@ class FakeCaseRepository(AbstractCaseRepository):
         return Page(self.store.timeline.get(case_id, [])[:limit], None)
 
     def possible_duplicates(self, case, since_case_id, limit):
-        return [Case.from_dict(d) for d in self.store.cases.values()
+        return [{k: d[k] for k in ("id", "number", "title", "status", "category", "grid", "sensitive")}
+                for d in self.store.cases.values()
                 if d["id"] != case.id and d["grid"] == case.grid and d["category"] == case.category
                 and d["status"] in ("reported", "accepted", "dispatched", "in_progress")][:limit]
+
+
+class FakeHouseholdRepository(AbstractHouseholdRepository):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def list_by_grid(self, grid, limit, cursor):
+        return Page([h for h in self.store.households.values() if h.grid == grid][:limit], None)
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
@@ -54,7 +66,12 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def __enter__(self):
         self.cases = FakeCaseRepository(self.store)
+        self.households = FakeHouseholdRepository(self.store)
         return super().__enter__()
+
+    def _load(self, case_ids, idempotency_key):
+        cases = {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
+        return cases, self.store.idempotency.get(idempotency_key) if idempotency_key else None
 
     def find_idempotency(self, key):
         return self.store.idempotency.get(key)
@@ -82,5 +99,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             case.new_entries.clear()
         if self.idempotency:
             self.store.idempotency[self.idempotency.key] = self.idempotency
+        for household in self.households.added:
+            self.store.households[household.id] = household
         self.cases.added.clear()
+        self.households.added.clear()
         self.store.commits += 1

@@ -13,11 +13,14 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import settings
-from chalicelib.adapters.models import (AssignmentItem, CaseItem, CounterItem, IdempotencyItem, TimelineItem)
+from chalicelib.adapters.models import (AssignmentItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem,
+                                       TimelineItem)
 from chalicelib.domain.case import Case
+from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
-from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractUnitOfWork, DuplicateRequest,
-                                              IdempotencyRecord, ListQuery, Page)
+from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
+                                              AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, ListQuery,
+                                              Page)
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 GEO_PRECISION = 6
@@ -69,7 +72,7 @@ def _to_item(case: Case) -> CaseItem:
                     category=case.category, grid=case.grid, county=case.county,
                     county_status=f"{case.county}#{case.status}", reporter_id=case.reporter["user_id"],
                     queue_center=case.center if case.awaiting_center else None, geo_cell=geo,
-                    sensitive=case.sensitive, doc=case.to_dict())
+                    sensitive=case.sensitive, title=case.title, doc=case.to_dict())
 
 
 class DynamoCaseRepository(AbstractCaseRepository):
@@ -166,8 +169,11 @@ class DynamoCaseRepository(AbstractCaseRepository):
         return Page(entries, encode_cursor({"f": fingerprint, "k": last_key}) if last_key else None,
                     scanned=raw.get("ScannedCount", 0))
 
-    def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[Case]:
-        """Open cases in the same grid and category, or in the same geohash cell, newer than `since`."""
+    def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[dict]:
+        """Open cases in the same grid and category, or in the same geohash cell, newer than `since`.
+
+        Both Queries run in parallel and answer from the index projection: one round trip, no case reads.
+        """
         open_filter = CaseItem.status.is_in("reported", "accepted", "dispatched", "in_progress")
         queries = [(CaseItem.by_grid, case.grid, open_filter & (CaseItem.category == case.category))]
         if "lat" in (case.location or {}):
@@ -178,17 +184,60 @@ class DynamoCaseRepository(AbstractCaseRepository):
             index, key, condition = q
             it = index.query(key, range_key_condition=CaseItem.case_id > since_case_id, filter_condition=condition,
                              scan_index_forward=False, page_size=limit)
-            return [item["case_id"]["S"] for item in next(it.page_iter).get("Items", [])]
+            return next(it.page_iter).get("Items", [])
 
-        with ThreadPoolExecutor(max_workers=len(queries)) as pool:  # parallel: one round trip
-            found = [i for ids in pool.map(run, queries) for i in ids if i != case.id]
-        return list(self._get_many(found[: limit * 2]).values())[:limit] if found else []
+        with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+            found = {}
+            for items in pool.map(run, queries):
+                for raw in items:
+                    hint = {k: next(iter(v.values())) for k, v in raw.items()}
+                    if hint["case_id"] != case.id:
+                        found.setdefault(hint["case_id"], hint)
+        return [{"id": h["case_id"], "number": h["number"], "title": h["title"], "status": h["status"],
+                 "category": h["category"], "grid": h["grid"], "sensitive": h["sensitive"]}
+                for h in sorted(found.values(), key=lambda h: h["case_id"], reverse=True)[:limit]]
+
+
+class DynamoHouseholdRepository(AbstractHouseholdRepository):
+    def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page:
+        fingerprint = "households:" + grid
+        state = decode_cursor(cursor, fingerprint) if cursor else {"f": fingerprint}
+        raw = next(HouseholdItem.by_grid.query(grid, page_size=limit, last_evaluated_key=state.get("k")).page_iter)
+        ids = [item["household_id"]["S"] for item in raw.get("Items", [])]
+        found = {i.household_id: Household.from_dict(i.doc) for i in HouseholdItem.batch_get(ids)} if ids else {}
+        last_key = raw.get("LastEvaluatedKey")
+        return Page([found[i] for i in ids if i in found],
+                    encode_cursor({"f": fingerprint, "k": last_key}) if last_key else None,
+                    scanned=raw.get("ScannedCount", 0))
 
 
 class DynamoUnitOfWork(AbstractUnitOfWork):
     def __enter__(self):
         self.cases = DynamoCaseRepository()
+        self.households = DynamoHouseholdRepository()
         return super().__enter__()
+
+    def _load(self, case_ids, idempotency_key):
+        request = {}
+        if case_ids:
+            request[CaseItem.Meta.table_name] = {"Keys": [{"case_id": {"S": i}} for i in dict.fromkeys(case_ids)],
+                                                 "ConsistentRead": True}
+        if idempotency_key:
+            request[IdempotencyItem.Meta.table_name] = {"Keys": [{"key": {"S": idempotency_key}}],
+                                                        "ConsistentRead": True}
+        items: dict[str, list] = {}
+        while request:  # one BatchGetItem; repeated only for keys DynamoDB left unprocessed
+            answer = connection().client.batch_get_item(RequestItems=request)
+            for table, found in answer.get("Responses", {}).items():
+                items.setdefault(table, []).extend(found)
+            request = answer.get("UnprocessedKeys") or {}
+        cases = {i["case_id"]["S"]: _to_case(CaseItem.from_raw_data(i)) for i in items.get(CaseItem.Meta.table_name, [])}
+        record = None
+        for raw in items.get(IdempotencyItem.Meta.table_name, []):
+            item = IdempotencyItem.from_raw_data(raw)
+            if item.expires_at >= time.time():
+                record = IdempotencyRecord(item.key, item.request_hash, item.result)
+        return cases, record
 
     def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         try:
@@ -219,6 +268,9 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                                 condition=TimelineItem.seq.does_not_exist())
                     for link in _inbox_links(case):
                         tx.save(link)
+                for household in self.households.added:
+                    tx.save(HouseholdItem(household.id, grid=household.grid, doc=household.to_dict()),
+                            condition=HouseholdItem.household_id.does_not_exist())
                 if self.idempotency:
                     r = self.idempotency
                     tx.save(IdempotencyItem(r.key, request_hash=r.request_hash, result=r.result,
@@ -234,3 +286,4 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         for case in changed:
             case.new_entries.clear()
         self.cases.added.clear()
+        self.households.added.clear()

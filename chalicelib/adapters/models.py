@@ -4,7 +4,7 @@ the app, the local runtime and the CDK stack all read them from here.
 Table names come from TABLE_PREFIX at import time (PynamoDB reads Meta at class creation).
 """
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import settings
@@ -15,11 +15,11 @@ def _meta(name: str):
                              "billing_mode": "PAY_PER_REQUEST"})
 
 
-LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive"]
+LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title"]
 
 
 def _gsi(index_name: str, hash_attr: str, range_attr: str):
-    """A GSI carrying only what list filters test; a page reads its keys, then BatchGets the cases."""
+    """A GSI carrying what list filters test and a duplicate hint shows; a list page then BatchGets the cases."""
     projection = IncludeProjection([a for a in LISTING_ATTRIBUTES if a not in (hash_attr, range_attr)])
     meta = type("Meta", (), {"index_name": index_name, "projection": projection})
     attrs = {"Meta": meta, hash_attr: UnicodeAttribute(hash_key=True), range_attr: UnicodeAttribute(range_key=True)}
@@ -42,6 +42,7 @@ class CaseItem(Model):
     queue_center = UnicodeAttribute(null=True)           # sparse: set while the holding center must act
     geo_cell = UnicodeAttribute(null=True)               # geohash, 6 characters (~1.2 km x 0.6 km)
     sensitive = BooleanAttribute()
+    title = UnicodeAttribute()
     doc = JSONAttribute()
 
     by_grid = _gsi("by-grid", "grid", "case_id")
@@ -86,7 +87,19 @@ class CounterItem(Model):
     value = NumberAttribute(default=0)
 
 
-ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem)
+class HouseholdItem(Model):
+    """A household; listed per grid."""
+    Meta = _meta("households")
+    household_id = UnicodeAttribute(hash_key=True)
+    grid = UnicodeAttribute()
+    doc = JSONAttribute()
+
+    by_grid = type("HouseholdsByGrid", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-grid", "projection": KeysOnlyProjection()}),
+        "grid": UnicodeAttribute(hash_key=True), "household_id": UnicodeAttribute(range_key=True)})()
+
+
+ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem)
 TTL_ATTRIBUTES = {IdempotencyItem: "expires_at"}
 
 

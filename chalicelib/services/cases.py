@@ -1,10 +1,7 @@
 """Use cases of the closed loop. Each write: at most one read, one transaction (DESIGN §9)."""
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
-from typing import Callable
 
 from ulid import ULID
 
@@ -15,14 +12,10 @@ from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotF
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import commands, views
-from chalicelib.services.unit_of_work import (AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, ListQuery,
-                                              Page)
+from chalicelib.services import idempotency
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page
 
 DUPLICATE_WINDOW_DAYS = 30
-
-
-class IdempotencyKeyReused(Invalid):
-    code = "idempotency_key_reused"
 
 
 def _actor(p: Principal) -> Actor:
@@ -35,38 +28,6 @@ def _calendar(config):
 
 def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
     return iso(config.deadlines.due(stage, urgency, start, _calendar(config), complex_category))
-
-
-def _idempotent(uow: AbstractUnitOfWork, p: Principal, operation: str, key: str | None, payload: dict,
-                run: Callable[[], dict]) -> dict:
-    """Run a write once per (user, operation, key): a retry returns the first result."""
-    if not key:
-        return run()
-    full_key = f"{p.user_id}#{operation}#{key}"
-    request_hash = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-    def replay(record: IdempotencyRecord) -> dict:
-        if record.request_hash != request_hash:
-            raise IdempotencyKeyReused("this Idempotency-Key was used for a different request",
-                                       field="Idempotency-Key")
-        return record.result
-
-    existing = uow.find_idempotency(full_key)
-    if existing:
-        return replay(existing)
-    uow.pending_idempotency = (full_key, request_hash)
-    try:
-        return run()
-    except DuplicateRequest:
-        return replay(uow.find_idempotency(full_key))
-
-
-def _commit(uow: AbstractUnitOfWork, result: dict) -> dict:
-    pending = uow.pending_idempotency
-    if pending:
-        uow.record_idempotency(IdempotencyRecord(pending[0], pending[1], result))
-    uow.commit()
-    return result
 
 
 # -- intake --------------------------------------------------------------------------------------------
@@ -98,10 +59,10 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
                          sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now))
         uow.cases.add(case)
-        return _commit(uow, views.case_detail(case, p, config))
+        return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
     with uow:
-        return _idempotent(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
+        return idempotency.once(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
 
 
 # -- reads ---------------------------------------------------------------------------------------------
@@ -120,9 +81,9 @@ def get_case(uow: AbstractUnitOfWork, config, p: Principal, case_id: str) -> dic
             since = str(ULID.from_timestamp(
                 datetime.fromisoformat(case.created_at.replace("Z", "+00:00")).timestamp()
                 - DUPLICATE_WINDOW_DAYS * 86400))
-            detail["possible_duplicates"] = [views.case_summary(c) for c in
-                                             uow.cases.possible_duplicates(case, since, limit=10)
-                                             if access.can_see(p, c)]
+            # A sensitive hint from outside the caller's own subtree is not theirs to see.
+            detail["possible_duplicates"] = [hint for hint in uow.cases.possible_duplicates(case, since, limit=10)
+                                             if not hint["sensitive"] or within(hint["grid"], p.node or "-")]
         return detail
 
 
@@ -186,22 +147,20 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
     """Perform one action of the closed loop on a case."""
     with uow:
         def run() -> dict:
-            if action == "merge":
-                found = uow.cases.get_many([case_id, body.target_case_id])
-                case = found.get(case_id)
-                if case is None or not access.can_see(p, case):
-                    raise NotFound(f"no case {case_id} that you can see")
-            else:
-                case = _visible(uow, p, case_id)
+            case = uow.cases.seen.get(case_id)
+            if case is None or not access.can_see(p, case):
+                raise NotFound(f"no case {case_id} that you can see")
             case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
             if not access.can_act(p, case, action):
                 raise Forbidden(f"your role or place does not allow '{action}' on this case")
             if expected_version is not None and expected_version != case.version:
                 raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
             HANDLERS[action](case, config, p, body, now, uow)
-            return _commit(uow, views.case_detail(case, p, config))
+            return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
-        return _idempotent(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")}, run)
+        read = (case_id, body.target_case_id) if action == "merge" else (case_id,)
+        return idempotency.once(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")},
+                                run, case_ids=read)
 
 
 def _accept(case: Case, config, p, body: commands.Accept, now, uow):

@@ -105,6 +105,14 @@ class Evaluate(Body):
     note: str = Field(default="", max_length=2000)
 
 
+class RegisterHousehold(Body):
+    grid: str = Field(min_length=1, max_length=100)
+    head: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
+    members: int = Field(ge=1, le=50)
+    address: str = Field(default="", max_length=300)
+
+
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)
 ACTION_BODIES: dict[str, type[Body]] = {
     "accept": Accept,

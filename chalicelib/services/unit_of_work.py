@@ -79,11 +79,24 @@ class AbstractCaseRepository(abc.ABC):
     def timeline(self, case_id: str, limit: int, cursor: str | None) -> Page: ...
 
     @abc.abstractmethod
-    def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[Case]: ...
+    def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[dict]:
+        """Hints (id, number, title, status, category, grid, sensitive) of open cases that may be the same."""
+
+
+class AbstractHouseholdRepository(abc.ABC):
+    def __init__(self):
+        self.added: list = []
+
+    def add(self, household) -> None:
+        self.added.append(household)
+
+    @abc.abstractmethod
+    def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page: ...
 
 
 class AbstractUnitOfWork(abc.ABC):
     cases: AbstractCaseRepository
+    households: AbstractHouseholdRepository
 
     def __enter__(self):
         self.idempotency: IdempotencyRecord | None = None
@@ -96,6 +109,15 @@ class AbstractUnitOfWork(abc.ABC):
     def record_idempotency(self, record: IdempotencyRecord) -> None:
         """Commit this record with the change (conditional on its key being new)."""
         self.idempotency = record
+
+    def load(self, case_ids: list[str], idempotency_key: str | None) -> IdempotencyRecord | None:
+        """The write's one read: the cases it will change and its idempotency record, in one round trip."""
+        cases, record = self._load(case_ids, idempotency_key)
+        self.cases.seen.update(cases)
+        return record
+
+    @abc.abstractmethod
+    def _load(self, case_ids: list[str], idempotency_key: str | None) -> tuple[dict, IdempotencyRecord | None]: ...
 
     @abc.abstractmethod
     def find_idempotency(self, key: str) -> IdempotencyRecord | None: ...

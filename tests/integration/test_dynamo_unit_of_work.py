@@ -69,24 +69,25 @@ def test_intake_retried_three_times_with_one_key_creates_one_case(tables, config
 def test_a_concurrent_duplicate_that_loses_the_race_returns_the_winners_case(tables, config):
     """Both requests pass the idempotency read before either commits: the loser replays the winner."""
     from chalicelib.services import cases as service
-    original = DynamoUnitOfWork.find_idempotency
+    original = DynamoUnitOfWork._load
     calls = []
 
-    def interleaved(self, key):
+    def interleaved(self, case_ids, key):
         calls.append(key)
-        if len(calls) == 1:  # the first request is about to run: let a twin commit first
-            report(config, key="twin")
-            return None
-        return original(self, key)
+        answer = original(self, case_ids, key)   # ours reads: no record yet
+        if len(calls) == 1:
+            report(config, key="twin")           # the twin commits before ours does
+        return answer
 
-    DynamoUnitOfWork.find_idempotency = interleaved
+    DynamoUnitOfWork._load = interleaved
     try:
         body = commands.ReportCase.model_validate({"kind": "demand", "category": "irrigation", "title": "no water",
                                                    "description": "dry", "grid": "BZ.RQ.TGLK.YKS.G01",
                                                    "location": {"lat": 40.6, "lon": 87.7}})
         result = service.report_case(DynamoUnitOfWork(), config, GM, body, T0, idempotency_key="twin")
     finally:
-        DynamoUnitOfWork.find_idempotency = original
+        DynamoUnitOfWork._load = original
+    assert len(calls) >= 2                       # the twin really ran in between
     assert sum(1 for _ in CaseItem.scan()) == 1
     assert result["id"] == next(CaseItem.scan()).case_id
 
