@@ -116,18 +116,22 @@ class DurationSpec(Strict):
     minutes: int | None = Field(default=None, gt=0)
     hours: int | None = Field(default=None, gt=0)
     days: int | None = Field(default=None, gt=0)
-    working_days: int | None = Field(default=None, gt=0)
+    working_hours: int | None = Field(default=None, gt=0)   # hours counted in working time
+    working_days: int | None = Field(default=None, gt=0)    # one day = the standard day's working minutes
 
     @model_validator(mode="after")
     def exactly_one(self):
-        given = [k for k in ("minutes", "hours", "days", "working_days") if getattr(self, k) is not None]
+        given = [k for k in ("minutes", "hours", "days", "working_hours", "working_days")
+                 if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of minutes, hours, days, working_days")
+            raise ValueError("give exactly one of minutes, hours, days, working_hours, working_days")
         return self
 
     def to_domain(self) -> Duration:
         if self.working_days is not None:
             return Duration(self.working_days, "working_days")
+        if self.working_hours is not None:
+            return Duration(self.working_hours * 60, "working_minutes")
         minutes = (self.minutes or 0) + 60 * (self.hours or 0) + 1440 * (self.days or 0)
         return Duration(minutes, "minutes")
 

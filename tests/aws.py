@@ -21,3 +21,19 @@ def tables(aws):
     aws.reset()
     create_tables()
     yield aws
+
+
+@pytest.fixture
+def stack(aws):
+    """Fresh tables, queues, state machine, bucket and topic, as `make run` creates them."""
+    from local.aws_resources import create_all
+    aws.reset()
+    env = create_all(aws.url)
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    yield env
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

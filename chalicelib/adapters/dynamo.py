@@ -13,8 +13,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import settings
+from chalicelib.adapters import outbox
 from chalicelib.adapters.models import (AssignmentItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem,
-                                       TimelineItem)
+                                       OutboxItem, TimelineItem)
 from chalicelib.domain.case import Case
 from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
@@ -268,6 +269,8 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                                 condition=TimelineItem.seq.does_not_exist())
                     for link in _inbox_links(case):
                         tx.save(link)
+                for effect in self.effects:
+                    tx.save(outbox.to_item(effect), condition=OutboxItem.effect_id.does_not_exist())
                 for household in self.households.added:
                     tx.save(HouseholdItem(household.id, grid=household.grid, doc=household.to_dict()),
                             condition=HouseholdItem.household_id.does_not_exist())
@@ -287,3 +290,5 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
             case.new_entries.clear()
         self.cases.added.clear()
         self.households.added.clear()
+        committed, self.effects = self.effects, []
+        outbox.carry_out_all(committed)  # best effort now; the relay retries what fails

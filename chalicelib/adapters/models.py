@@ -4,7 +4,7 @@ the app, the local runtime and the CDK stack all read them from here.
 Table names come from TABLE_PREFIX at import time (PynamoDB reads Meta at class creation).
 """
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import settings
@@ -99,8 +99,34 @@ class HouseholdItem(Model):
         "grid": UnicodeAttribute(hash_key=True), "household_id": UnicodeAttribute(range_key=True)})()
 
 
-ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem)
-TTL_ATTRIBUTES = {IdempotencyItem: "expires_at"}
+class OutboxItem(Model):
+    """A side effect (start/stop a timer, send a notification) written with the change that caused it.
+
+    `pending` is set until the effect is carried out; the sparse index lists what the relay must retry.
+    """
+    Meta = _meta("outbox")
+    effect_id = UnicodeAttribute(hash_key=True)          # ULID: sorts by creation time
+    kind = UnicodeAttribute()
+    payload = JSONAttribute()
+    pending = UnicodeAttribute(null=True)                # "1" while pending; removed when done
+    attempts = NumberAttribute(default=0)
+    expires_at = NumberAttribute(null=True)              # TTL once done
+
+    by_pending = type("OutboxPending", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "pending", "projection": AllProjection()}),
+        "pending": UnicodeAttribute(hash_key=True), "effect_id": UnicodeAttribute(range_key=True)})()
+
+
+class WorkerIdempotencyItem(Model):
+    """Powertools Idempotency's table for the SQS workers (its default attribute names)."""
+    Meta = _meta("worker-idempotency")
+    id = UnicodeAttribute(hash_key=True)
+    expiration = NumberAttribute(null=True)
+
+
+ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,
+              WorkerIdempotencyItem)
+TTL_ATTRIBUTES = {IdempotencyItem: "expires_at", OutboxItem: "expires_at", WorkerIdempotencyItem: "expiration"}
 
 
 def create_tables(wait: bool = False) -> None:

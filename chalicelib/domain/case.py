@@ -58,6 +58,9 @@ class Actor:
     name: str = ""
 
 
+SYSTEM = Actor("system", "system", "Gridloop")
+
+
 @dataclass
 class TimelineEntry:
     seq: int
@@ -118,6 +121,9 @@ class Case:
     merged_cases: list = field(default_factory=list)
     reason: str = ""
     closed_as: str | None = None  # evaluated | not_evaluated
+    stage_starts: dict = field(default_factory=dict)    # stage -> when its clock started (for the 75% warning)
+    overdue: bool = False                               # a deadline of the current stage was breached
+    deadline_notices: list = field(default_factory=list)  # keys of timer notices already acted on (once each)
     updated_at: str = ""
     version: int = 0
     new_entries: list = field(default_factory=list, repr=False, compare=False)
@@ -128,6 +134,8 @@ class Case:
         """True while the holding center must act (its queue shows the case)."""
         if self.status in ("reported", "accepted"):
             return True
+        if self.status in ("dispatched", "in_progress") and self.overdue:
+            return True  # escalated: the center above sees it flagged
         return self.status == "in_progress" and self.extension is not None
 
     def active_assignments(self) -> list[Assignment]:
@@ -160,6 +168,8 @@ class Case:
         self.kind, self.category, self.urgency = kind, category, urgency
         self.public_summary, self.sensitive = public_summary, sensitive
         self.deadlines.pop("triage_due", None)
+        self.stage_starts.pop("triage", None)
+        self.overdue = False
         data = {"kind": kind, "category": category, "urgency": urgency, "sensitive": sensitive}
         if forward_to and forward_to[0] != self.center:
             data["forwarded_to"] = forward_to[0]
@@ -189,7 +199,7 @@ class Case:
     def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: str):
         self._check("resolve_on_spot")
         self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
-        self._enter_evaluation(evaluation_due)
+        self._enter_evaluation(evaluation_due, now)
         self._record(actor, now, "resolve_on_spot", self.status, "resolved", note)
 
     def escalate(self, actor: Actor, now: datetime, next_center: tuple[str, str], reason: str):
@@ -217,8 +227,10 @@ class Case:
         for department, role in [(lead, "lead")] + [(c, "co") for c in co_handlers]:
             self.assignments.append(asdict(Assignment(department, role, self.dispatch_no, iso(now), report_in_due)))
         self.extension = None
+        self.overdue = False
         self.deadline_version += 1
         self.deadlines = {"report_in_due": report_in_due, "resolve_due": resolve_due}
+        self.stage_starts = {"report_in": iso(now), "resolve": iso(now)}
         self._record(actor, now, action, before, "dispatched", note,
                      {"lead": lead, "co_handlers": co_handlers, "report_in_due": report_in_due,
                       "resolve_due": resolve_due, "dispatch_no": self.dispatch_no})
@@ -235,7 +247,7 @@ class Case:
         before = self.status
         after = "in_progress" if assignment["role"] == "lead" else self.status
         if assignment["role"] == "lead":
-            self.deadlines.pop("report_in_due", None)
+            self.deadlines.pop("report_in_due", None)  # co-handlers' report-in clocks run on their assignments
         self._record(actor, now, "acknowledge", before, after, note,
                      {"department": department, "role": assignment["role"], "on_time": on_time})
 
@@ -246,6 +258,8 @@ class Case:
             if a["active"]:
                 a["active"], a["ended"] = False, "returned"
         self.deadlines = {}
+        self.stage_starts = {}
+        self.overdue = False
         self.deadline_version += 1
         self._record(actor, now, "return", self.status, "accepted", reason, {"department": department})
 
@@ -273,6 +287,8 @@ class Case:
                 "previous_due": self.deadlines.get("resolve_due")}
         if approve:
             self.deadlines["resolve_due"] = request["requested_due"]
+            self.stage_starts["resolve"] = iso(now)
+            self.overdue = False
             self.deadline_version += 1
         self.extensions.append({**request, "approved": approve, "decided_at": iso(now)})
         self._record(actor, now, "decide_extension", self.status, self.status, note, data)
@@ -285,7 +301,7 @@ class Case:
         self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": iso(now),
                            "by": asdict(actor), "department": department, "on_time": on_time,
                            "dispatch_no": self.dispatch_no}
-        self._enter_evaluation(evaluation_due)
+        self._enter_evaluation(evaluation_due, now)
         self._record(actor, now, "resolve", "in_progress", "resolved", note,
                      {"department": department, "on_time": on_time})
 
@@ -310,6 +326,7 @@ class Case:
             self.deadline_version += 1
             if resolve_due:
                 self.deadlines["resolve_due"] = resolve_due
+                self.stage_starts = {"resolve": iso(now)}
             after = "in_progress"
         self._record(actor, now, "evaluate", before, after, note,
                      {"verdict": verdict, "fixed": fixed, "scores": scores,
@@ -321,6 +338,42 @@ class Case:
         self.closed_as = "not_evaluated"
         self._finish_timers()
         self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
+
+    # -- deadlines ---------------------------------------------------------------------------------
+    def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: str,
+                      escalate_to: tuple[str, str] | None = None) -> bool:
+        """A timer's notice (warning or breach) for a stage that is still running. Acts once per key:
+        False when this notice was already acted on (a redelivered message)."""
+        if key in self.deadline_notices:
+            return False
+        self.deadline_notices.append(key)
+        data = {"stage": stage, "department": department, "due": due}
+        if kind == "breach":
+            self.overdue = True
+            if escalate_to and escalate_to[0] != self.center:
+                data.update({"from_center": self.center, "to_center": escalate_to[0], "level": escalate_to[1]})
+                self._move_to_center(*escalate_to)
+        self._record(SYSTEM, now, f"deadline_{kind}", self.status, self.status, "", data)
+        return True
+
+    def auto_close(self, now: datetime, key: str) -> bool:
+        """The evaluation silence ran out: close as "not evaluated" (excluded from satisfaction)."""
+        if key in self.deadline_notices or self.status != "resolved":
+            return False
+        self.deadline_notices.append(key)
+        self.closed_as = "not_evaluated"
+        self._finish_timers()
+        self._record(SYSTEM, now, "auto_close", "resolved", "closed", "", {"closed_as": "not_evaluated"})
+        return True
+
+    def attach_photo(self, now: datetime, photo: dict) -> bool:
+        """A validated upload joins the case (once per stored object)."""
+        if any(p["key"] == photo["key"] for p in self.photos):
+            return False
+        self.photos.append(photo)
+        self._record(SYSTEM, now, "photo_attached", self.status, self.status, "",
+                     {"photo_id": photo["id"], "phase": photo["phase"]})
+        return True
 
     # -- internals -----------------------------------------------------------------------------
     def check(self, action: str):
@@ -350,13 +403,17 @@ class Case:
         if code not in self.path_centers:
             self.path_centers.append(code)
 
-    def _enter_evaluation(self, evaluation_due: str):
+    def _enter_evaluation(self, evaluation_due: str, now: datetime):
         self.deadline_version += 1
         self.extension = None
+        self.overdue = False
         self.deadlines = {"evaluation_due": evaluation_due}
+        self.stage_starts = {"evaluation": iso(now)}
 
     def _finish_timers(self):
         self.deadlines = {}
+        self.stage_starts = {}
+        self.overdue = False
         self.deadline_version += 1
 
     def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str,
@@ -376,6 +433,6 @@ def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: s
                 grid=grid, county=county, location=location, reporter=asdict(actor), channel=channel,
                 urgency=urgency, created_at=iso(now), center=village, level="village", sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
-                deadline_version=1)
+                stage_starts={"triage": iso(now)}, deadline_version=1)
     case._record(actor, now, "report", None, "reported", "", {"channel": channel})
     return case

@@ -7,12 +7,12 @@ from ulid import ULID
 
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor, Case, iso, open_case
-from chalicelib.domain.deadlines import CalendarDays
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, views
+from chalicelib.services import commands, effects, timers, views
 from chalicelib.services import idempotency
+from chalicelib.services.calendar import working_calendar
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page
 
 DUPLICATE_WINDOW_DAYS = 30
@@ -23,7 +23,7 @@ def _actor(p: Principal) -> Actor:
 
 
 def _calendar(config):
-    return CalendarDays()
+    return working_calendar(config)
 
 
 def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
@@ -59,6 +59,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
                          sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now))
         uow.cases.add(case)
+        uow.add_effects(effects.for_change(case, {}, case.new_entries, config))
         return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
     with uow:
@@ -155,7 +156,10 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
                 raise Forbidden(f"your role or place does not allow '{action}' on this case")
             if expected_version is not None and expected_version != case.version:
                 raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
+            before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
             HANDLERS[action](case, config, p, body, now, uow)
+            for changed in uow.changed_cases():
+                uow.add_effects(effects.for_change(changed, before.get(changed.id, {}), changed.new_entries, config))
             return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
         read = (case_id, body.target_case_id) if action == "merge" else (case_id,)

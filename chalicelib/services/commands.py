@@ -22,6 +22,7 @@ class Location(Body):
 class Resident(Body):
     name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
+    sms_opt_out: bool = False  # progress notices by SMS unless the resident declines
 
 
 class ReportCase(Body):

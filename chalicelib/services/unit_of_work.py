@@ -101,10 +101,14 @@ class AbstractUnitOfWork(abc.ABC):
     def __enter__(self):
         self.idempotency: IdempotencyRecord | None = None
         self.pending_idempotency: tuple[str, str] | None = None  # (key, request hash) of this request
+        self.effects: list = []  # outbox items: committed with the change, carried out after it
         return self
 
     def __exit__(self, *args):
         self.rollback()
+
+    def add_effects(self, effects: list) -> None:
+        self.effects.extend(effects)
 
     def record_idempotency(self, record: IdempotencyRecord) -> None:
         """Commit this record with the change (conditional on its key being new)."""

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from tests.aws import aws, tables  # noqa: F401
+from tests.aws import aws, stack, tables  # noqa: F401
 
 
 @pytest.fixture

@@ -1,1 +1,1 @@
-from tests.aws import aws, tables  # noqa: F401
+from tests.aws import aws, stack, tables  # noqa: F401

@@ -1,0 +1,171 @@
+"""Photo validation with Pillow: an uploaded object is attached to a case only if it decodes fully as an image.
+
+Order of checks, cheapest and safest first:
+
+1. byte size (``too_large``) — without opening anything;
+2. container length from the file signature: a PNG without a complete IEND chunk or a WebP shorter than its
+   RIFF header declares is ``truncated``;
+3. header parse, restricted to the allowed formats; a file some other Pillow plugin recognises is
+   ``unsupported_format``, anything else ``not_an_image``;
+4. pixel count from the header (``too_many_pixels``) — before any pixel is decoded, so a decompression bomb is
+   refused without being inflated; Pillow's own ``Image.MAX_IMAGE_PIXELS`` guard stays in force too
+   (``DecompressionBombError``/``DecompressionBombWarning`` both mean ``too_many_pixels``);
+5. a structural ``verify()`` (e.g. PNG chunk CRCs), then a fresh open and a full ``load()`` of every frame
+   (``truncated`` / ``corrupt``); animated PNG/WebP count every frame's pixels in step 4.
+   ``ImageFile.LOAD_TRUNCATED_IMAGES`` is forced off: a truncated image must fail.
+
+Phone JPEGs that carry an MPF secondary image (gain maps, depth maps) open in Pillow as "MPO"; they are JPEG
+files and are accepted as ``image/jpeg``; their primary image is the one decoded.
+"""
+from __future__ import annotations
+
+import io
+import struct
+import warnings
+import zlib
+from dataclasses import dataclass
+
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+__all__ = ["ALLOWED_TYPES", "InvalidPhoto", "MAX_BYTES", "MAX_PIXELS", "PhotoInfo", "content_type_for", "validate"]
+
+ALLOWED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+
+_FORMAT_TO_TYPE = {fmt: content_type for content_type, fmt in ALLOWED_TYPES.items()}
+# Pillow plugins allowed to parse uploads. MPO is how Pillow names a JPEG with a multi-picture (MPF) segment.
+_OPEN_FORMATS = ("JPEG", "PNG", "WEBP")
+_FORMAT_ALIASES = {"MPO": "JPEG"}
+_PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # length 0, type, and the CRC every IEND chunk has
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError, TypeError,
+                  KeyError)
+
+
+class InvalidPhoto(Exception):
+    """The upload is not an acceptable photo. ``reason_code`` is one of: too_large, not_an_image,
+    unsupported_format, too_many_pixels, truncated, corrupt."""
+
+    def __init__(self, reason_code: str, message: str):
+        super().__init__(f"{reason_code}: {message}")
+        self.reason_code = reason_code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class PhotoInfo:
+    format: str          # Pillow format name: JPEG, PNG or WEBP
+    content_type: str    # image/jpeg, image/png or image/webp
+    width: int
+    height: int
+    bytes: int
+
+
+def content_type_for(fmt: str) -> str | None:
+    """The content type for a Pillow format name, or None when the format is not allowed."""
+    return _FORMAT_TO_TYPE.get(_FORMAT_ALIASES.get(fmt, fmt))
+
+
+def validate(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> PhotoInfo:
+    """Check ``data`` is a JPEG, PNG or WebP within the limits that decodes completely; raise ``InvalidPhoto``."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError("validate expects bytes")
+    size = len(data)
+    if size > max_bytes:
+        raise InvalidPhoto("too_large", f"{size} bytes is more than the limit of {max_bytes}")
+    if size == 0:
+        raise InvalidPhoto("not_an_image", "the file is empty")
+    data = bytes(data)
+    # Never accept a partly decoded image, whatever another module set.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+    _check_container(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Header only: format and dimensions.
+        with _open(data) as img:
+            fmt = _FORMAT_ALIASES.get(img.format, img.format)
+            content_type = content_type_for(fmt)
+            if content_type is None:  # not with _OPEN_FORMATS; a guard against plugin surprises
+                raise InvalidPhoto("unsupported_format", f"{fmt} images are not accepted")
+            width, height = img.size
+            frames = _frame_count(img) if img.format not in _FORMAT_ALIASES else 1
+            _check_pixels(width, height, frames, max_pixels)
+            if fmt == "PNG":
+                _guard(img.verify)  # chunk CRCs and structure; verify() leaves the image unusable
+        # Fresh open, decode every pixel of every frame.
+        with _open(data) as img:
+            for index in range(frames):
+                if index:
+                    _guard(lambda: img.seek(index))
+                _guard(img.load)
+    return PhotoInfo(format=fmt, content_type=content_type, width=width, height=height, bytes=size)
+
+
+def _open(data: bytes) -> Image.Image:
+    try:
+        return Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+    except UnidentifiedImageError:
+        other = _identify_other_format(data)
+        if other:
+            raise InvalidPhoto("unsupported_format", f"{other} images are not accepted; use JPEG, PNG or WebP") \
+                from None
+        raise InvalidPhoto("not_an_image", "the file is not an image") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidPhoto("too_many_pixels", "the image has too many pixels") from None
+    except _DECODE_ERRORS as exc:
+        raise _decode_failure(exc) from None
+
+
+def _identify_other_format(data: bytes) -> str | None:
+    """The name of the format when some other Pillow plugin recognises the header (GIF, BMP, TIFF, ...)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(io.BytesIO(data)) as other:
+                return other.format or "this kind of"
+    except Image.DecompressionBombError:
+        return "this kind of"
+    except Exception:  # noqa: BLE001 - any failure here just means "not recognised"
+        return None
+
+
+def _check_container(data: bytes) -> None:
+    """Cut-offs the pixel decoder may miss or report vaguely: a PNG without its complete IEND chunk, a WebP
+    shorter than its RIFF header declares. Files are recognised by their signatures only."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and _PNG_IEND not in data:
+        raise InvalidPhoto("truncated", "the image file is truncated (no complete IEND chunk)")
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):
+        raise InvalidPhoto("truncated", "the image file is truncated (shorter than its RIFF header declares)")
+
+
+def _frame_count(img: Image.Image) -> int:
+    try:
+        return max(1, int(getattr(img, "n_frames", 1)))
+    except _DECODE_ERRORS as exc:
+        raise _decode_failure(exc) from None
+
+
+def _check_pixels(width: int, height: int, frames: int, max_pixels: int) -> None:
+    if width <= 0 or height <= 0:
+        raise InvalidPhoto("corrupt", "the image has no pixels")
+    pixels = width * height * frames
+    if pixels > max_pixels:
+        what = f"{width}x{height}" + (f" x {frames} frames" if frames > 1 else "")
+        raise InvalidPhoto("too_many_pixels", f"{what} is more than the limit of {max_pixels} pixels")
+
+
+def _guard(action) -> None:
+    try:
+        action()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidPhoto("too_many_pixels", "the image has too many pixels") from None
+    except _DECODE_ERRORS as exc:
+        raise _decode_failure(exc) from None
+
+
+def _decode_failure(exc: BaseException) -> InvalidPhoto:
+    text = str(exc)
+    if isinstance(exc, EOFError) or "truncated" in text.lower() or "premature end" in text.lower():
+        return InvalidPhoto("truncated", "the image file is truncated")
+    return InvalidPhoto("corrupt", f"the image could not be decoded ({type(exc).__name__})")

@@ -1,0 +1,15 @@
+"""Metric names and namespace: the one place the code, the alarms and the dashboard take them from."""
+NAMESPACE = "Gridloop"
+SERVICE = "gridloop"  # Powertools adds it as the `service` dimension: alarms must match it
+
+DEADLINE_WARNED = "DeadlineWarned"
+DEADLINE_BREACHED = "DeadlineBreached"           # dimension: stage
+CASE_ESCALATED = "CaseEscalated"                 # dimension: level (the level the case reached)
+AUTO_CLOSED = "CaseAutoClosed"
+OUTBOX_OLDEST_AGE = "OutboxOldestPendingAgeSeconds"
+OUTBOX_FAILED = "OutboxEffectFailed"
+CALENDAR_FALLBACK = "CalendarFallbackYear"       # a year chinesecalendar does not cover
+PHOTO_ACCEPTED = "PhotoAccepted"
+PHOTO_REJECTED = "PhotoRejected"                 # dimension: reason
+NOTIFICATION_SENT = "NotificationSent"           # dimension: channel
+NOTIFICATION_FAILED = "NotificationFailed"       # dimension: channel

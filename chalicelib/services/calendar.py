@@ -1,0 +1,116 @@
+"""The deployment's working-time calendar (DESIGN §4, §10): county hours + China's statutory calendar.
+
+`working_calendar(config)` builds a `chalicelib.domain.working_time.WorkingCalendar` from
+`config.spec.calendar` and caches it per configuration object.
+
+Which dates are worked (`CountyWorkdays`), first rule that applies:
+
+1. a date in the config's ``calendar.workdays`` is worked;
+2. a date in the config's ``calendar.holidays`` is not;
+3. in a year the ``chinesecalendar`` package covers: a statutory holiday (including the weekend days
+   inside a holiday span) is not worked, a make-up working day (调休上班, usually a weekend day) is worked;
+4. any other day is an ordinary day and is worked if the county keeps working hours on that weekday.
+   For a county with Monday-Friday hours this is exactly ``chinese_calendar.is_workday``; a county that
+   also keeps Saturday hours works ordinary Saturdays but not those inside a statutory holiday.
+
+``chinesecalendar`` 1.11 knows 2004-2026 only and raises ``NotImplementedError`` for other years. For a
+year it does not cover, rule 3 is skipped: the calendar falls back to the county's weekly hours
+(Monday-Friday for a standard county) plus the config's own holiday and make-up-day lists, logs a warning
+once per year and calls the optional ``on_fallback(year)`` hook (the worker emits a metric with it). A
+deadline computation never raises because of an uncovered year.
+
+The config's ``holidays`` and ``workdays`` lists are how a county carries the next year's official State
+Council holiday schedule (国务院办公厅关于部分节假日安排的通知, usually published in November or December)
+before a ``chinesecalendar`` release knows it: list that year's statutory days off under ``holidays`` and its
+make-up working days under ``workdays``. They also carry regional days off such as Xinjiang's Eid al-Fitr
+(肉孜节) and Corban (古尔邦节).
+"""
+from __future__ import annotations
+
+import logging
+import weakref
+from datetime import date, time
+from typing import Callable, Iterable
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+from chalicelib.domain.working_time import WorkingCalendar
+
+logger = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+FallbackHook = Callable[[int], None]
+
+_cache: "weakref.WeakKeyDictionary[object, dict[FallbackHook | None, WorkingCalendar]]" = weakref.WeakKeyDictionary()
+
+
+def parse_periods(working_hours) -> dict[int, list[tuple[time, time]]]:
+    """`WorkingHoursSpec` (mon..sun lists of 'HH:MM-HH:MM') -> {0 (Monday)..6: [(start, end), ...]}."""
+    periods: dict[int, list[tuple[time, time]]] = {}
+    for weekday, name in enumerate(WEEKDAYS):
+        spans = []
+        for period in getattr(working_hours, name):
+            start, _, end = period.partition("-")
+            spans.append((time.fromisoformat(start), time.fromisoformat(end)))
+        periods[weekday] = spans
+    return periods
+
+
+class CountyWorkdays:
+    """The workday predicate of one deployment (see the module docstring for the rules)."""
+
+    def __init__(self, holidays: Iterable[date], workdays: Iterable[date], working_weekdays: Iterable[int],
+                 on_fallback: FallbackHook | None = None):
+        self.holidays = frozenset(holidays)
+        self.workdays = frozenset(workdays)
+        self.working_weekdays = frozenset(working_weekdays)
+        self.on_fallback = on_fallback
+        self._fallback_years: set[int] = set()
+
+    def __call__(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        if day in self.holidays:
+            return False
+        try:
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+        except NotImplementedError:
+            self._fell_back(day.year)
+        else:
+            if name is not None:          # a statutory holiday, or a make-up working day
+                return not on_holiday
+        return day.weekday() in self.working_weekdays
+
+    def _fell_back(self, year: int) -> None:
+        if year in self._fallback_years:
+            return
+        self._fallback_years.add(year)
+        logger.warning("chinesecalendar has no data for %s: working days fall back to the county's weekly "
+                       "hours plus the config's holidays/workdays; add %s's official schedule to the county "
+                       "config", year, year)
+        if self.on_fallback is not None:
+            try:
+                self.on_fallback(year)
+            except Exception:  # a metric hook must never break a deadline computation
+                logger.exception("calendar fallback hook failed for %s", year)
+
+
+def build_working_calendar(calendar_spec, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
+    """A fresh (uncached) `WorkingCalendar` from a `CalendarSpec`."""
+    periods = parse_periods(calendar_spec.working_hours)
+    predicate = CountyWorkdays(calendar_spec.holidays, calendar_spec.workdays,
+                               [w for w, spans in periods.items() if spans], on_fallback)
+    return WorkingCalendar(ZoneInfo(calendar_spec.timezone), periods, predicate)
+
+
+def working_calendar(config, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
+    """The deployment's `WorkingCalendar`, cached per configuration object (and per hook)."""
+    per_config = _cache.get(config)
+    if per_config is None:
+        per_config = _cache.setdefault(config, {})
+    calendar = per_config.get(on_fallback)
+    if calendar is None:
+        calendar = per_config.setdefault(on_fallback, build_working_calendar(config.spec.calendar, on_fallback))
+    return calendar

@@ -1,0 +1,60 @@
+"""Side effects of a change, written to the outbox in the change's own transaction (DESIGN §4).
+
+After the commit they are carried out (start/stop a timer, queue a notification) and marked done; the relay
+retries whatever is left, so a crash between commit and side effect loses nothing. Every effect is safe to
+carry out twice: timers have deterministic names and notifications are deduplicated by effect id.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ulid import ULID
+
+from chalicelib.domain.case import Case, TimelineEntry
+from chalicelib.services import timers
+
+START_TIMER, STOP_TIMER, NOTIFY = "start_timer", "stop_timer", "notify"
+
+
+@dataclass
+class Effect:
+    kind: str
+    payload: dict
+    id: str = field(default_factory=lambda: str(ULID()))
+
+
+def for_change(case: Case, timers_before: dict[str, timers.Timer], entries: list[TimelineEntry], config) -> list[Effect]:
+    """Timer starts/stops that bring the running timers in line with the case, plus its notifications."""
+    after = timers.needed(case)
+    out = [Effect(STOP_TIMER, {"name": name}) for name in timers_before if name not in after]
+    out += [Effect(START_TIMER, {"name": name, "input": timers.execution_input(t, case, config, queue_url="")})
+            for name, t in after.items() if name not in timers_before]
+    for entry in entries:
+        out += [Effect(NOTIFY, message) for message in notifications(case, entry)]
+    return out
+
+
+def notifications(case: Case, entry: TimelineEntry) -> list[dict]:
+    """Who hears about a timeline entry. Messages carry references, never personal data."""
+    head = {"case_id": case.id, "number": case.number, "title": case.title, "event": entry.action}
+    data = entry.data
+    if entry.action in ("dispatch", "redispatch"):
+        departments = [data["lead"]] + list(data.get("co_handlers", []))
+        return [{**head, "channel": "dingtalk", "department": d, "role": "lead" if d == data["lead"] else "co",
+                 "due": {"report_in": data["report_in_due"], "resolve": data["resolve_due"]}} for d in departments]
+    if entry.action == "deadline_warning" and data.get("department"):
+        return [{**head, "channel": "dingtalk", "department": data["department"], "stage": data["stage"],
+                 "due": data["due"]}]
+    if entry.action == "deadline_breach":
+        # The supervision notice (督办): to the department in charge and to the center now holding the case.
+        department = data.get("department") or case.lead_department()
+        out = [{**head, "channel": "alert", "center": case.center, "stage": data["stage"], "due": data["due"],
+                "level": case.level}]
+        if department:
+            out.append({**head, "channel": "dingtalk", "department": department, "stage": data["stage"],
+                        "due": data["due"], "supervision": True})
+        return out
+    if entry.action in ("accept", "resolve", "resolve_on_spot", "evaluate", "auto_close", "close"):
+        return [{**head, "channel": "sms", "resident": i} for i, r in enumerate(case.residents)
+                if r.get("phone") and not r.get("sms_opt_out")]
+    return []

@@ -1,0 +1,82 @@
+"""Which timers a case should have running, and the notices each one sends (DESIGN §4).
+
+A timer is one Step Functions execution per timed stage: triage, report-in per department, resolve,
+evaluation. Its name derives from case, stage, department and the stage's deadline version, so starting it
+twice is harmless and a restarted stage gets a new name. The services compare the timers a case needed
+before a change with those it needs after it: what disappeared is stopped, what appeared is started.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.case import Case, iso, parse_iso
+from chalicelib.services.calendar import working_calendar
+
+ESCALATION_NOTICES = 3     # village -> township -> county -> prefecture
+TOP_LEVEL_REMINDERS = 2    # further breach notices once the prefecture holds the case
+
+
+@dataclass(frozen=True)
+class Timer:
+    name: str
+    case_id: str
+    stage: str
+    department: str | None
+    version: int
+    start: str
+    due: str
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "case_id": self.case_id, "stage": self.stage, "department": self.department,
+                "version": self.version, "start": self.start, "due": self.due}
+
+
+def _timer(case: Case, stage: str, version: int, start: str, due: str, department: str | None = None) -> Timer:
+    name = "-".join(filter(None, [case.id, stage.replace("_", ""), department, f"v{version}"]))
+    return Timer(name, case.id, stage, department, version, start, due)
+
+
+def needed(case: Case) -> dict[str, Timer]:
+    """The timers the case's current state calls for, by name."""
+    timers: list[Timer] = []
+    starts, dues = case.stage_starts, case.deadlines
+    if case.status == "reported" and "triage_due" in dues:
+        timers.append(_timer(case, "triage", case.deadline_version, starts.get("triage", case.created_at),
+                             dues["triage_due"]))
+    if case.status in ("dispatched", "in_progress"):
+        for a in case.active_assignments():
+            if not a.acknowledged_at:
+                timers.append(_timer(case, "report_in", a.dispatch_no, a.dispatched_at, a.report_in_due, a.department))
+        if "resolve_due" in dues:
+            timers.append(_timer(case, "resolve", case.deadline_version, starts.get("resolve", case.updated_at),
+                                 dues["resolve_due"]))
+    if case.status == "resolved" and "evaluation_due" in dues:
+        timers.append(_timer(case, "evaluation", case.deadline_version, starts.get("evaluation", case.updated_at),
+                             dues["evaluation_due"]))
+    return {t.name: t for t in timers}
+
+
+def notices(timer: Timer, case: Case, config) -> list[dict]:
+    """The timer's notices in time order: a 75% warning, the breach, then one per grace period."""
+    calendar = working_calendar(config)
+    complex_category = config.categories[case.category].complex if case.category in config.categories else False
+    duration = config.deadlines.duration(timer.stage, case.urgency, complex_category)
+    start, due = parse_iso(timer.start), parse_iso(timer.due)
+    warn = min(calendar.warning_at(start, duration), due)
+    out = [{"kind": "warning", "at": iso(warn)}] if warn < due else []
+    out.append({"kind": "breach", "at": iso(due), "n": 1})
+    if timer.stage in ("evaluation",) or (timer.stage == "report_in" and _is_co_handler(case, timer.department)):
+        return out  # auto-close, or a co-handler's breach: notified and counted once, never escalated
+    moment = due
+    for n in range(2, 2 + ESCALATION_NOTICES + TOP_LEVEL_REMINDERS - 1):
+        moment = calendar.add(moment, duration)  # a grace period is the stage's own length
+        out.append({"kind": "breach", "at": iso(moment), "n": n})
+    return out
+
+
+def _is_co_handler(case: Case, department: str | None) -> bool:
+    return any(a.department == department and a.role == "co" for a in case.active_assignments())
+
+
+def execution_input(timer: Timer, case: Case, config, queue_url: str) -> dict:
+    return {"timer": timer.as_dict(), "queue_url": queue_url, "notices": notices(timer, case, config)}

@@ -1,0 +1,82 @@
+"""The local worker: feeds the SQS queues to the same handlers that run in Lambda, as Lambda does.
+
+A record the handler reports as failed stays on the queue (it comes back after its visibility timeout and,
+after maxReceiveCount deliveries, moves to the dead-letter queue, which moto's SQS enforces); successful
+records are deleted. The outbox relay runs on its own short schedule here (every minute in the cloud).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Callable
+
+import boto3
+
+from chalicelib import resources
+
+log = logging.getLogger("gridloop.local.worker")
+
+
+def lambda_event(messages: list[dict], queue_arn: str) -> dict:
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": {k: str(v) for k, v in m.get("Attributes", {}).items()},
+        "messageAttributes": {}, "md5OfBody": m.get("MD5OfBody", ""), "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn, "awsRegion": boto3.session.Session().region_name} for m in messages]}
+
+
+def poll_once(sqs, spec: resources.QueueSpec, handler: Callable[[dict], dict], wait_seconds: int = 1) -> int:
+    """One receive (up to 10 records) -> one handler call -> delete what succeeded. Returns records seen."""
+    answer = sqs.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
+                                 AttributeNames=["All"])
+    messages = answer.get("Messages", [])
+    if not messages:
+        return 0
+    reply = handler(lambda_event(messages, spec.arn())) or {}
+    failed = {f["itemIdentifier"] for f in reply.get("batchItemFailures", [])}
+    done = [m for m in messages if m["MessageId"] not in failed]
+    if done:
+        sqs.delete_message_batch(QueueUrl=spec.url(), Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)])
+    return len(messages)
+
+
+class LocalWorker:
+    def __init__(self, handlers: dict, relay: Callable | None = None, relay_every: float = 5.0):
+        self.handlers = handlers            # QueueSpec -> handler(event) -> partial-batch reply
+        self.relay = relay
+        self.relay_every = relay_every
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> "LocalWorker":
+        for spec, handler in self.handlers.items():
+            self._threads.append(threading.Thread(target=self._loop, args=(spec, handler), daemon=True,
+                                                  name=f"worker-{spec.key}"))
+        if self.relay:
+            self._threads.append(threading.Thread(target=self._relay_loop, daemon=True, name="relay"))
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=5)
+
+    def _loop(self, spec, handler):
+        sqs = boto3.client("sqs")
+        while not self._stop.is_set():
+            try:
+                poll_once(sqs, spec, handler)
+            except Exception:
+                log.exception("worker %s failed a poll", spec.key)
+                time.sleep(1)
+
+    def _relay_loop(self):
+        while not self._stop.wait(self.relay_every):
+            try:
+                self.relay(older_than_seconds=self.relay_every)
+            except Exception:
+                log.exception("outbox relay failed")

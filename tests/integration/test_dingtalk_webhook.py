@@ -1,0 +1,199 @@
+"""The DingTalk robot client against a local HTTP sink that checks signatures the way DingTalk documents them.
+
+The sink's signature check is written here from DingTalk's published algorithm (timestamp + "\\n" + secret,
+HMAC-SHA256 keyed with the secret, base64, URL-encoded), independently of the module under test.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from chalicelib.adapters import dingtalk
+from chalicelib.adapters.dingtalk import DeliveryFailed
+
+SECRET = "SEC0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd"
+TOKEN = "test-access-token"
+TIMEOUT = 0.5
+ONE_HOUR_MS = 3600 * 1000
+
+
+def expected_sign(secret: str, timestamp: str) -> str:
+    """DingTalk's documented algorithm, unencoded (the sink compares after parsing the query string)."""
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode("utf-8"), digestmod=hashlib.sha256)
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+class Sink:
+    """Records requests; answers like DingTalk (or with a scripted status / errcode)."""
+
+    def __init__(self, secret: str):
+        self.secret = secret
+        self.requests: list[dict] = []
+        self.status = 200
+        self.reply: dict | None = None  # overrides the verdict when set
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                parsed = urllib.parse.urlsplit(self.path)
+                query = urllib.parse.parse_qs(parsed.query)
+                sink.requests.append({"path": parsed.path, "query": query, "headers": dict(self.headers),
+                                      "body": body})
+                if sink.status != 200:
+                    self._answer(sink.status, {"errcode": -1, "errmsg": "unavailable"})
+                    return
+                self._answer(200, sink.reply or sink.verdict(query))
+
+            def _answer(self, status, payload):
+                data = json.dumps(payload).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):  # keep test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/robot/send?access_token={TOKEN}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def verdict(self, query: dict) -> dict:
+        if query.get("access_token") != [TOKEN]:
+            return {"errcode": 300001, "errmsg": "token is not exist"}
+        timestamps, signs = query.get("timestamp", []), query.get("sign", [])
+        if len(timestamps) != 1 or len(signs) != 1 or not timestamps[0].isdigit():
+            return {"errcode": 310000, "errmsg": "sign not match"}
+        if abs(int(time.time() * 1000) - int(timestamps[0])) > ONE_HOUR_MS:
+            return {"errcode": 310000, "errmsg": "timestamp is out of range"}
+        if not hmac.compare_digest(signs[0], expected_sign(self.secret, timestamps[0])):
+            return {"errcode": 310000, "errmsg": "sign not match"}
+        return {"errcode": 0, "errmsg": "ok"}
+
+
+@pytest.fixture
+def sink():
+    s = Sink(SECRET)
+    s.thread.start()
+    yield s
+    s.server.shutdown()
+    s.server.server_close()
+    s.thread.join(timeout=2)
+
+
+def test_signed_markdown_message_arrives_and_verifies(sink):
+    message = dingtalk.markdown_message("案件 GL-2026-0001 已派遣", "### 已派遣\n- 部门：城管\n- 时限：2 个工作日")
+    dingtalk.send(sink.url, SECRET, message, timeout=TIMEOUT)
+
+    assert len(sink.requests) == 1
+    received = sink.requests[0]
+    assert received["path"] == "/robot/send"
+    assert received["headers"]["Content-Type"] == "application/json; charset=utf-8"
+    assert json.loads(received["body"].decode("utf-8")) == {
+        "msgtype": "markdown",
+        "markdown": {"title": "案件 GL-2026-0001 已派遣", "text": "### 已派遣\n- 部门：城管\n- 时限：2 个工作日"},
+    }
+    timestamp = int(received["query"]["timestamp"][0])
+    assert abs(time.time() * 1000 - timestamp) < ONE_HOUR_MS
+    assert received["query"]["sign"][0] == expected_sign(SECRET, received["query"]["timestamp"][0])
+
+
+def test_text_message_with_mentions_arrives(sink):
+    message = dingtalk.text_message("超时预警", ["案件 GL-2026-0002", "剩余 4 小时"], at_mobiles=["13800000000"])
+    dingtalk.send(sink.url, SECRET, message, timeout=TIMEOUT, now_ms=int(time.time() * 1000))
+
+    body = json.loads(sink.requests[0]["body"].decode("utf-8"))
+    assert body["msgtype"] == "text"
+    assert body["text"]["content"].startswith("超时预警\n案件 GL-2026-0002\n剩余 4 小时")
+    assert "@13800000000" in body["text"]["content"]
+    assert body["at"] == {"atMobiles": ["13800000000"], "isAtAll": False}
+
+
+def test_wrong_secret_is_rejected_and_not_retryable(sink):
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(sink.url, "SECwrong", dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+    assert failure.value.retryable is False
+    assert "310000" in failure.value.reason
+    assert len(sink.requests) == 1  # it arrived; the sink refused the signature
+
+
+def test_stale_timestamp_is_rejected_by_the_sink(sink):
+    two_hours_ago = int(time.time() * 1000) - 2 * ONE_HOUR_MS
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(sink.url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT, now_ms=two_hours_ago)
+    assert failure.value.retryable is False
+
+
+def test_sink_down_is_retryable():
+    with socket.socket() as probe:  # a port that was free a moment ago and has nobody listening now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/robot/send?access_token={TOKEN}"
+    started = time.monotonic()
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+    assert failure.value.retryable is True
+    assert TOKEN not in failure.value.reason and SECRET not in failure.value.reason
+    assert time.monotonic() - started < 1
+
+
+def test_sink_503_is_retryable(sink):
+    sink.status = 503
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(sink.url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+    assert failure.value.retryable is True
+    assert "503" in failure.value.reason
+
+
+def test_sink_400_is_not_retryable(sink):
+    sink.status = 400
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(sink.url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+    assert failure.value.retryable is False
+
+
+def test_rate_limit_errcode_is_retryable(sink):
+    sink.reply = {"errcode": 130101, "errmsg": "send too fast, exceed 20 times per minute"}
+    with pytest.raises(DeliveryFailed) as failure:
+        dingtalk.send(sink.url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+    assert failure.value.retryable is True
+    assert "130101" in failure.value.reason
+
+
+def test_slow_sink_times_out_and_is_retryable():
+    with socket.socket() as listener:  # accepts the connection (backlog) but never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/robot/send?access_token={TOKEN}"
+        with pytest.raises(DeliveryFailed) as failure:
+            dingtalk.send(url, SECRET, dingtalk.markdown_message("t", "x"), timeout=0.2)
+    assert failure.value.retryable is True
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/robot?access_token=x",
+                                 "oapi.dingtalk.com/robot/send?access_token=x", "https:///robot/send"])
+def test_non_http_urls_are_refused(url):
+    with pytest.raises(ValueError):
+        dingtalk.send(url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+
+
+def test_signed_url_appends_timestamp_and_encoded_sign():
+    url = dingtalk.signed_url("https://oapi.dingtalk.com/robot/send?access_token=abc", SECRET, 1700000000000)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query["access_token"] == ["abc"]
+    assert query["timestamp"] == ["1700000000000"]
+    assert query["sign"] == [expected_sign(SECRET, "1700000000000")]
