@@ -189,8 +189,13 @@ class CalendarSpec(Strict):
         return value
 
 
+class NotificationsSpec(Strict):
+    sms: bool = True   # progress notices by SMS through SNS; off where SNS SMS is not offered (AWS China)
+
+
 class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
+    notifications: NotificationsSpec = NotificationsSpec()
     root: NodeSpec
     departments: list[DepartmentSpec]
     categories: list[CategorySpec]

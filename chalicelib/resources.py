@@ -28,6 +28,9 @@ class QueueSpec:
     def url(self) -> str:
         return os.environ.get(f"{self.key.upper()}_QUEUE_URL", "")
 
+    def dlq_url(self) -> str:
+        return os.environ.get(f"{self.key.upper()}_DLQ_URL", "")
+
     def arn(self) -> str:
         return os.environ.get(f"{self.key.upper()}_QUEUE_ARN",
                               f"arn:aws:sqs:cn-northwest-1:000000000000:{self.name}")

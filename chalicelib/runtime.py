@@ -16,4 +16,9 @@ def new_uow():
     return DynamoUnitOfWork()
 
 
+def photo_store():
+    from chalicelib.adapters.photo_store import S3PhotoStore
+    return S3PhotoStore()
+
+
 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)

@@ -6,12 +6,14 @@ alone (the CDK stack switches on ReportBatchItemFailures; DESIGN §10).
 from __future__ import annotations
 
 import json
+import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from chalicelib import metrics, runtime
+from chalicelib import metrics, resources, runtime
+from chalicelib.services import calendar
 
 logger = Logger(service=metrics.SERVICE)
 
@@ -21,6 +23,15 @@ def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=Met
         metric.add_dimension(name="service", value=metrics.SERVICE)
         for key, val in (dimensions or {}).items():
             metric.add_dimension(name=key, value=val)
+
+
+def _calendar_fallback(year: int) -> None:
+    logger.warning("chinesecalendar does not cover this year: Monday-Friday plus county overrides",
+                   extra={"year": year})
+    _count(metrics.CALENDAR_FALLBACK, {"year": str(year)})
+
+
+calendar.report_fallbacks_with(_calendar_fallback)
 
 
 def deadlines_batch(event: dict, context=None) -> dict:
@@ -55,3 +66,85 @@ def relay(event: dict | None = None, context=None, older_than_seconds: float = 6
     if len(done) < len(stuck):
         _count(metrics.OUTBOX_FAILED, value=len(stuck) - len(done))
     return {"retried": len(stuck), "done": len(done), "oldest_pending_age_seconds": age}
+
+
+def photos_batch(event: dict, context=None) -> dict:
+    """S3 ObjectCreated events (through the photos queue): decode fully, attach or quarantine."""
+    from urllib.parse import unquote_plus
+
+    from chalicelib.adapters import images
+    from chalicelib.services import photos
+
+    def handle(record):
+        body = json.loads(record.body)
+        for s3_record in body.get("Records", []):  # S3 test events carry none
+            key = unquote_plus(s3_record["s3"]["object"]["key"])
+            outcome = photos.process_upload(runtime.new_uow(), runtime.config(), runtime.photo_store(),
+                                            images.validate, key, runtime.clock())
+            logger.info("photo upload", extra={"outcome": outcome.action, "reason": outcome.reason})
+            if outcome.action == "attached":
+                _count(metrics.PHOTO_ACCEPTED)
+            elif outcome.action == "rejected":
+                _count(metrics.PHOTO_REJECTED, {"reason": outcome.reason})
+
+    return process_partial_response(event=event, record_handler=handle,
+                                    processor=BatchProcessor(event_type=EventType.SQS), context=context)
+
+
+RETRY_BASE_SECONDS = float(os.environ.get("NOTIFY_RETRY_BASE_SECONDS", "10"))
+_delivery = {}
+
+
+def _idempotent_delivery():
+    """Powertools Idempotency keyed on the outbox effect id: a message delivered twice is sent once."""
+    if "deliver" not in _delivery:
+        from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer, IdempotencyConfig,
+                                                                 idempotent_function)
+
+        from chalicelib.adapters import notifier
+        from chalicelib.adapters.models import WorkerIdempotencyItem
+
+        store = DynamoDBPersistenceLayer(table_name=WorkerIdempotencyItem.Meta.table_name)
+
+        @idempotent_function(data_keyword_argument="message", persistence_store=store,
+                             config=IdempotencyConfig(event_key_jmespath="effect_id",
+                                                      expires_after_seconds=7 * 24 * 3600))
+        def deliver(message: dict) -> dict:
+            def read_case(case_id):
+                with runtime.new_uow() as uow:
+                    return uow.cases.get(case_id)
+            result = notifier.deliver(message, runtime.config(), read_case)
+            return {"channel": result.channel, "status": result.status, "detail": result.detail}
+
+        _delivery["deliver"] = deliver
+    return _delivery["deliver"]
+
+
+def notifications_batch(event: dict, context=None) -> dict:
+    """Outbound notices. Worth-retrying failures come back with exponential backoff and end in the
+    dead-letter queue after the queue's maxReceiveCount; hopeless ones go there at once. Never touches cases."""
+    from chalicelib.adapters.aws import client
+    from chalicelib.services.notify import TryLater, Undeliverable
+
+    def handle(record):
+        message = json.loads(record.body)
+        try:
+            result = _idempotent_delivery()(message=message)
+            logger.info("notification", extra={"effect_id": message.get("effect_id"), **result})
+            if result["status"] == "sent":
+                _count(metrics.NOTIFICATION_SENT, {"channel": result["channel"]})
+        except TryLater:
+            _count(metrics.NOTIFICATION_FAILED, {"channel": message.get("channel", "?")})
+            receives = int(record.attributes.approximate_receive_count or 1)
+            delay = int(min(900, RETRY_BASE_SECONDS * 2 ** (receives - 1)))
+            client("sqs").change_message_visibility(QueueUrl=resources.NOTIFICATIONS.url(),
+                                                    ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay)
+            raise
+        except Undeliverable as hopeless:
+            _count(metrics.NOTIFICATION_FAILED, {"channel": message.get("channel", "?")})
+            logger.error("notification undeliverable", extra={"effect_id": message.get("effect_id"),
+                                                              "reason": str(hopeless)})
+            client("sqs").send_message(QueueUrl=resources.NOTIFICATIONS.dlq_url(), MessageBody=record.body)
+
+    return process_partial_response(event=event, record_handler=handle,
+                                    processor=BatchProcessor(event_type=EventType.SQS), context=context)

@@ -23,7 +23,10 @@ TABLE_PREFIX = "gridloop-local-"
 
 def local_environment(aws_url: str, issuer) -> dict:
     return {**__import__("local.moto_server", fromlist=["x"]).client_environment(aws_url, REGION),
-            **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": "demo"}
+            **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": "demo",
+            "LOCAL_SECRETS_FILE": str(STATE / "secrets.json"),
+            # EMF metric lines are for CloudWatch; locally they would drown the log (GRIDLOOP_METRICS=1 shows them)
+            "POWERTOOLS_METRICS_DISABLED": "false" if os.environ.get("GRIDLOOP_METRICS") else "true"}
 
 
 def main() -> int:
@@ -36,10 +39,12 @@ def main() -> int:
     os.environ.update(env)
 
     from chalicelib import county_config
-    from chalicelib.adapters.models import create_tables
+    from local.aws_resources import create_all
     from local.seed import load_households, load_people
 
-    create_tables(wait=True)
+    resources_env = create_all(aws.url)
+    os.environ.update(resources_env)
+    env.update(resources_env)
     config = county_config.load("demo")
     people = load_people(config)
     from datetime import datetime, timezone
@@ -48,6 +53,7 @@ def main() -> int:
           f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users, "
           f"{households} households.", flush=True)
 
+    worker = _start_worker()
     api = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload", "--host", "127.0.0.1",
                             "--port", str(API_PORT), "--stage", "local"], cwd=ROOT, env={**os.environ, **env})
     stopping = False
@@ -73,9 +79,18 @@ def main() -> int:
                 api.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 api.kill()
+        worker.stop()
         aws.stop()
         print("\nGridloop local stack stopped.", flush=True)
     return 0 if stopping else (api.returncode or 1)
+
+
+def _start_worker():
+    """The SQS workers and the outbox relay, in this process, on the same handlers as Lambda."""
+    from chalicelib import resources, workers
+    from local.worker import LocalWorker
+    return LocalWorker({resources.DEADLINES: workers.deadlines_batch, resources.PHOTOS: workers.photos_batch,
+                        resources.NOTIFICATIONS: workers.notifications_batch}, relay=workers.relay).start()
 
 
 def _wait_until_up(url: str, process, timeout: float = 60) -> None:

@@ -29,9 +29,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 
 __all__ = ["ALLOWED_TYPES", "InvalidPhoto", "MAX_BYTES", "MAX_PIXELS", "PhotoInfo", "content_type_for", "validate"]
 
-ALLOWED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+from chalicelib.domain.photos import ALLOWED_TYPES, MAX_BYTES, MAX_PIXELS  # noqa: E402  (the one home of the limits)
 
 _FORMAT_TO_TYPE = {fmt: content_type for content_type, fmt in ALLOWED_TYPES.items()}
 # Pillow plugins allowed to parse uploads. MPO is how Pillow names a JPEG with a multi-picture (MPF) segment.

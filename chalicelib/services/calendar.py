@@ -105,8 +105,17 @@ def build_working_calendar(calendar_spec, on_fallback: FallbackHook | None = Non
     return WorkingCalendar(ZoneInfo(calendar_spec.timezone), periods, predicate)
 
 
+_default_hook: list[FallbackHook | None] = [None]
+
+
+def report_fallbacks_with(hook: FallbackHook) -> None:
+    """The hook every deadline computation uses when none is given (the entrypoints emit a metric with it)."""
+    _default_hook[0] = hook
+
+
 def working_calendar(config, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
     """The deployment's `WorkingCalendar`, cached per configuration object (and per hook)."""
+    on_fallback = on_fallback or _default_hook[0]
     per_config = _cache.get(config)
     if per_config is None:
         per_config = _cache.setdefault(config, {})

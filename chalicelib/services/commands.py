@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chalicelib.domain import photos
+
 Text = Field(min_length=1, max_length=2000)
 
 
@@ -112,6 +114,12 @@ class RegisterHousehold(Body):
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
     members: int = Field(ge=1, le=50)
     address: str = Field(default="", max_length=300)
+
+
+class PhotoUpload(Body):
+    phase: Literal["before", "after"]
+    content_type: Literal["image/jpeg", "image/png", "image/webp"]  # = domain.photos.ALLOWED_TYPES (tested)
+    size: int = Field(gt=0, le=photos.MAX_BYTES, description="bytes")
 
 
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)

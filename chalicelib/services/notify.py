@@ -1,0 +1,58 @@
+"""Turning a notification message into words and sending it on its channel (DESIGN §8)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.case import Case
+
+STAGE_NAMES = {"triage": ("受理", "triage"), "report_in": ("报到", "report-in"), "resolve": ("办结", "resolution"),
+               "evaluation": ("评价", "evaluation")}
+
+
+class Undeliverable(Exception):
+    """A message that will never go through (no target, bad address): straight to the dead-letter queue."""
+
+
+class TryLater(Exception):
+    """A failure worth retrying (the endpoint is down, rate-limited, or timed out)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    channel: str
+    status: str   # sent | skipped
+    detail: str = ""
+
+
+def department_text(message: dict, config) -> tuple[str, list[str]]:
+    department = config.jurisdiction.department(message["department"])
+    name = department.names.get("zh", message["department"]) if department else message["department"]
+    event = message["event"]
+    if event in ("dispatch", "redispatch"):
+        role = "牵头办理 lead" if message.get("role") == "lead" else "协同办理 co-handling"
+        return (f"【派单 dispatch】{message['number']}", [
+            f"{name}：{role}", f"案件 case: {message['title']}",
+            f"报到时限 report in by: {message['due']['report_in']}", f"办结时限 resolve by: {message['due']['resolve']}"])
+    zh, en = STAGE_NAMES.get(message.get("stage", ""), (message.get("stage", ""), message.get("stage", "")))
+    if message.get("supervision"):
+        return (f"【督办 supervision】{message['number']}", [
+            f"{name}：{zh}已超时 {en} deadline breached", f"案件 case: {message['title']}",
+            f"时限 was due: {message['due']}"])
+    return (f"【预警 warning】{message['number']}", [
+        f"{name}：{zh}时限将至 {en} deadline approaching", f"案件 case: {message['title']}",
+        f"时限 due: {message['due']}"])
+
+
+def sms_text(message: dict, case: Case) -> str:
+    words = {"accept": "已受理 has been accepted", "resolve": "已办结 has been resolved",
+             "resolve_on_spot": "已现场办结 was resolved on the spot", "evaluate": "已评价 has been evaluated",
+             "auto_close": "已结案 is closed", "close": "已结案 is closed"}
+    return f"【网格通 Gridloop】您反映的事项 {case.number} {words.get(message['event'], 'updated')}。回复TD退订 Reply TD to opt out."
+
+
+def alert_text(message: dict) -> tuple[str, str]:
+    zh, en = STAGE_NAMES.get(message.get("stage", ""), ("", message.get("stage", "")))
+    subject = f"Gridloop supervision: {message['number']} {en} deadline breached"
+    body = (f"督办 {message['number']} {message['title']}\n{zh}超时 {en} deadline breached (due {message['due']}).\n"
+            f"The case is now held by center {message['center']} ({message['level']}).")
+    return subject[:100], body

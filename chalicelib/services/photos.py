@@ -1,0 +1,90 @@
+"""Photos of a case: presigned uploads scoped to one case, validation of what arrives, short-lived views."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ulid import ULID
+
+from chalicelib.domain import access, photos, roles
+from chalicelib.domain.case import iso
+from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
+from chalicelib.domain.roles import Principal
+from chalicelib.services import commands, effects, timers
+from chalicelib.services.unit_of_work import AbstractUnitOfWork
+
+
+def _case_for(uow: AbstractUnitOfWork, p: Principal, case_id: str):
+    uow.load([case_id], None)
+    case = uow.cases.seen.get(case_id)
+    if case is None or not access.can_see(p, case):
+        raise NotFound(f"no case {case_id} that you can see")
+    return case
+
+
+def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, body: commands.PhotoUpload) -> dict:
+    with uow:
+        case = _case_for(uow, p, case_id)
+    if case.status not in photos.PHASE_STATUSES[body.phase]:
+        raise InvalidTransition(f"{body.phase}-photos cannot be added to a case that is {case.status}",
+                                status=case.status, allowed_actions=[])
+    if body.phase == "after":
+        allowed = p.role == roles.DEPARTMENT and p.department == case.lead_department()
+    else:
+        allowed = p.user_id == case.reporter["user_id"] or (p.role in roles.CENTER_ROLES and p.node in case.path_centers)
+    if not allowed:
+        raise Forbidden(f"your role or place does not allow adding {body.phase}-photos to this case")
+    photo_id = str(ULID())
+    key = photos.incoming_key(case.id, body.phase, photo_id)
+    form = store.upload_form(key, body.content_type, photos.MAX_BYTES, photos.UPLOAD_SECONDS)
+    return {"photo_id": photo_id, "upload": form, "expires_in": photos.UPLOAD_SECONDS, "max_bytes": photos.MAX_BYTES}
+
+
+def view(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, photo_id: str) -> dict:
+    with uow:
+        case = _case_for(uow, p, case_id)
+    photo = next((ph for ph in case.photos if ph["id"] == photo_id), None)
+    if photo is None:
+        raise NotFound(f"case {case.number} has no photo {photo_id}")
+    return {**photo, "url": store.view_url(photo["key"], photos.VIEW_SECONDS), "expires_in": photos.VIEW_SECONDS}
+
+
+@dataclass(frozen=True)
+class UploadOutcome:
+    action: str          # attached | rejected | duplicate | gone | ignored
+    reason: str = ""
+
+
+def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, now: datetime) -> UploadOutcome:
+    """An object arrived under incoming/: decode it fully; attach it, or quarantine it. Safe to repeat."""
+    parsed = photos.parse_incoming_key(key)
+    if parsed is None:
+        return UploadOutcome("ignored", "not an upload key")
+    case_id, phase, photo_id = parsed
+    data = store.read(key, photos.MAX_BYTES)
+    if data is None:
+        return UploadOutcome("gone")  # handled by an earlier delivery
+    try:
+        info = validate(data)
+    except Exception as invalid:  # images.InvalidPhoto
+        store.copy(key, photos.quarantine_key(key))
+        store.delete(key)
+        return UploadOutcome("rejected", getattr(invalid, "reason_code", "invalid"))
+    target = photos.stored_key(case_id, phase, photo_id, info.content_type)
+    with uow:
+        uow.load([case_id], None)
+        case = uow.cases.seen.get(case_id)
+        if case is None:
+            store.copy(key, photos.quarantine_key(key))
+            store.delete(key)
+            return UploadOutcome("rejected", "no_such_case")
+        store.copy(key, target, info.content_type)
+        before = timers.needed(case)
+        photo = {"id": photo_id, "phase": phase, "key": target, "content_type": info.content_type,
+                 "width": info.width, "height": info.height, "bytes": info.bytes, "at": iso(now)}
+        attached = case.attach_photo(now, photo)
+        if attached:
+            uow.add_effects(effects.for_change(case, before, case.new_entries, config))
+            uow.commit()
+    store.delete(key)
+    return UploadOutcome("attached" if attached else "duplicate")
