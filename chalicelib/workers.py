@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
@@ -105,10 +105,9 @@ def _idempotent_delivery():
         from chalicelib.adapters.models import WorkerIdempotencyItem
 
         store = DynamoDBPersistenceLayer(table_name=WorkerIdempotencyItem.Meta.table_name)
+        config = IdempotencyConfig(event_key_jmespath="effect_id", expires_after_seconds=7 * 24 * 3600)
 
-        @idempotent_function(data_keyword_argument="message", persistence_store=store,
-                             config=IdempotencyConfig(event_key_jmespath="effect_id",
-                                                      expires_after_seconds=7 * 24 * 3600))
+        @idempotent_function(data_keyword_argument="message", persistence_store=store, config=config)
         def deliver(message: dict) -> dict:
             def read_case(case_id):
                 with runtime.new_uow() as uow:
@@ -116,7 +115,7 @@ def _idempotent_delivery():
             result = notifier.deliver(message, runtime.config(), read_case)
             return {"channel": result.channel, "status": result.status, "detail": result.detail}
 
-        _delivery["deliver"] = deliver
+        _delivery["deliver"], _delivery["config"] = deliver, config
     return _delivery["deliver"]
 
 
@@ -126,10 +125,14 @@ def notifications_batch(event: dict, context=None) -> dict:
     from chalicelib.adapters.aws import client
     from chalicelib.services.notify import TryLater, Undeliverable
 
+    deliver = _idempotent_delivery()
+    if context is not None:
+        _delivery["config"].register_lambda_context(context)
+
     def handle(record):
         message = json.loads(record.body)
         try:
-            result = _idempotent_delivery()(message=message)
+            result = deliver(message=message)
             logger.info("notification", extra={"effect_id": message.get("effect_id"), **result})
             if result["status"] == "sent":
                 _count(metrics.NOTIFICATION_SENT, {"channel": result["channel"]})

@@ -33,8 +33,12 @@ def poll_once(sqs, spec: resources.QueueSpec, handler: Callable[[dict], dict], w
     messages = answer.get("Messages", [])
     if not messages:
         return 0
-    reply = handler(lambda_event(messages, spec.arn())) or {}
-    failed = {f["itemIdentifier"] for f in reply.get("batchItemFailures", [])}
+    try:
+        reply = handler(lambda_event(messages, spec.arn())) or {}
+        failed = {f["itemIdentifier"] for f in reply.get("batchItemFailures", [])}
+    except Exception as error:  # an invocation error: Lambda returns the whole batch to the queue
+        log.warning("handler for %s failed the whole batch: %s", spec.key, error)
+        failed = {m["MessageId"] for m in messages}
     done = [m for m in messages if m["MessageId"] not in failed]
     if done:
         sqs.delete_message_batch(QueueUrl=spec.url(), Entries=[

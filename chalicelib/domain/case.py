@@ -341,13 +341,13 @@ class Case:
 
     # -- deadlines ---------------------------------------------------------------------------------
     def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: str,
-                      escalate_to: tuple[str, str] | None = None) -> bool:
+                      escalate_to: tuple[str, str] | None = None, notice: int = 0) -> bool:
         """A timer's notice (warning or breach) for a stage that is still running. Acts once per key:
         False when this notice was already acted on (a redelivered message)."""
         if key in self.deadline_notices:
             return False
         self.deadline_notices.append(key)
-        data = {"stage": stage, "department": department, "due": due}
+        data = {"stage": stage, "department": department, "due": due, "notice": notice}
         if kind == "breach":
             self.overdue = True
             if escalate_to and escalate_to[0] != self.center:

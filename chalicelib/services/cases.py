@@ -8,7 +8,7 @@ from ulid import ULID
 from chalicelib.domain import access
 from chalicelib.domain.case import Actor, Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
-from chalicelib.domain.jurisdiction import within
+from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import commands, effects, timers, views
 from chalicelib.services import idempotency
@@ -174,6 +174,8 @@ def _accept(case: Case, config, p, body: commands.Accept, now, uow):
     if category.kind != body.kind:
         raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
     level = body.forward_to_level or category.routing.level
+    if CENTER_LEVELS.index(level) < CENTER_LEVELS.index(case.level):
+        level = case.level  # a center above (after an escalation) keeps what it holds
     target = config.jurisdiction.ancestor_at(case.grid, level)
     sensitive = category.sensitive if body.sensitive is None else body.sensitive
     case.accept(_actor(p), now, kind=body.kind, category=body.category, urgency=body.urgency,

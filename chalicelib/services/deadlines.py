@@ -41,7 +41,8 @@ def handle_notice(uow: AbstractUnitOfWork, config, message: dict, now: datetime)
             if notice["kind"] == "breach" and not co_handler:
                 above = config.jurisdiction.center_above(case.center)
                 escalate_to = (above.code, above.level) if above else None
-            changed = case.note_deadline(now, key, notice["kind"], stage, department, timer["due"], escalate_to)
+            changed = case.note_deadline(now, key, notice["kind"], stage, department, timer["due"], escalate_to,
+                                         notice.get("n", 0))
             action = {"warning": "warned"}.get(notice["kind"], "escalated" if escalate_to else "breached")
         if not changed:
             return Outcome("duplicate", stage, case.level)

@@ -6,7 +6,7 @@ its version), their new timeline entries, the departments' inbox links and the r
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from chalicelib.domain.case import Case
 

@@ -6,7 +6,7 @@ from tests.aws import aws, stack, tables  # noqa: F401
 
 
 @pytest.fixture
-def api(tables, issuer, users):
+def api(stack, issuer, users):
     """HTTP through chalice.test.Client, as a named demo user."""
     from chalice.test import Client
     from app import app

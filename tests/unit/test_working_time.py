@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from chalicelib.county_config import COUNTIES_DIR, DurationSpec, load, parse
 from chalicelib.domain.deadlines import CalendarDays, DeadlinePolicy, Duration
 from chalicelib.domain.working_time import WorkingCalendar
-from chalicelib.services.calendar import build_working_calendar, working_calendar
+from chalicelib.services.calendar import working_calendar
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc

@@ -1,0 +1,158 @@
+"""The asynchronous backbone end to end: outbox + relay, photos through S3 and the worker, DingTalk delivery."""
+import json
+
+import boto3
+import pytest
+import requests
+
+from chalicelib import resources, workers
+from chalicelib.adapters import outbox, secrets
+from chalicelib.adapters.models import OutboxItem
+from local.worker import poll_once
+from tests.dingtalk_sink import SECRET, Sink
+from tests.e2e.helpers import drive, new_case, ok
+
+
+def drain(spec, handler, rounds=3):
+    sqs = boto3.client("sqs")
+    for _ in range(rounds):
+        poll_once(sqs, spec, handler, wait_seconds=0)
+
+
+def executions(case_id):
+    """The case's timers other than triage (which intake started and triage ended)."""
+    sfn = boto3.client("stepfunctions")
+    return {e["name"]: e["status"] for e in sfn.list_executions(
+        stateMachineArn=resources.timer_state_machine_arn())["executions"]
+        if e["name"].startswith(case_id) and "-triage-" not in e["name"]}
+
+
+# -- outbox ------------------------------------------------------------------------------------------------
+def test_a_timer_start_that_fails_right_after_the_commit_is_started_later_by_the_relay(api, monkeypatch):
+    case = drive(api, new_case(api)["id"], "accepted")
+    real = outbox.carry_out
+
+    def timer_service_down(effect):
+        if effect.kind == "start_timer":
+            raise ConnectionError("Step Functions unreachable")
+        return real(effect)
+
+    monkeypatch.setattr(outbox, "carry_out", timer_service_down)
+    ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri"}))
+    assert executions(case["id"]) == {}                                   # the start failed...
+    pending = [i for i in OutboxItem.scan() if i.pending and i.kind == "start_timer"]
+    assert len(pending) == 2                                              # ...but both timers are in the outbox
+    monkeypatch.setattr(outbox, "carry_out", real)
+    result = workers.relay(older_than_seconds=0)                          # the relay's next run
+    assert result["done"] == 2 and result["oldest_pending_age_seconds"] == 0
+    assert set(executions(case["id"]).values()) == {"RUNNING"} and len(executions(case["id"])) == 2
+    assert [i for i in OutboxItem.scan() if i.pending] == []
+
+
+def test_a_crash_between_commit_and_side_effects_loses_nothing(api, monkeypatch):
+    case = drive(api, new_case(api)["id"], "accepted")
+    monkeypatch.setattr(outbox, "carry_out_all", lambda effects: [])      # the process dies after the commit
+    ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]}))
+    monkeypatch.undo()
+    assert executions(case["id"]) == {}
+    workers.relay(older_than_seconds=0)
+    assert sorted(executions(case["id"])) == sorted([f"{case['id']}-reportin-rq-agri-v1",
+                                                    f"{case['id']}-reportin-rq-water-v1",
+                                                    f"{case['id']}-resolve-v2"])
+    workers.relay(older_than_seconds=0)                                   # a second run is harmless
+    assert len(executions(case["id"])) == 3
+
+
+# -- photos ------------------------------------------------------------------------------------------------
+def jpeg_bytes(size=(64, 48)):
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 60)).save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def upload(api, case_id, data, user="gm-yks-01", phase="before", content_type="image/jpeg", filename="p.jpg"):
+    # The declared size may lie: S3 enforces the form's content-length-range, moto does not, the worker must.
+    declared = min(len(data), 1000)
+    form = ok(api.call(user, "POST", f"/cases/{case_id}/photos",
+                       {"phase": phase, "content_type": content_type, "size": declared}), 201)
+    answer = requests.post(form["upload"]["url"], data=form["upload"]["fields"],
+                           files={"file": (filename, data, content_type)}, timeout=10)
+    assert answer.status_code in (200, 204), answer.text
+    drain(resources.PHOTOS, workers.photos_batch)
+    return form["photo_id"]
+
+
+def test_a_real_jpeg_uploaded_with_the_presigned_form_is_attached_and_viewable(api):
+    case = new_case(api)
+    data = jpeg_bytes()
+    photo_id = upload(api, case["id"], data)
+    detail = ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}"))
+    assert [(p["id"], p["phase"], p["content_type"], p["width"]) for p in detail["photos"]] == [
+        (photo_id, "before", "image/jpeg", 64)]
+    assert "photo_attached" in [e["action"] for e in ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}/timeline"))["items"]]
+    link = ok(api.call("station-yks", "GET", f"/cases/{case['id']}/photos/{photo_id}"))
+    assert requests.get(link["url"], timeout=10).content == data
+    assert api.call("station-ys", "GET", f"/cases/{case['id']}/photos/{photo_id}")[0] == 404
+
+
+@pytest.mark.parametrize("name,data", [
+    ("text file named .jpg", b"this is not a picture, just text\n" * 20),
+    ("truncated jpeg", jpeg_bytes((400, 300))[:600]),
+    ("oversize", b"\xff\xd8\xff" + b"\0" * (10 * 1024 * 1024)),
+])
+def test_an_invalid_upload_is_quarantined_and_not_attached(api, name, data):
+    case = new_case(api)
+    upload(api, case["id"], data)
+    assert ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}"))["photos"] == []
+    keys = [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=resources.photos_bucket()).get("Contents", [])]
+    assert len(keys) == 1 and keys[0].startswith(f"quarantine/{case['id']}/"), (name, keys)
+
+
+def test_only_the_lead_department_adds_after_photos_and_only_while_in_progress(api):
+    case = drive(api, new_case(api)["id"], "in_progress")
+    body = {"phase": "after", "content_type": "image/jpeg", "size": 1000}
+    assert api.call("dept-rq-water", "POST", f"/cases/{case['id']}/photos", body)[0] == 403
+    assert api.call("dept-rq-agri", "POST", f"/cases/{case['id']}/photos", body)[0] == 201
+    code, answer = api.call("gm-yks-01", "POST", f"/cases/{case['id']}/photos", {**body, "content_type": "image/gif"})
+    assert code == 400 and answer["error"]["fields"][0]["field"] == "content_type"
+
+
+# -- notifications -----------------------------------------------------------------------------------------
+@pytest.fixture
+def robots(tmp_path, monkeypatch):
+    sink = Sink(SECRET).start()
+    path = tmp_path / "secrets.json"
+    path.write_text(json.dumps({"dingtalk": {"rq-agri": {"url": sink.url, "secret": SECRET}}}))
+    monkeypatch.setenv("LOCAL_SECRETS_FILE", str(path))
+    monkeypatch.setattr(workers, "RETRY_BASE_SECONDS", 0)
+    secrets.forget()
+    yield sink
+    sink.stop()
+    secrets.forget()
+
+
+def test_the_lead_departments_robot_receives_a_signed_message_on_dispatch(api, robots):
+    case = drive(api, new_case(api)["id"], "dispatched")
+    drain(resources.NOTIFICATIONS, workers.notifications_batch)
+    assert len(robots.requests) == 1                       # rq-water has no robot configured: skipped
+    assert robots.verdict(robots.requests[0]["query"]) == {"errcode": 0, "errmsg": "ok"}
+    text = robots.messages()[0]["markdown"]["text"]
+    assert case["number"] in text and "派单" in text
+    drain(resources.NOTIFICATIONS, workers.notifications_batch)
+    assert len(robots.requests) == 1                       # delivered once
+
+
+def test_with_the_robot_down_the_message_is_retried_then_dead_lettered_and_the_case_is_untouched(api, robots):
+    robots.stop()                                          # the endpoint refuses connections
+    case = drive(api, new_case(api)["id"], "dispatched")
+    sqs = boto3.client("sqs")
+    for _ in range(resources.NOTIFICATIONS.max_receive_count + 2):
+        poll_once(sqs, resources.NOTIFICATIONS, workers.notifications_batch, wait_seconds=0)
+    dead = sqs.receive_message(QueueUrl=resources.NOTIFICATIONS.dlq_url(), MaxNumberOfMessages=10,
+                               AttributeNames=["All"]).get("Messages", [])
+    assert [json.loads(m["Body"])["department"] for m in dead] == ["rq-agri"]
+    assert int(dead[0]["Attributes"]["ApproximateReceiveCount"]) >= 1
+    after = ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))
+    assert (after["status"], after["version"]) == ("dispatched", case["version"])
