@@ -28,3 +28,6 @@ demo: install  ## plays the article's irrigation case against the running `make 
 
 clean:
 	rm -rf $(VENV) .local chalice.out .pytest_cache
+
+bench: install  ## benchmarks: each prints its figures and targets
+	$(PY) bench/timer_transitions.py
