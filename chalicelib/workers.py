@@ -25,13 +25,13 @@ def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=Met
             metric.add_dimension(name=key, value=val)
 
 
-def _calendar_fallback(year: int) -> None:
+def calendar_fallback(year: int) -> None:
     logger.warning("chinesecalendar does not cover this year: Monday-Friday plus county overrides",
                    extra={"year": year})
     _count(metrics.CALENDAR_FALLBACK, {"year": str(year)})
 
 
-calendar.report_fallbacks_with(_calendar_fallback)
+calendar.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda workers alike
 
 
 def deadlines_batch(event: dict, context=None) -> dict:

@@ -86,11 +86,14 @@ def main() -> int:
 
 
 def _start_worker():
-    """The SQS workers and the outbox relay, in this process, on the same handlers as Lambda."""
+    """The SQS workers and the outbox relay, in this process, through the Chalice app's own Lambda handlers."""
+    import app as chalice_app
     from chalicelib import resources, workers
     from local.worker import LocalWorker
-    return LocalWorker({resources.DEADLINES: workers.deadlines_batch, resources.PHOTOS: workers.photos_batch,
-                        resources.NOTIFICATIONS: workers.notifications_batch}, relay=workers.relay).start()
+    handlers = {resources.DEADLINES: chalice_app.deadlines_worker, resources.PHOTOS: chalice_app.photos_worker,
+                resources.NOTIFICATIONS: chalice_app.notifications_worker}
+    return LocalWorker({spec: (lambda event, h=h: h(event, None)) for spec, h in handlers.items()},
+                       relay=workers.relay).start()
 
 
 def _wait_until_up(url: str, process, timeout: float = 60) -> None:
