@@ -15,6 +15,8 @@ class Store:
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.counters: dict[str, int] = {}
         self.households: dict = {}
+        self.counters_by_table: dict = {"stats": {}, "scorecards": {}}
+        self.visits: dict = {}
         self.commits = 0
 
 
@@ -73,6 +75,10 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         cases = {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
         return cases, self.store.idempotency.get(idempotency_key) if idempotency_key else None
 
+    def read_counters(self, table, keys):
+        return {k: dict(self.store.counters_by_table[table][k]) for k in keys
+                if k in self.store.counters_by_table[table]}
+
     def find_idempotency(self, key):
         return self.store.idempotency.get(key)
 
@@ -101,6 +107,13 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             self.store.idempotency[self.idempotency.key] = self.idempotency
         for household in self.households.added:
             self.store.households[household.id] = household
+        for visit in self.visits_added:
+            self.store.visits[visit.visit_id] = visit
+        for inc in self.increments:
+            item = self.store.counters_by_table[inc.table].setdefault(inc.key, {})
+            item[inc.attribute] = item.get(inc.attribute, 0) + inc.delta
+        self.increments = []
+        self.visits_added.clear()
         self.cases.added.clear()
         self.households.added.clear()
         self.store.commits += 1

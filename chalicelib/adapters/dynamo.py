@@ -10,12 +10,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pygeohash
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import settings
 from chalicelib.adapters import outbox
 from chalicelib.adapters.models import (AssignmentItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem,
-                                       OutboxItem, TimelineItem)
+                                       OutboxItem, ScorecardItem, StatItem, TimelineItem, VisitItem)
+from chalicelib.domain import aggregates
 from chalicelib.domain.case import Case
 from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
@@ -218,6 +218,9 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.households = DynamoHouseholdRepository()
         return super().__enter__()
 
+    def read_counters(self, table: str, keys: list[str]) -> dict[str, dict[str, int]]:
+        return read_counters(table, keys)
+
     def _load(self, case_ids, idempotency_key):
         request = {}
         if case_ids:
@@ -255,40 +258,82 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         return int(counter.value)
 
     def commit(self) -> None:
+        """One TransactWriteItems: the changes, their timeline, inbox links, outbox, counters, idempotency."""
         changed = self.changed_cases()
         added = {c.id for c in self.cases.added}
-        try:
-            with TransactWrite(connection=connection()) as tx:
-                for case in changed:
-                    previous_version = case.version - len(case.new_entries)
-                    condition = (CaseItem.case_id.does_not_exist() if case.id in added
-                                 else CaseItem.version == previous_version)
-                    tx.save(_to_item(case), condition=condition)
-                    for entry in case.new_entries:
-                        tx.save(TimelineItem(case.id, entry.seq, doc=vars(entry)),
-                                condition=TimelineItem.seq.does_not_exist())
-                    for link in _inbox_links(case):
-                        tx.save(link)
-                for effect in self.effects:
-                    tx.save(outbox.to_item(effect), condition=OutboxItem.effect_id.does_not_exist())
-                for household in self.households.added:
-                    tx.save(HouseholdItem(household.id, grid=household.grid, doc=household.to_dict()),
-                            condition=HouseholdItem.household_id.does_not_exist())
-                if self.idempotency:
-                    r = self.idempotency
-                    tx.save(IdempotencyItem(r.key, request_hash=r.request_hash, result=r.result,
-                                            expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS),
-                            condition=IdempotencyItem.key.does_not_exist())
-        except TransactWriteError as exc:
-            reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
-            if self.idempotency and reasons and reasons[-1] == "ConditionalCheckFailed":
-                raise DuplicateRequest(self.idempotency.key) from None
-            if "ConditionalCheckFailed" in reasons or exc.cause_response_code == "TransactionCanceledException":
-                raise VersionConflict("the case was changed by someone else; read it again and retry") from None
-            raise
+        puts: list[dict] = []
+        for case in changed:
+            previous_version = case.version - len(case.new_entries)
+            condition = (CaseItem.case_id.does_not_exist() if case.id in added
+                         else CaseItem.version == previous_version)
+            puts.append(_to_item(case).get_save_kwargs_from_instance(condition=condition))
+            puts += [TimelineItem(case.id, entry.seq, doc=vars(entry)).get_save_kwargs_from_instance(
+                condition=TimelineItem.seq.does_not_exist()) for entry in case.new_entries]
+            puts += [link.get_save_kwargs_from_instance() for link in _inbox_links(case)]
+        puts += [outbox.to_item(e).get_save_kwargs_from_instance(condition=OutboxItem.effect_id.does_not_exist())
+                 for e in self.effects]
+        puts += [HouseholdItem(h.id, grid=h.grid, doc=h.to_dict()).get_save_kwargs_from_instance(
+            condition=HouseholdItem.household_id.does_not_exist()) for h in self.households.added]
+        puts += [v.get_save_kwargs_from_instance(condition=VisitItem.visit_id.does_not_exist())
+                 for v in self.visits_added]
+        idempotency_position = None
+        if self.idempotency:
+            r = self.idempotency
+            idempotency_position = len(puts)
+            puts.append(IdempotencyItem(r.key, request_hash=r.request_hash, result=r.result,
+                                        expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS)
+                        .get_save_kwargs_from_instance(condition=IdempotencyItem.key.does_not_exist()))
+        updates = counter_updates(aggregates.merge(self.increments))
+        for attempt in range(3):
+            try:
+                connection().transact_write_items([], [], puts, updates)
+                break
+            except TransactWriteError as exc:
+                reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+                if idempotency_position is not None and len(reasons) > idempotency_position \
+                        and reasons[idempotency_position] == "ConditionalCheckFailed":
+                    raise DuplicateRequest(self.idempotency.key) from None
+                if "ConditionalCheckFailed" in reasons:
+                    raise VersionConflict("the case was changed by someone else; read it again and retry") from None
+                if "TransactionConflict" in reasons and attempt < 2:
+                    time.sleep(0.05 * (attempt + 1))  # another transaction held a shared counter: try again
+                    continue
+                if exc.cause_response_code == "TransactionCanceledException":
+                    raise VersionConflict("the change collided with another one; read the case again and retry") \
+                        from None
+                raise
         for case in changed:
             case.new_entries.clear()
         self.cases.added.clear()
         self.households.added.clear()
+        self.visits_added.clear()
+        self.increments = []
         committed, self.effects = self.effects, []
         outbox.carry_out_all(committed)  # best effort now; the relay retries what fails
+
+
+def counter_updates(items: dict[tuple[str, str], dict[str, int]]) -> list[dict]:
+    """One UpdateItem (ADD) per counter item; attribute names go through placeholders."""
+    tables = {aggregates.STATS: StatItem.Meta.table_name, aggregates.SCORECARDS: ScorecardItem.Meta.table_name}
+    updates = []
+    for (table, key), counters in sorted(items.items()):
+        names = {f"#a{i}": attribute for i, attribute in enumerate(counters)}
+        values = {f":v{i}": {"N": str(delta)} for i, delta in enumerate(counters.values())}
+        updates.append({"TableName": tables[table], "Key": {"key": {"S": key}},
+                        "UpdateExpression": "ADD " + ", ".join(f"#a{i} :v{i}" for i in range(len(counters))),
+                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
+    return updates
+
+
+def read_counters(table: str, keys: list[str]) -> dict[str, dict[str, int]]:
+    """Counter items by key, in one BatchGetItem (100 keys per request)."""
+    name = {aggregates.STATS: StatItem.Meta.table_name, aggregates.SCORECARDS: ScorecardItem.Meta.table_name}[table]
+    found: dict[str, dict[str, int]] = {}
+    for start in range(0, len(keys), 100):
+        request = {name: {"Keys": [{"key": {"S": k}} for k in dict.fromkeys(keys[start:start + 100])]}}
+        while request:
+            answer = connection().client.batch_get_item(RequestItems=request)
+            for raw in answer.get("Responses", {}).get(name, []):
+                found[raw["key"]["S"]] = {a: int(v["N"]) for a, v in raw.items() if a != "key"}
+            request = answer.get("UnprocessedKeys") or {}
+    return found

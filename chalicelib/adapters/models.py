@@ -124,8 +124,35 @@ class WorkerIdempotencyItem(Model):
     expiration = NumberAttribute(null=True)
 
 
+class StatItem(Model):
+    """Statistics counters of one node and period ("<node>#D2026-06-15", "#M2026-06", "#Y2026").
+
+    Attributes beyond the key are counters named by chalicelib.domain.aggregates, added with ADD.
+    """
+    Meta = _meta("stats")
+    key = UnicodeAttribute(hash_key=True)
+
+
+class ScorecardItem(Model):
+    """A department's scorecard counters for one calendar year ("<department>#2026")."""
+    Meta = _meta("scorecards")
+    key = UnicodeAttribute(hash_key=True)
+
+
+class VisitItem(Model):
+    """A grid member's household visit."""
+    Meta = _meta("visits")
+    visit_id = UnicodeAttribute(hash_key=True)          # ULID of the visit time
+    grid = UnicodeAttribute()
+    doc = JSONAttribute()
+
+    by_grid = type("VisitsByGrid", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-grid", "projection": AllProjection()}),
+        "grid": UnicodeAttribute(hash_key=True), "visit_id": UnicodeAttribute(range_key=True)})()
+
+
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,
-              WorkerIdempotencyItem)
+              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem)
 TTL_ATTRIBUTES = {IdempotencyItem: "expires_at", OutboxItem: "expires_at", WorkerIdempotencyItem: "expiration"}
 
 

@@ -10,7 +10,7 @@ from chalicelib.domain.case import Actor, Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
 from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, effects, timers, views
+from chalicelib.services import changes, commands, timers, views
 from chalicelib.services import idempotency
 from chalicelib.services.calendar import working_calendar
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page
@@ -59,7 +59,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
                          sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now))
         uow.cases.add(case)
-        uow.add_effects(effects.for_change(case, {}, case.new_entries, config))
+        changes.record(uow, case, {}, config)
         return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
     with uow:
@@ -159,7 +159,7 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
             before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
             HANDLERS[action](case, config, p, body, now, uow)
             for changed in uow.changed_cases():
-                uow.add_effects(effects.for_change(changed, before.get(changed.id, {}), changed.new_entries, config))
+                changes.record(uow, changed, before.get(changed.id, {}), config)
             return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
         read = (case_id, body.target_case_id) if action == "merge" else (case_id,)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from chalicelib.services import effects, timers
+from chalicelib.services import changes, timers
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 
@@ -46,6 +46,6 @@ def handle_notice(uow: AbstractUnitOfWork, config, message: dict, now: datetime)
             action = {"warning": "warned"}.get(notice["kind"], "escalated" if escalate_to else "breached")
         if not changed:
             return Outcome("duplicate", stage, case.level)
-        uow.add_effects(effects.for_change(case, before, case.new_entries, config))
+        changes.record(uow, case, before, config)
         uow.commit()
         return Outcome(action, stage, case.level)

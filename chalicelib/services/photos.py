@@ -10,7 +10,7 @@ from chalicelib.domain import access, photos, roles
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, effects, timers
+from chalicelib.services import changes, commands, timers
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 
@@ -84,7 +84,7 @@ def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, n
                  "width": info.width, "height": info.height, "bytes": info.bytes, "at": iso(now)}
         attached = case.attach_photo(now, photo)
         if attached:
-            uow.add_effects(effects.for_change(case, before, case.new_entries, config))
+            changes.record(uow, case, before, config)
             uow.commit()
     store.delete(key)
     return UploadOutcome("attached" if attached else "duplicate")

@@ -102,6 +102,8 @@ class AbstractUnitOfWork(abc.ABC):
         self.idempotency: IdempotencyRecord | None = None
         self.pending_idempotency: tuple[str, str] | None = None  # (key, request hash) of this request
         self.effects: list = []  # outbox items: committed with the change, carried out after it
+        self.increments: list = []  # counter increments (statistics, scorecards), committed with the change
+        self.visits_added: list = []
         return self
 
     def __exit__(self, *args):
@@ -109,6 +111,9 @@ class AbstractUnitOfWork(abc.ABC):
 
     def add_effects(self, effects: list) -> None:
         self.effects.extend(effects)
+
+    def add_increments(self, increments: list) -> None:
+        self.increments.extend(increments)
 
     def record_idempotency(self, record: IdempotencyRecord) -> None:
         """Commit this record with the change (conditional on its key being new)."""
@@ -128,6 +133,10 @@ class AbstractUnitOfWork(abc.ABC):
 
     @abc.abstractmethod
     def next_sequence(self, name: str) -> int: ...
+
+    @abc.abstractmethod
+    def read_counters(self, table: str, keys: list[str]) -> dict[str, dict[str, int]]:
+        """Counter items (statistics or scorecards) by key, in one round trip."""
 
     @abc.abstractmethod
     def commit(self) -> None: ...
