@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import auth
-from chalicelib.api import cases, households, meta, photos
+from chalicelib.api import cases, households, meta, photos, reports
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
@@ -10,6 +10,7 @@ app.register_blueprint(meta.bp)
 app.register_blueprint(cases.bp)
 app.register_blueprint(households.bp)
 app.register_blueprint(photos.bp)
+app.register_blueprint(reports.bp)
 
 PUBLIC = public_paths()
 

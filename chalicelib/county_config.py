@@ -189,6 +189,29 @@ class CalendarSpec(Strict):
         return value
 
 
+class RankingWeights(Strict):
+    response_rate: float = Field(ge=0)
+    resolution_rate: float = Field(ge=0)
+    satisfaction_rate: float = Field(ge=0)
+    score: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def sum_to_one(self):
+        total = self.response_rate + self.resolution_rate + self.satisfaction_rate + self.score
+        if abs(total - 1) > 1e-9:
+            raise ValueError(f"the weights must add up to 1, not {total:g}")
+        return self
+
+
+class AssessmentSpec(Strict):
+    """平安建设 assessment (DESIGN §5): the base score, what a bad review costs, when eligibility is lost."""
+    base_score: float = Field(default=100, gt=0)
+    bad_review_deduction: float = Field(default=2, ge=0)
+    max_bad_reviews: int = Field(default=3, ge=0)      # more than this in a year: no year-end eligibility
+    ranking: RankingWeights = RankingWeights(response_rate=0.3, resolution_rate=0.3, satisfaction_rate=0.2,
+                                             score=0.2)
+
+
 class NotificationsSpec(Strict):
     sms: bool = True   # progress notices by SMS through SNS; off where SNS SMS is not offered (AWS China)
 
@@ -196,6 +219,7 @@ class NotificationsSpec(Strict):
 class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     notifications: NotificationsSpec = NotificationsSpec()
+    assessment: AssessmentSpec = AssessmentSpec()
     root: NodeSpec
     departments: list[DepartmentSpec]
     categories: list[CategorySpec]

@@ -2,7 +2,7 @@
 from chalicelib.domain.case import Case
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
-                                              AbstractUnitOfWork, DuplicateRequest,
+                                              AbstractUnitOfWork, AbstractVisitRepository, DuplicateRequest,
                                               IdempotencyRecord, ListQuery, Page)
 
 
@@ -57,8 +57,21 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
         super().__init__()
         self.store = store
 
+    def get(self, household_id):
+        return self.store.households.get(household_id)
+
     def list_by_grid(self, grid, limit, cursor):
         return Page([h for h in self.store.households.values() if h.grid == grid][:limit], None)
+
+
+class FakeVisitRepository(AbstractVisitRepository):
+    def __init__(self, store: Store):
+        self.store = store
+
+    def between(self, grid, first_id, end_id, limit, cursor):
+        found = sorted((v for v in self.store.visits.values() if v.grid == grid and first_id <= v.id < end_id),
+                       key=lambda v: v.id)
+        return Page([v.to_dict() for v in found][:limit], None)
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
@@ -69,6 +82,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
     def __enter__(self):
         self.cases = FakeCaseRepository(self.store)
         self.households = FakeHouseholdRepository(self.store)
+        self.visits = FakeVisitRepository(self.store)
         return super().__enter__()
 
     def _load(self, case_ids, idempotency_key):
@@ -108,7 +122,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         for household in self.households.added:
             self.store.households[household.id] = household
         for visit in self.visits_added:
-            self.store.visits[visit.visit_id] = visit
+            self.store.visits[visit.id] = visit
         for inc in self.increments:
             item = self.store.counters_by_table[inc.table].setdefault(inc.key, {})
             item[inc.attribute] = item.get(inc.attribute, 0) + inc.delta

@@ -20,7 +20,7 @@ from chalicelib.domain.case import Case
 from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
-                                              AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, ListQuery,
+                                              AbstractUnitOfWork, AbstractVisitRepository, DuplicateRequest, IdempotencyRecord, ListQuery,
                                               Page)
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
@@ -200,6 +200,12 @@ class DynamoCaseRepository(AbstractCaseRepository):
 
 
 class DynamoHouseholdRepository(AbstractHouseholdRepository):
+    def get(self, household_id: str) -> Household | None:
+        try:
+            return Household.from_dict(HouseholdItem.get(household_id, consistent_read=True).doc)
+        except HouseholdItem.DoesNotExist:
+            return None
+
     def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page:
         fingerprint = "households:" + grid
         state = decode_cursor(cursor, fingerprint) if cursor else {"f": fingerprint}
@@ -212,10 +218,23 @@ class DynamoHouseholdRepository(AbstractHouseholdRepository):
                     scanned=raw.get("ScannedCount", 0))
 
 
+class DynamoVisitRepository(AbstractVisitRepository):
+    def between(self, grid, first_id, end_id, limit, cursor):
+        fingerprint = f"visits:{grid}:{first_id}:{end_id}"
+        state = decode_cursor(cursor, fingerprint) if cursor else {"f": fingerprint}
+        raw = next(VisitItem.by_grid.query(grid, range_key_condition=VisitItem.visit_id.between(first_id, end_id),
+                                           page_size=limit, last_evaluated_key=state.get("k")).page_iter)
+        items = [json.loads(i["doc"]["S"]) for i in raw.get("Items", []) if i["visit_id"]["S"] < end_id]
+        last_key = raw.get("LastEvaluatedKey")
+        return Page(items, encode_cursor({"f": fingerprint, "k": last_key}) if last_key else None,
+                    scanned=raw.get("ScannedCount", 0))
+
+
 class DynamoUnitOfWork(AbstractUnitOfWork):
     def __enter__(self):
         self.cases = DynamoCaseRepository()
         self.households = DynamoHouseholdRepository()
+        self.visits = DynamoVisitRepository()
         return super().__enter__()
 
     def read_counters(self, table: str, keys: list[str]) -> dict[str, dict[str, int]]:
@@ -274,8 +293,8 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                  for e in self.effects]
         puts += [HouseholdItem(h.id, grid=h.grid, doc=h.to_dict()).get_save_kwargs_from_instance(
             condition=HouseholdItem.household_id.does_not_exist()) for h in self.households.added]
-        puts += [v.get_save_kwargs_from_instance(condition=VisitItem.visit_id.does_not_exist())
-                 for v in self.visits_added]
+        puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
+            condition=VisitItem.visit_id.does_not_exist()) for v in self.visits_added]
         idempotency_position = None
         if self.idempotency:
             r = self.idempotency

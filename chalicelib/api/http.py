@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from chalice import Response
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.domain.errors import DomainError, Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
+from chalicelib.domain.errors import (AppealRefused, DomainError, Forbidden, Invalid, InvalidTransition, NotFound,
+                                      VersionConflict)
 from chalicelib.domain.roles import Principal
 
 log = logging.getLogger("gridloop.api")
 
-STATUS = {InvalidTransition: 409, VersionConflict: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
+STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
 
 
 @dataclass

@@ -9,7 +9,7 @@ import copy
 from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 
-from chalicelib.domain.errors import InvalidTransition, Invalid
+from chalicelib.domain.errors import AppealRefused, Invalid, InvalidTransition
 
 KINDS = ("demand", "dispute")
 URGENCIES = ("emergency", "urgent", "normal")
@@ -338,6 +338,38 @@ class Case:
         self.closed_as = "not_evaluated"
         self._finish_timers()
         self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
+
+    # -- appeals of bad reviews ------------------------------------------------------------------
+    def _evaluation(self, index: int) -> dict:
+        if not 0 <= index < len(self.evaluations):
+            raise Invalid(f"case {self.number} has no evaluation {index}", field="evaluation")
+        return self.evaluations[index]
+
+    def appeal(self, actor: Actor, now: datetime, index: int, department: str, reason: str):
+        """The evaluated department contests a bad review, once."""
+        evaluation = self._evaluation(index)
+        if evaluation["verdict"] != "bad":
+            raise AppealRefused("only a bad review can be appealed")
+        if evaluation["department"] != department:
+            raise AppealRefused("only the evaluated department can appeal its review")
+        if evaluation.get("appeal"):
+            raise AppealRefused("this review has already been appealed; a review is appealed once")
+        evaluation["appeal"] = {"reason": reason, "at": iso(now), "by": asdict(actor), "status": "pending"}
+        self._record(actor, now, "appeal", self.status, self.status, reason,
+                     {"evaluation": index, "department": department, "evaluated_at": evaluation["at"]})
+
+    def decide_appeal(self, actor: Actor, now: datetime, index: int, void: bool, note: str = ""):
+        """The county center upholds the review or voids it (a voided review stops counting)."""
+        evaluation = self._evaluation(index)
+        appeal = evaluation.get("appeal")
+        if not appeal or appeal["status"] != "pending":
+            raise AppealRefused("there is no pending appeal of this review")
+        appeal.update({"status": "voided" if void else "upheld", "decided_at": iso(now), "decided_by": asdict(actor),
+                       "note": note})
+        evaluation["voided"] = void
+        self._record(actor, now, "decide_appeal", self.status, self.status, note,
+                     {"evaluation": index, "department": evaluation["department"],
+                      "decision": "void" if void else "uphold", "evaluated_at": evaluation["at"]})
 
     # -- deadlines ---------------------------------------------------------------------------------
     def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: str,

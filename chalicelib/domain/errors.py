@@ -35,3 +35,8 @@ class Invalid(DomainError):
     def __init__(self, message: str, field: str):
         super().__init__(message, fields=[{"field": field, "message": message}])
         self.field = field
+
+
+class AppealRefused(DomainError):
+    """An appeal that the review's state does not allow (HTTP 409)."""
+    code = "appeal_refused"

@@ -1,5 +1,5 @@
 """A household of a grid: the unit that earns and redeems points (DESIGN §6). Operational data."""
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -20,3 +20,19 @@ class Household:
     @classmethod
     def from_dict(cls, data: dict) -> "Household":
         return cls(**data)
+
+
+@dataclass
+class Visit:
+    """A grid member's visit to a household (DESIGN §7)."""
+    id: str                # ULID of the visit time: lists by grid sort by when the visit happened
+    grid: str
+    household_id: str
+    visited_at: str
+    by: str
+    notes: str = ""
+    demands_raised: list = field(default_factory=list)
+    case_ids: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -122,6 +122,30 @@ class PhotoUpload(Body):
     size: int = Field(gt=0, le=photos.MAX_BYTES, description="bytes")
 
 
+class Appeal(Body):
+    reason: str = Text
+
+
+class AppealDecision(Body):
+    decision: Literal["uphold", "void"]
+    note: str = Field(default="", max_length=2000)
+
+
+class LogVisit(Body):
+    household_id: str = Field(min_length=1, max_length=64)
+    visited_at: datetime
+    notes: str = Field(default="", max_length=5000)
+    demands_raised: list[str] = Field(default_factory=list, max_length=20)
+    case_ids: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("visited_at")
+    @classmethod
+    def aware(cls, value: datetime):
+        if value.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2026-06-01T10:00:00Z")
+        return value.astimezone(timezone.utc)
+
+
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)
 ACTION_BODIES: dict[str, type[Body]] = {
     "accept": Accept,

@@ -93,10 +93,20 @@ class AbstractHouseholdRepository(abc.ABC):
     @abc.abstractmethod
     def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page: ...
 
+    @abc.abstractmethod
+    def get(self, household_id: str): ...
+
+
+class AbstractVisitRepository(abc.ABC):
+    @abc.abstractmethod
+    def between(self, grid: str, first_id: str, end_id: str, limit: int, cursor: str | None) -> Page:
+        """Visits of a grid with first_id <= id < end_id (ids are ULIDs of the visit time), oldest first."""
+
 
 class AbstractUnitOfWork(abc.ABC):
     cases: AbstractCaseRepository
     households: AbstractHouseholdRepository
+    visits: AbstractVisitRepository
 
     def __enter__(self):
         self.idempotency: IdempotencyRecord | None = None
