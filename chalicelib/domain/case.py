@@ -466,5 +466,5 @@ def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: s
                 urgency=urgency, created_at=iso(now), center=village, level="village", sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
                 stage_starts={"triage": iso(now)}, deadline_version=1)
-    case._record(actor, now, "report", None, "reported", "", {"channel": channel})
+    case._record(actor, now, "report", None, "reported", "", {"channel": channel, "kind": kind, "category": category})
     return case

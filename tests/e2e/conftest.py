@@ -14,6 +14,10 @@ def api(stack, issuer, users):
     class Api:
         def __init__(self, client):
             self.client = client
+            self.users = users
+
+        def token(self, user_id):
+            return issuer.token(users[user_id])
 
         def call(self, user_id, method, path, body=None, headers=None, raw=None):
             h = {"Content-Type": "application/json"}

@@ -1,0 +1,166 @@
+"""Offline recount: rebuild every statistics counter and scorecard from the cases' timelines and the visits,
+and report each difference from the aggregates kept on write.
+
+The counting here is written independently of the write path (chalicelib/domain/aggregates.py): it replays
+each case's timeline in order and tracks classification, dispatches and evaluations itself. This is the one
+place where reading whole tables is allowed.
+
+    python -m admin.recount            # against the tables named by TABLE_PREFIX (and AWS_ENDPOINT_URL)
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+BOUNDS = [15, 30, 60, 120, 240, 480, 1440, 2880, 4320, 7200, 10080, 20160, 43200]  # minutes, as documented
+
+
+def _when(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+
+
+def _bucket_label(minutes: float) -> str:
+    for bound in BOUNDS:
+        if minutes <= bound:
+            return str(bound)
+    return "inf"
+
+
+def _places(code: str) -> list[str]:
+    places = [code]
+    while "." in code:
+        code = code[: code.rfind(".")]
+        places.append(code)
+    return places
+
+
+class Tally:
+    def __init__(self, tz: ZoneInfo):
+        self.tz = tz
+        self.stats: dict[str, Counter] = defaultdict(Counter)
+        self.cards: dict[str, Counter] = defaultdict(Counter)
+
+    def stat(self, grid: str, at: str, name: str) -> None:
+        local = _when(at).astimezone(self.tz)
+        for place in _places(grid):
+            for period in (local.strftime("D%Y-%m-%d"), local.strftime("M%Y-%m"), local.strftime("Y%Y")):
+                self.stats[f"{place}#{period}"][name] += 1
+
+    def card(self, department: str, at: str, name: str) -> None:
+        self.cards[f"{department}#{_when(at).astimezone(self.tz).year}"][name] += 1
+
+
+def replay(tally: Tally, grid: str, entries: list[dict]) -> None:
+    """One case's whole timeline, in order."""
+    kind = category = None
+    reported_at = None
+    dispatched_at = None   # of the latest dispatch
+    lead = None            # of the latest dispatch
+    names = {"report": "reported", "accept": "accepted", "reject": "rejected", "merge": "merged",
+             "dispatch": "dispatched", "auto_close": "not_evaluated", "close": "not_evaluated"}
+    for e in sorted(entries, key=lambda e: e["seq"]):
+        action, data, at = e["action"], e["data"], e["at"]
+        if action == "report":
+            kind, category, reported_at = data["kind"], data["category"], at
+        if action == "accept":
+            kind, category = data["kind"], data["category"]
+        label = f"{kind}|{category}"
+        if action in names:
+            tally.stat(grid, at, f"{names[action]}|{label}")
+        if action in ("dispatch", "redispatch"):
+            dispatched_at, lead = at, data["lead"]
+            tally.card(lead, at, "lead_dispatches")
+            for department in [lead, *data.get("co_handlers", [])]:
+                tally.card(department, at, "assigned")
+        elif action == "acknowledge":
+            tally.card(data["department"], at, "acknowledged")
+            if data["on_time"]:
+                tally.card(data["department"], at, "acknowledged_on_time")
+            if data["role"] == "lead":
+                if data["on_time"]:
+                    tally.stat(grid, at, f"acknowledged_on_time|{label}")
+                minutes = (_when(at) - _when(dispatched_at)).total_seconds() / 60
+                tally.stat(grid, at, f"h|report_in|{_bucket_label(minutes)}")
+        elif action in ("resolve", "resolve_on_spot"):
+            tally.stat(grid, at, f"resolved|{label}")
+            since = reported_at if action == "resolve_on_spot" else dispatched_at
+            tally.stat(grid, at, f"h|resolve|{_bucket_label((_when(at) - _when(since)).total_seconds() / 60)}")
+            if action == "resolve":
+                tally.card(data["department"], at, "resolved")
+                if data["on_time"]:
+                    tally.card(data["department"], at, "resolved_on_time")
+        elif action == "evaluate":
+            for name in ("evaluated", data["verdict"]):
+                tally.stat(grid, at, f"{name}|{label}")
+                tally.card(lead, at, name)
+            if not data["fixed"]:
+                tally.stat(grid, at, f"reopened|{label}")
+                tally.card(lead, at, "reopened")
+        elif action == "deadline_breach" and data.get("notice") == 1:
+            tally.stat(grid, at, f"overdue|{label}")
+        elif action == "appeal":
+            tally.card(data["department"], at, "appeals")
+        elif action == "decide_appeal" and data["decision"] == "void":
+            tally.card(data["department"], data["evaluated_at"], "voided")
+
+
+def recount(cases: list[dict], timelines: dict[str, list[dict]], visits: list[dict], tz: ZoneInfo):
+    tally = Tally(tz)
+    for case in cases:
+        replay(tally, case["grid"], timelines.get(case["id"], []))
+    for visit in visits:
+        tally.stat(visit["grid"], visit["visited_at"], "visits")
+    return ({k: dict(v) for k, v in tally.stats.items()}, {k: dict(v) for k, v in tally.cards.items()})
+
+
+def differences(expected: dict[str, dict], actual: dict[str, dict]) -> list[tuple[str, str, int, int]]:
+    """(key, counter, recounted, stored) for every counter that differs; zero and absent are the same."""
+    out = []
+    for key in sorted(set(expected) | set(actual)):
+        want, have = expected.get(key, {}), actual.get(key, {})
+        for name in sorted(set(want) | set(have)):
+            if want.get(name, 0) != have.get(name, 0):
+                out.append((key, name, want.get(name, 0), have.get(name, 0)))
+    return out
+
+
+def _scan(table: str) -> list[dict]:
+    import boto3
+    from boto3.dynamodb.types import TypeDeserializer
+    client, deserialize = boto3.client("dynamodb"), TypeDeserializer().deserialize
+    items, kwargs = [], {"TableName": table, "ConsistentRead": True}
+    while True:
+        page = client.scan(**kwargs)
+        items += [{k: deserialize(v) for k, v in raw.items()} for raw in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def main() -> int:
+    from chalicelib import county_config
+    from chalicelib.adapters.models import CaseItem, ScorecardItem, StatItem, TimelineItem, VisitItem
+
+    tz = county_config.load().timezone
+    cases = [json.loads(i["doc"]) for i in _scan(CaseItem.Meta.table_name)]
+    timelines: dict[str, list] = defaultdict(list)
+    for item in _scan(TimelineItem.Meta.table_name):
+        timelines[item["case_id"]].append(json.loads(item["doc"]))
+    visits = [json.loads(i["doc"]) for i in _scan(VisitItem.Meta.table_name)]
+    stats, cards = recount(cases, timelines, visits, tz)
+
+    def stored(table):
+        return {i["key"]: {k: int(v) for k, v in i.items() if k != "key"} for i in _scan(table)}
+
+    found = differences(stats, stored(StatItem.Meta.table_name)) + differences(cards, stored(ScorecardItem.Meta.table_name))
+    print(f"recounted {len(cases)} cases and {len(visits)} visits: {len(found)} difference(s)")
+    for key, name, want, have in found:
+        print(f"  {key:<40} {name:<40} recounted {want:>6}  stored {have:>6}")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
