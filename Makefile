@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-unit demo bench clean
+.PHONY: install run test test-unit demo bench recount clean
 
 install: $(STAMP)
 
@@ -25,6 +25,10 @@ test-unit: install
 
 demo: install  ## plays the article's irrigation case against the running `make run`
 	$(PY) -m local.demo
+
+recount: install  ## offline: recount every aggregate from the timelines (against the running `make run`)
+	AWS_ENDPOINT_URL=http://127.0.0.1:5100 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+	AWS_DEFAULT_REGION=cn-northwest-1 TABLE_PREFIX=gridloop-local- STAGE=local $(PY) -m admin.recount
 
 clean:
 	rm -rf $(VENV) .local chalice.out .pytest_cache

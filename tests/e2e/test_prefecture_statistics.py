@@ -1,0 +1,93 @@
+"""DESIGN §7's example: "from June to August Bazhou resolved 14,900 disputes and 68,400 demands" is one cheap
+query. Cases go through the real write path (services over the in-memory unit of work, for speed); the counter
+items it produced are loaded into DynamoDB (moto), and one statistics call at the prefecture reads them back,
+counting what DynamoDB returned with botocore event hooks."""
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from chalicelib.adapters import dynamo
+from chalicelib.adapters.models import StatItem
+from chalicelib.domain.roles import Principal
+from chalicelib.services import cases, commands
+from tests.e2e.helpers import ok
+from tests.fakes import FakeUnitOfWork, Store
+
+GRIDS = {"BZ.RQ.TGLK.YKS.G01": "BZ.RQ.TGLK.YKS", "BZ.RQ.RQZ.QKL.G02": "BZ.RQ.RQZ.QKL",
+         "BZ.HJ.BYBLK.ELB.G03": "BZ.HJ.BYBLK.ELB", "BZ.HJ.HJZ.DG.G01": "BZ.HJ.HJZ.DG"}
+SUMMER = (datetime(2026, 6, 1, tzinfo=timezone.utc) - timedelta(hours=8),   # 00:00 Beijing on 1 June
+          datetime(2026, 9, 1, tzinfo=timezone.utc) - timedelta(hours=8))
+
+
+def resolve_on_the_spot(store, config, grid, kind, category, reported, resolved):
+    station = Principal("station", "station", node=GRIDS[grid])
+    created = cases.report_case(FakeUnitOfWork(store), config, station, commands.ReportCase(
+        kind=kind, category=category, title="t", description="d", grid=grid, channel="walk_in",
+        location=commands.Location(lat=40.6, lon=87.7)), reported)
+    cases.act(FakeUnitOfWork(store), config, station, created["id"], "accept", commands.Accept(
+        kind=kind, category=category, urgency="normal", public_summary="s", forward_to_level="village"),
+        reported + timedelta(minutes=5))
+    if resolved:
+        cases.act(FakeUnitOfWork(store), config, station, created["id"], "resolve_on_spot",
+                  commands.Note(note="done"), resolved)
+
+
+def generate(config, disputes, demands, seed):
+    """The summer's resolutions plus noise: cases resolved just before and after the window, and open ones."""
+    rng, store = random.Random(seed), Store()
+    window = (SUMMER[1] - SUMMER[0]).total_seconds()
+    for kind, category, count in (("dispute", "neighbour", disputes), ("demand", "garbage_sanitation", demands)):
+        for _ in range(count):
+            resolved = SUMMER[0] + timedelta(seconds=rng.uniform(600, window - 1))
+            reported = resolved - timedelta(minutes=rng.randint(10, 3000))
+            resolve_on_the_spot(store, config, rng.choice(list(GRIDS)), kind, category, reported, resolved)
+        for outside in (SUMMER[0] - timedelta(minutes=1), SUMMER[1] + timedelta(minutes=1)):
+            resolve_on_the_spot(store, config, rng.choice(list(GRIDS)), kind, category,
+                                outside - timedelta(hours=2), outside)
+        resolve_on_the_spot(store, config, rng.choice(list(GRIDS)), kind, category, SUMMER[0] + timedelta(days=3), None)
+    return store
+
+
+def load_counters(store):
+    """Batch writes (moto copies whole tables per transaction: DESIGN §10)."""
+    client = dynamo.connection().client
+    items = [{"PutRequest": {"Item": {"key": {"S": key}, **{a: {"N": str(v)} for a, v in counters.items()}}}}
+             for key, counters in store.counters_by_table["stats"].items()]
+    for start in range(0, len(items), 25):
+        client.batch_write_item(RequestItems={StatItem.Meta.table_name: items[start:start + 25]})
+
+
+@pytest.fixture
+def dynamodb_reads():
+    """Items DynamoDB returned to the app, per operation (Count/ScannedCount for queries and scans)."""
+    seen = []
+
+    def after_call(http_response, parsed, model, **kwargs):
+        if model.name in ("Query", "Scan"):
+            seen.append((model.name, parsed.get("Count", 0), parsed.get("ScannedCount", 0)))
+        elif model.name in ("BatchGetItem", "GetItem", "TransactGetItems"):
+            items = sum(len(v) for v in parsed.get("Responses", {}).values()) if model.name == "BatchGetItem" \
+                else int("Item" in parsed)
+            seen.append((model.name, items, items))
+
+    events = dynamo.connection().client.meta.events
+    events.register("after-call.dynamodb", after_call)
+    yield seen
+    events.unregister("after-call.dynamodb", after_call)
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_one_call_at_the_prefecture_counts_the_summer_exactly_and_reads_the_same_items_at_any_size(
+        api, config, dynamodb_reads, scale):
+    disputes, demands = 149 * scale, 684 * scale
+    store = generate(config, disputes, demands, seed=scale)
+    load_counters(store)
+    dynamodb_reads.clear()
+    stats = ok(api.call("leader-bz", "GET", "/statistics?node=BZ&from=2026-06-01&to=2026-08-31"))
+    resolved = stats["metrics"]["resolved"]
+    assert resolved["by_kind"] == {"dispute": disputes, "demand": demands}
+    assert resolved["total"] == disputes + demands
+    assert stats["counter_items_read"] == 3                       # June, July, August at the prefecture
+    assert dynamodb_reads == [("BatchGetItem", 3, 3)]            # one round trip, three items, at any scale
+    assert len(store.cases) == (disputes + demands + 6)          # the data set really grew
