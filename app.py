@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import auth
-from chalicelib.api import cases, households, meta, photos, reports
+from chalicelib.api import cases, households, meta, photos, points, reports
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
@@ -11,6 +11,7 @@ app.register_blueprint(cases.bp)
 app.register_blueprint(households.bp)
 app.register_blueprint(photos.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(points.bp)
 
 PUBLIC = public_paths()
 

@@ -216,8 +216,43 @@ class NotificationsSpec(Strict):
     sms: bool = True   # progress notices by SMS through SNS; off where SNS SMS is not offered (AWS China)
 
 
+class PointRuleSpec(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    scope: str = Field(pattern=CODE)                    # the village or township whose catalog it belongs to
+    names: Names
+    points: int                                         # signed: awards positive, penalties negative
+    monthly_cap: int | None = Field(default=None, gt=0)  # at most this many points (absolute) per household/month
+    kind: Literal["daily", "monthly_score"] = "daily"
+
+
+class SupermarketItemSpec(Strict):
+    sku: str = Field(pattern=r"^[a-z0-9-]+$")
+    names: Names
+    price: int = Field(gt=0)
+
+
+class SupermarketSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    node: str = Field(pattern=CODE)                     # the village or township it serves
+    names: Names
+    items: list[SupermarketItemSpec]
+
+
+class PrivilegeSpec(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]+$")
+    names: Names
+    threshold: int = Field(gt=0)                        # points earned (net) in the period
+
+
+class PointsSpec(Strict):
+    rules: list[PointRuleSpec] = []
+    supermarkets: list[SupermarketSpec] = []
+    privileges: list[PrivilegeSpec] = []
+
+
 class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
+    points: PointsSpec = PointsSpec()
     notifications: NotificationsSpec = NotificationsSpec()
     assessment: AssessmentSpec = AssessmentSpec()
     root: NodeSpec
@@ -245,6 +280,12 @@ class CountyConfig(Strict):
         codes = [c.code for c in self.categories]
         for code in {c for c in codes if codes.count(c) > 1}:
             problems.append(f"category code '{code}' is used twice")
+        for r in self.points.rules:
+            if nodes.get(r.scope) is None or nodes[r.scope].level not in ("village", "township"):
+                problems.append(f"point rule '{r.code}' belongs to '{r.scope}', which is not a village or township")
+        for m in self.points.supermarkets:
+            if nodes.get(m.node) is None or nodes[m.node].level not in ("village", "township"):
+                problems.append(f"supermarket '{m.id}' serves '{m.node}', which is not a village or township")
         kinds = {d.kind for d in self.departments}
         for c in self.categories:
             if c.routing.department_kind and c.routing.department_kind not in kinds:

@@ -16,6 +16,11 @@ def new_uow():
     return DynamoUnitOfWork()
 
 
+def points_store():
+    from chalicelib.adapters.points_store import DynamoPointsStore
+    return DynamoPointsStore()
+
+
 def photo_store():
     from chalicelib.adapters.photo_store import S3PhotoStore
     return S3PhotoStore()

@@ -291,7 +291,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
             puts += [link.get_save_kwargs_from_instance() for link in _inbox_links(case)]
         puts += [outbox.to_item(e).get_save_kwargs_from_instance(condition=OutboxItem.effect_id.does_not_exist())
                  for e in self.effects]
-        puts += [HouseholdItem(h.id, grid=h.grid, doc=h.to_dict()).get_save_kwargs_from_instance(
+        puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
             condition=HouseholdItem.household_id.does_not_exist()) for h in self.households.added]
         puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
             condition=VisitItem.visit_id.does_not_exist()) for v in self.visits_added]

@@ -92,6 +92,7 @@ class HouseholdItem(Model):
     Meta = _meta("households")
     household_id = UnicodeAttribute(hash_key=True)
     grid = UnicodeAttribute()
+    version = NumberAttribute(default=1)                 # guards the points ledger: one writer per version
     doc = JSONAttribute()
 
     by_grid = type("HouseholdsByGrid", (GlobalSecondaryIndex,), {
@@ -151,8 +152,35 @@ class VisitItem(Model):
         "grid": UnicodeAttribute(hash_key=True), "visit_id": UnicodeAttribute(range_key=True)})()
 
 
+class LedgerItem(Model):
+    """A household's points ledger: append-only entries, seq 1, 2, 3..."""
+    Meta = _meta("ledger")
+    household_id = UnicodeAttribute(hash_key=True)
+    seq = NumberAttribute(range_key=True)
+    doc = JSONAttribute()
+
+
+class StockItem(Model):
+    """Stock of one supermarket item ("<supermarket>#<sku>"); never negative (conditional updates)."""
+    Meta = _meta("stock")
+    key = UnicodeAttribute(hash_key=True)
+    stock = NumberAttribute(default=0)
+
+
+class OrderItem(Model):
+    """A redemption order at a points supermarket."""
+    Meta = _meta("orders")
+    order_id = UnicodeAttribute(hash_key=True)
+    supermarket = UnicodeAttribute()
+    doc = JSONAttribute()
+
+    by_supermarket = type("OrdersBySupermarket", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-supermarket", "projection": AllProjection()}),
+        "supermarket": UnicodeAttribute(hash_key=True), "order_id": UnicodeAttribute(range_key=True)})()
+
+
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,
-              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem)
+              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem, LedgerItem, StockItem, OrderItem)
 TTL_ATTRIBUTES = {IdempotencyItem: "expires_at", OutboxItem: "expires_at", WorkerIdempotencyItem: "expiration"}
 
 

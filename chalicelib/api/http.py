@@ -14,12 +14,12 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (AppealRefused, DomainError, Forbidden, Invalid, InvalidTransition, NotFound,
-                                      VersionConflict)
+                                      PointsRefused, VersionConflict)
 from chalicelib.domain.roles import Principal
 
 log = logging.getLogger("gridloop.api")
 
-STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
+STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
 
 
 @dataclass

@@ -40,3 +40,20 @@ class Invalid(DomainError):
 class AppealRefused(DomainError):
     """An appeal that the review's state does not allow (HTTP 409)."""
     code = "appeal_refused"
+
+
+class PointsRefused(DomainError):
+    """A points operation the ledger's rules do not allow (HTTP 409)."""
+    code = "points_refused"
+
+
+class InsufficientPoints(PointsRefused):
+    code = "insufficient_points"
+
+
+class OutOfStock(PointsRefused):
+    code = "out_of_stock"
+
+
+class MonthlyCapReached(PointsRefused):
+    code = "monthly_cap_reached"

@@ -13,6 +13,8 @@ class Household:
     created_at: str
     created_by: str
     version: int = 1
+    balance: int = 0          # always the sum of the ledger (kept in the same transaction as each entry)
+    entries: int = 0          # ledger entries so far: the next entry's seq is entries + 1
 
     def to_dict(self) -> dict:
         return asdict(self)

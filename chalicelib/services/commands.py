@@ -146,6 +146,24 @@ class LogVisit(Body):
         return value.astimezone(timezone.utc)
 
 
+class RecordPoints(Body):
+    rule: str = Field(min_length=1, max_length=64)
+    reason: str = Text
+    month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
+                              description="the month a monthly score is for; default: this month")
+
+
+class Redeem(Body):
+    household_id: str = Field(min_length=1, max_length=64)
+    sku: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(default=1, ge=1, le=100)
+
+
+class Restock(Body):
+    sku: str = Field(min_length=1, max_length=64)
+    add: int = Field(ge=1, le=100000)
+
+
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)
 ACTION_BODIES: dict[str, type[Body]] = {
     "accept": Accept,

@@ -1,0 +1,67 @@
+"""The points ledger (积分制, DESIGN §6). Append-only: a correction is a reversing entry that names the entry
+it reverses, once. The balance is the sum of the ledger; penalties and reversals may take it below zero; a
+redemption never spends below zero."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, PointsRefused
+from chalicelib.domain.household import Household
+
+
+@dataclass
+class LedgerEntry:
+    seq: int
+    at: str
+    kind: str                 # award | penalty | reversal | redemption
+    points: int               # signed
+    month: str                # yyyy-mm the points count in (county time zone)
+    reason: str
+    by: str
+    rule: str | None = None
+    reverses: int | None = None
+    order_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _append(household: Household, entry_fields: dict) -> LedgerEntry:
+    entry = LedgerEntry(seq=household.entries + 1, **entry_fields)
+    household.entries += 1
+    household.balance += entry.points
+    household.version += 1
+    return entry
+
+
+def record(household: Household, rule, points_this_month_for_rule: int, *, at: str, month: str, reason: str,
+           by: str) -> LedgerEntry:
+    """A daily point or a monthly score under a rule of the catalog; the rule's monthly cap holds."""
+    if rule.monthly_cap is not None and abs(points_this_month_for_rule + rule.points) > rule.monthly_cap:
+        raise MonthlyCapReached(f"rule {rule.code} allows {rule.monthly_cap} points a month per household; "
+                                f"{points_this_month_for_rule} are recorded for {month}")
+    return _append(household, {"at": at, "kind": "award" if rule.points > 0 else "penalty", "points": rule.points,
+                               "month": month, "reason": reason, "by": by, "rule": rule.code})
+
+
+def reverse(household: Household, target: dict, already_reversed: bool, *, at: str, reason: str,
+            by: str) -> LedgerEntry:
+    """A correction: the opposite of one award or penalty, in that entry's month."""
+    if target["kind"] == "reversal":
+        raise PointsRefused(f"entry {target['seq']} is itself a reversal; a reversal cannot be reversed")
+    if target["kind"] == "redemption":
+        raise PointsRefused(f"entry {target['seq']} is a redemption; redemptions are not reversed in the ledger")
+    if already_reversed:
+        raise PointsRefused(f"entry {target['seq']} has already been reversed; an entry is reversed once")
+    return _append(household, {"at": at, "kind": "reversal", "points": -target["points"], "month": target["month"],
+                               "reason": reason, "by": by, "rule": target.get("rule"), "reverses": target["seq"]})
+
+
+def redeem(household: Household, price: int, quantity: int, *, at: str, month: str, order_id: str,
+           by: str) -> LedgerEntry:
+    """A redemption spends the balance, never below zero."""
+    cost = price * quantity
+    if household.balance < cost:
+        raise InsufficientPoints(f"the household has {household.balance} points; this costs {cost}")
+    return _append(household, {"at": at, "kind": "redemption", "points": -cost, "month": month,
+                               "reason": f"redeemed {quantity} item(s)", "by": by, "order_id": order_id})

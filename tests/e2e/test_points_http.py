@@ -1,0 +1,50 @@
+"""Points over HTTP in the demo deployment: the bank's CSV of eligible households and the masked ranking."""
+import csv
+import io
+
+from tests.e2e.helpers import ok
+
+
+def household(api, head):
+    return ok(api.call("gm-yks-01", "POST", "/households", {"grid": "BZ.RQ.TGLK.YKS.G01", "head": head,
+                                                            "members": 3, "address": "1组"}), 201)["id"]
+
+
+def award(api, home, rule, times=1):
+    for _ in range(times):
+        ok(api.call("evaluator-yks", "POST", f"/households/{home}/points", {"rule": rule, "reason": "评议"}), 201)
+
+
+def test_eligible_households_export_for_the_bank_and_the_public_ranking_masks_names(api):
+    wang, li = household(api, "王小明"), household(api, "李娜")
+    award(api, wang, "helped_mediate", 3)                          # 30 points: star-household priority
+    award(api, li, "volunteer_work", 2)                             # 6 points: not enough
+    month = ok(api.call("evaluator-yks", "GET", f"/households/{wang}/ledger"))["items"][0]["month"]
+    listed = ok(api.call("leader-rq", "GET", f"/privileges/star_household_priority/households?village=BZ.RQ.TGLK.YKS"
+                                             f"&period={month[:4]}"))
+    assert [(r["head"], r["points_earned"]) for r in listed["items"]] == [("王小明", 30)]
+    response = api.client.http.get(f"/privileges/star_household_priority/households?village=BZ.RQ.TGLK.YKS"
+                                   f"&period={month[:4]}&format=csv",
+                                   headers={"Authorization": f"Bearer {api.token('leader-rq')}"})
+    text = response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body
+    assert text.startswith("\ufeff") and response.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][5] == "王小明" and rows[1][7] == "30"
+    ranking = ok(api.call(None, "GET", f"/villages/BZ.RQ.TGLK.YKS/points-ranking?month={month}"))   # public
+    assert [(r["rank"], r["household"], r["points"]) for r in ranking["items"][:2]] == [(1, "王**", 30), (2, "李*", 6)]
+    assert "王小明" not in str(ranking)
+
+
+def test_a_redemption_over_http_is_applied_once_per_key_and_clerks_stay_at_their_supermarket(api):
+    home = household(api, "王小明")
+    award(api, home, "helped_mediate", 3)                           # 30 points, the rule's monthly cap
+    ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/stock", {"sku": "rice-5kg", "add": 5}))
+    answers = [api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions",
+                        {"household_id": home, "sku": "rice-5kg"}, headers={"Idempotency-Key": "r-1"}) for _ in range(3)]
+    assert {code for code, _ in answers} == {201} and len({a["order"]["id"] for _, a in answers}) == 1
+    assert ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger"))["balance"] == 30 - 30   # one bag of rice
+    stock = ok(api.call("clerk-yks", "GET", "/supermarkets/yks-market/stock"))
+    assert {i["sku"]: i["stock"] for i in stock["items"]}["rice-5kg"] == 4
+    code, body = api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions", {"household_id": home, "sku": "rice-5kg"})
+    assert code == 409 and body["error"]["code"] == "insufficient_points"
+    assert api.call("dept-rq-agri", "GET", f"/households/{home}/ledger")[0] == 404
