@@ -1,0 +1,92 @@
+"""Alarms to the on-call topic and the deployment's dashboard. Names and metrics come from the app's own
+definitions; every alarm has an entry in docs/runbook.md (a test checks it)."""
+from __future__ import annotations
+
+from aws_cdk import Duration, aws_cloudwatch as cw, aws_cloudwatch_actions as actions, aws_dynamodb as dynamodb
+
+# alarm id -> the runbook heading that explains it (docs/runbook.md)
+RUNBOOK = {}
+
+
+def _alarm(stack, alarm_id: str, metric: cw.IMetric, threshold: float, description: str, *, periods: int = 1,
+           comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD) -> cw.Alarm:
+    alarm = cw.Alarm(stack, alarm_id, alarm_name=f"{stack.stack_name}-{alarm_id}", metric=metric,
+                     threshold=threshold, evaluation_periods=periods, comparison_operator=comparison,
+                     treat_missing_data=cw.TreatMissingData.NOT_BREACHING, alarm_description=description)
+    alarm.add_alarm_action(actions.SnsAction(stack.oncall_topic))
+    RUNBOOK[alarm_id] = alarm_id
+    return alarm
+
+
+def product_metric(metrics, name: str, dimensions: dict | None = None, statistic: str = "Sum") -> cw.Metric:
+    """A metric the app emits with Powertools: namespace, name and the `service` dimension it adds."""
+    return cw.Metric(namespace=metrics.NAMESPACE, metric_name=name,
+                     dimensions_map={"service": metrics.SERVICE, **(dimensions or {})},
+                     statistic=statistic, period=Duration.minutes(5))
+
+
+def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
+    widgets = []
+    api_5xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map={"ApiName": "gridloop"},
+                        statistic="Average", period=Duration.minutes(5))
+    api_latency = cw.Metric(namespace="AWS/ApiGateway", metric_name="Latency", dimensions_map={"ApiName": "gridloop"},
+                            statistic="p90", period=Duration.minutes(5))
+    _alarm(stack, "ApiErrorRate", api_5xx, 0.05, "More than 5% of API requests answer 5XX", periods=2)
+    _alarm(stack, "ApiLatency", api_latency, 3000, "API p90 latency above 3 s", periods=3)
+    widgets.append(cw.GraphWidget(title="API 5XX rate and p90 latency", left=[api_5xx], right=[api_latency]))
+
+    from infra.stack import FUNCTIONS, _logical_id
+    for function in FUNCTIONS:
+        name = stack.chalice.get_resource(_logical_id(function)).ref
+        errors = cw.Metric(namespace="AWS/Lambda", metric_name="Errors", dimensions_map={"FunctionName": name},
+                           statistic="Sum", period=Duration.minutes(5))
+        throttles = cw.Metric(namespace="AWS/Lambda", metric_name="Throttles", dimensions_map={"FunctionName": name},
+                              statistic="Sum", period=Duration.minutes(5))
+        label = _logical_id(function)
+        _alarm(stack, f"{label}Errors", errors, 0, f"{function} raised errors")
+        _alarm(stack, f"{label}Throttles", throttles, 0, f"{function} was throttled")
+        widgets.append(cw.GraphWidget(title=f"{function}: errors and throttles", left=[errors, throttles]))
+
+    for spec in resources.QUEUES:
+        dlq, queue = stack.dlqs[spec.key], stack.queues[spec.key]
+        depth = dlq.metric_approximate_number_of_messages_visible(period=Duration.minutes(5), statistic="Maximum")
+        age = queue.metric_approximate_age_of_oldest_message(period=Duration.minutes(5), statistic="Maximum")
+        title = spec.key.title()
+        _alarm(stack, f"{title}DlqNotEmpty", depth, 0, f"messages in the {spec.key} dead-letter queue")
+        _alarm(stack, f"{title}QueueOldestMessage", age, 600, f"a {spec.key} message waited more than 10 minutes")
+        widgets.append(cw.GraphWidget(title=f"{spec.key}: DLQ depth and oldest message age", left=[depth], right=[age]))
+
+    failed = stack.timer.metric_failed(period=Duration.minutes(5), statistic="Sum")
+    _alarm(stack, "TimerExecutionsFailed", failed, 0, "timer executions failed (a deadline may not fire)")
+    widgets.append(cw.GraphWidget(title="Timer executions: started, failed, aborted",
+                                  left=[stack.timer.metric_started(), failed, stack.timer.metric_aborted()]))
+
+    # CloudWatch alarms take at most 10 metrics: throttles on the four hottest tables, system errors on cases
+    hot = [t for m, t in stack.tables.items() if m.__name__ in ("CaseItem", "StatItem", "OutboxItem", "LedgerItem")]
+    throttles = {}
+    for i, table in enumerate(hot):
+        for kind in ("ReadThrottleEvents", "WriteThrottleEvents"):
+            throttles[f"t{len(throttles)}"] = cw.Metric(namespace="AWS/DynamoDB", metric_name=kind,
+                                                        dimensions_map={"TableName": table.table_name},
+                                                        statistic="Sum", period=Duration.minutes(5))
+    throttled = cw.MathExpression(expression="+".join(throttles), using_metrics=throttles,
+                                  period=Duration.minutes(5), label="DynamoDB throttle events (hot tables)")
+    _alarm(stack, "DynamoThrottles", throttled, 0, "DynamoDB throttled reads or writes on a hot table")
+    cases_table = next(t for m, t in stack.tables.items() if m.__name__ == "CaseItem")
+    system_errors = cases_table.metric_system_errors_for_operations(
+        operations=[dynamodb.Operation.GET_ITEM, dynamodb.Operation.QUERY, dynamodb.Operation.BATCH_GET_ITEM,
+                    dynamodb.Operation.TRANSACT_WRITE_ITEMS], period=Duration.minutes(5))
+    _alarm(stack, "DynamoSystemErrors", system_errors, 0, "DynamoDB answered with system errors")
+    widgets.append(cw.GraphWidget(title="DynamoDB throttles and system errors", left=[throttled, system_errors]))
+
+    outbox_age = product_metric(metrics, metrics.OUTBOX_OLDEST_AGE, statistic="Maximum")
+    _alarm(stack, "OutboxFallingBehind", outbox_age, 300, "an outbox effect has waited more than 5 minutes", periods=2)
+    breaches = product_metric(metrics, metrics.DEADLINE_BREACHED, {"stage": "resolve"})
+    county = product_metric(metrics, metrics.CASE_ESCALATED, {"level": "county"})
+    prefecture = product_metric(metrics, metrics.CASE_ESCALATED, {"level": "prefecture"})
+    _alarm(stack, "CountyEscalations", county, 20, "more than 20 cases escalated to a county center in 5 minutes")
+    _alarm(stack, "PrefectureEscalations", prefecture, 0, "a case was escalated to the prefecture")
+    _alarm(stack, "ResolveDeadlineBreaches", breaches, 20, "more than 20 resolve deadlines breached in 5 minutes")
+    widgets.append(cw.GraphWidget(title="Deadlines: breaches and escalations",
+                                  left=[breaches, county, prefecture], right=[outbox_age]))
+    cw.Dashboard(stack, "Dashboard", dashboard_name=f"{prefix}operations", widgets=[[w] for w in widgets])

@@ -1,0 +1,246 @@
+"""One Gridloop deployment (a county, or a whole prefecture) as a CDK stack.
+
+Every definition comes from the app's single sources: tables from chalicelib/adapters/models.py, queues and
+names from chalicelib/resources.py, the timer state machine from chalicelib/timer.asl.json, roles from
+chalicelib/domain/roles.py, metric names from chalicelib/metrics.py. No ARN names a partition: the stack
+synthesises for `aws` and `aws-cn` alike.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from aws_cdk import (Duration, RemovalPolicy, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb,
+                     aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_s3_notifications as s3n,
+                     aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
+from constructs import Construct
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = ("api_handler", "deadlines_worker", "photos_worker", "notifications_worker", "outbox_relay")
+SQS_HANDLERS = {"deadlines_worker": "deadlines", "photos_worker": "photos", "notifications_worker": "notifications"}
+
+
+def app_modules(table_prefix: str):
+    """Import the app's definitions with this deployment's names (PynamoDB reads names at import)."""
+    os.environ["TABLE_PREFIX"] = table_prefix
+    os.environ["RESOURCE_PREFIX"] = table_prefix
+    for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
+        del sys.modules[name]  # a second stack in one process must not reuse the first one's names
+    sys.path.insert(0, str(ROOT))
+    from chalicelib import metrics, resources
+    from chalicelib.adapters import models
+    from chalicelib.domain import roles
+    return models, resources, roles, metrics
+
+
+def _attribute_type(attribute) -> dynamodb.AttributeType:
+    return dynamodb.AttributeType.NUMBER if attribute.attr_type == "N" else dynamodb.AttributeType.STRING
+
+
+def _keys(attributes) -> tuple:
+    hash_key = next(a for a in attributes.values() if getattr(a, "is_hash_key", False))
+    range_key = next((a for a in attributes.values() if getattr(a, "is_range_key", False)), None)
+    return hash_key, range_key
+
+
+class GridloopStack(Stack):
+    def __init__(self, scope: Construct, stage: str, *, county: str, config, **kwargs):
+        super().__init__(scope, stage, **kwargs)   # the construct id is the Chalice stage (notes: pitfalls)
+        prefix = f"gridloop-{county}-"
+        models, resources, roles, metrics = app_modules(prefix)
+        self.county, self.metrics_module = county, metrics
+
+        key = kms.Key(self, "TopicsKey", enable_key_rotation=True,
+                      description="SNS topics (CloudWatch alarms may publish to them)")
+        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
+        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=resources.ALERTS_TOPIC, master_key=key,
+                                      enforce_ssl=True)
+        self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", master_key=key,
+                                      enforce_ssl=True)
+
+        self.tables = {}
+        for model in models.ALL_MODELS:
+            self.tables[model] = self._table(model, prefix, models.TTL_ATTRIBUTES.get(model))
+
+        self.queues, self.dlqs = {}, {}
+        for spec in resources.QUEUES:
+            dlq = sqs.Queue(self, f"{spec.key.title()}Dlq", queue_name=spec.dlq_name, enforce_ssl=True,
+                            encryption=sqs.QueueEncryption.SQS_MANAGED, retention_period=Duration.days(14))
+            self.dlqs[spec.key] = dlq
+            self.queues[spec.key] = sqs.Queue(
+                self, f"{spec.key.title()}Queue", queue_name=spec.name, enforce_ssl=True,
+                encryption=sqs.QueueEncryption.SQS_MANAGED, visibility_timeout=Duration.seconds(spec.visibility_timeout),
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count))
+
+        access_logs = s3.Bucket(self, "AccessLogs", block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                                encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True,
+                                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+                                removal_policy=RemovalPolicy.RETAIN)
+        self.photos = s3.Bucket(self, "Photos", bucket_name=None, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                                encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
+                                server_access_logs_bucket=access_logs, server_access_logs_prefix="photos/",
+                                removal_policy=RemovalPolicy.RETAIN)
+        self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(self.queues["photos"]),
+                                           s3.NotificationKeyFilter(prefix="incoming/"))
+
+        timer_logs = logs.LogGroup(self, "TimerLogs", retention=logs.RetentionDays.ONE_YEAR,
+                                   removal_policy=RemovalPolicy.RETAIN)
+        self.timer = sfn.StateMachine(
+            self, "Timer", state_machine_name=resources.TIMER_STATE_MACHINE,
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(resources.TIMER_ASL)), tracing_enabled=True,
+            logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ERROR, include_execution_data=False))
+        self.queues["deadlines"].grant_send_messages(self.timer)
+
+        self.user_pool = self._user_pool(prefix, roles)
+
+        self.function_roles = {name: iam.Role(self, f"{name.title().replace('_', '')}Role",
+                                              assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+                               for name in FUNCTIONS}
+        self._grant(models, resources)
+        self.chalice = self._chalice(stage, county, prefix, resources)
+        self._report_batch_item_failures()
+
+        from infra.alarms import alarms_and_dashboard
+        alarms_and_dashboard(self, prefix, resources, metrics)
+
+    # -- pieces ------------------------------------------------------------------------------------
+    def _table(self, model, prefix: str, ttl: str | None) -> dynamodb.Table:
+        attributes = model.get_attributes()
+        hash_key, range_key = _keys(attributes)
+        short = model.Meta.table_name[len(prefix):]
+        table = dynamodb.Table(
+            self, f"{model.__name__}Table", table_name=model.Meta.table_name,
+            partition_key=dynamodb.Attribute(name=hash_key.attr_name, type=_attribute_type(hash_key)),
+            sort_key=dynamodb.Attribute(name=range_key.attr_name, type=_attribute_type(range_key)) if range_key else None,
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True),
+            deletion_protection=True, removal_policy=RemovalPolicy.RETAIN,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED, time_to_live_attribute=ttl)
+        for index in model._indexes.values():
+            index_keys = {a.attr_name: a for a in index.Meta.attributes.values()}
+            i_hash, i_range = _keys(index_keys)
+            projection = index.Meta.projection
+            kwargs = {}
+            if projection.projection_type == "INCLUDE":
+                kwargs = {"projection_type": dynamodb.ProjectionType.INCLUDE,
+                          "non_key_attributes": projection.non_key_attributes}
+            elif projection.projection_type == "KEYS_ONLY":
+                kwargs = {"projection_type": dynamodb.ProjectionType.KEYS_ONLY}
+            table.add_global_secondary_index(
+                index_name=index.Meta.index_name,
+                partition_key=dynamodb.Attribute(name=i_hash.attr_name, type=_attribute_type(i_hash)),
+                sort_key=dynamodb.Attribute(name=i_range.attr_name, type=_attribute_type(i_range)) if i_range else None,
+                **kwargs)
+        table.node.add_metadata("short_name", short)
+        return table
+
+    def _user_pool(self, prefix: str, roles) -> cognito.UserPool:
+        pool = cognito.UserPool(
+            self, "Users", user_pool_name=f"{prefix}users", self_sign_up_enabled=False,
+            sign_in_aliases=cognito.SignInAliases(username=True, phone=True),
+            mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
+            password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
+                                                   require_uppercase=True, require_symbols=True),
+            account_recovery=cognito.AccountRecovery.NONE,
+            custom_attributes={name: cognito.StringAttribute(min_len=1, max_len=100, mutable=True)
+                               for name in ("node", "department", "grid")},
+            removal_policy=RemovalPolicy.RETAIN)
+        for role in roles.ALL_ROLES:
+            cognito.CfnUserPoolGroup(self, f"Group{role.title().replace('_', '')}", user_pool_id=pool.user_pool_id,
+                                     group_name=role)
+        self.client = pool.add_client("AppClient", auth_flows=cognito.AuthFlow(user_srp=True),
+                                      generate_secret=False, id_token_validity=Duration.hours(8))
+        return pool
+
+    def _grant(self, models, resources) -> None:
+        """Least privilege: each function gets only what its code path uses."""
+        r = self.function_roles
+        t = self.tables
+        case_tables = [t[m] for m in (models.CaseItem, models.TimelineItem, models.AssignmentItem,
+                                      models.IdempotencyItem, models.CounterItem, models.HouseholdItem,
+                                      models.OutboxItem, models.StatItem, models.ScorecardItem, models.VisitItem,
+                                      models.LedgerItem, models.StockItem, models.OrderItem)]
+        for table in case_tables:
+            table.grant_read_write_data(r["api_handler"])
+        for name in ("deadlines_worker", "photos_worker"):
+            for m in (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
+                      models.OutboxItem, models.StatItem, models.ScorecardItem):
+                t[m].grant_read_write_data(r[name])
+        t[models.CaseItem].grant_read_data(r["notifications_worker"])
+        t[models.WorkerIdempotencyItem].grant_read_write_data(r["notifications_worker"])
+        t[models.OutboxItem].grant_read_write_data(r["outbox_relay"])
+        for name in ("api_handler", "deadlines_worker", "photos_worker", "outbox_relay"):
+            self._timer_rights(r[name])
+            self.queues["notifications"].grant_send_messages(r[name])
+        self.photos.grant_read_write(r["api_handler"], "incoming/*")
+        self.photos.grant_read(r["api_handler"], "photos/*")
+        self.photos.grant_read_write(r["photos_worker"])
+        self.photos.grant_delete(r["photos_worker"], "incoming/*")
+        self.alerts_topic.grant_publish(r["notifications_worker"])
+        self.queues["notifications"].grant_send_messages(r["notifications_worker"])   # its own DLQ hand-off
+        self.dlqs["notifications"].grant_send_messages(r["notifications_worker"])
+        r["notifications_worker"].add_to_policy(iam.PolicyStatement(
+            actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], resources=["*"]))  # SMS has no ARN
+        r["notifications_worker"].add_to_policy(iam.PolicyStatement(
+            actions=["ssm:GetParameter"], resources=[self.format_arn(
+                service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")]))
+        for function, queue in SQS_HANDLERS.items():
+            self.queues[queue].grant_consume_messages(r[function])
+            self.queues[queue].grant(r[function], "sqs:ChangeMessageVisibility")
+        for role in r.values():
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.format_arn(service="logs", resource="log-group",
+                                           resource_name="/aws/lambda/gridloop-*",
+                                           arn_format=__import__("aws_cdk").ArnFormat.COLON_RESOURCE_NAME)]))
+
+    def _timer_rights(self, role) -> None:
+        self.timer.grant_start_execution(role)
+        role.add_to_policy(iam.PolicyStatement(actions=["states:StopExecution"], resources=[
+            self.format_arn(service="states", resource="execution",
+                            resource_name=f"{self.timer.state_machine_name}:*",
+                            arn_format=__import__("aws_cdk").ArnFormat.COLON_RESOURCE_NAME)]))
+
+    def _chalice(self, stage: str, county: str, prefix: str, resources):
+        from chalice.cdk import Chalice
+        issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
+        env = {"STAGE": stage, "COUNTY": county, "TABLE_PREFIX": prefix, "RESOURCE_PREFIX": prefix,
+               "AUTH_ISSUER": issuer, "AUTH_AUDIENCE": self.client.user_pool_client_id,
+               "AUTH_JWKS_URL": f"{issuer}/.well-known/jwks.json",
+               "TIMER_STATE_MACHINE_ARN": self.timer.state_machine_arn, "PHOTOS_BUCKET": self.photos.bucket_name,
+               "ALERTS_TOPIC_ARN": self.alerts_topic.topic_arn}
+        for spec in resources.QUEUES:
+            key = spec.key.upper()
+            env.update({f"{key}_QUEUE_URL": self.queues[spec.key].queue_url,
+                        f"{key}_QUEUE_ARN": self.queues[spec.key].queue_arn,
+                        f"{key}_DLQ_URL": self.dlqs[spec.key].queue_url})
+        # Chalice's construct takes stage settings as top-level parameters, which outrank its per-function
+        # settings: hand it one role so it makes none, then give each function its own role below.
+        stage_config = {"environment_variables": env, "manage_iam_role": False,
+                        "iam_role_arn": self.function_roles["api_handler"].role_arn,
+                        "lambda_timeout": 60, "lambda_memory_size": 512}
+        os.environ.setdefault("AWS_DEFAULT_REGION", "cn-northwest-1")
+        saved = dict(os.environ)
+        try:
+            chalice = Chalice(self, "Api", source_dir=str(ROOT), stage_config=stage_config)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)   # Chalice leaves the process environment changed
+        for name, role in self.function_roles.items():
+            chalice.get_resource(_logical_id(name)).add_property_override("Role", role.role_arn)
+        return chalice
+
+    def _report_batch_item_failures(self) -> None:
+        """Chalice's SQS event sources leave partial batch replies off: switch them on (DESIGN §10)."""
+        for function in SQS_HANDLERS:
+            logical = _logical_id(function)
+            self.chalice.get_resource(logical).add_property_override(
+                f"Events.{logical}SqsEventSource.Properties.FunctionResponseTypes", ["ReportBatchItemFailures"])
+
+
+def _logical_id(function: str) -> str:
+    """Chalice's logical id of a function in its SAM template."""
+    return "APIHandler" if function == "api_handler" else "".join(part.title() for part in function.split("_"))
