@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-unit demo bench recount clean
+.PHONY: install run test test-unit demo bench recount check-config synth deploy clean
 
 install: $(STAMP)
 
@@ -29,6 +29,24 @@ demo: install  ## plays the article's irrigation case against the running `make 
 recount: install  ## offline: recount every aggregate from the timelines (against the running `make run`)
 	AWS_ENDPOINT_URL=http://127.0.0.1:5100 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
 	AWS_DEFAULT_REGION=cn-northwest-1 TABLE_PREFIX=gridloop-local- STAGE=local $(PY) -m admin.recount
+
+COUNTY ?= demo
+CDK_VERSION := 2.1148.0
+CDK := node_modules/.bin/cdk
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+
+$(CDK):
+	npm install --no-save --no-audit --no-fund --silent aws-cdk@$(CDK_VERSION)
+
+check-config: install  ## validate chalicelib/counties/$(COUNTY).yaml: every problem listed, exit non-zero
+	$(PY) infra/check_config.py $(COUNTY)
+
+synth: check-config $(CDK)  ## offline: the CloudFormation template for $(COUNTY) in cdk.out/
+	COUNTY=$(COUNTY) $(CDK) synth --app "$(PY) infra/cdk_app.py" --output cdk.out --quiet
+
+deploy: check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUNTY)
+	COUNTY=$(COUNTY) $(CDK) bootstrap --app "$(PY) infra/cdk_app.py"
+	COUNTY=$(COUNTY) $(CDK) deploy --app "$(PY) infra/cdk_app.py" --require-approval never
 
 clean:
 	rm -rf $(VENV) .local chalice.out .pytest_cache

@@ -11,6 +11,11 @@ PREFIX = os.environ.get("RESOURCE_PREFIX", os.environ.get("TABLE_PREFIX", "gridl
 TIMER_ASL = Path(__file__).parent / "timer.asl.json"   # the one definition of the timer state machine
 
 
+def timer_definition(partition: str) -> str:
+    """The ASL with its ${Partition} placeholder filled (CDK fills it with DefinitionSubstitutions instead)."""
+    return TIMER_ASL.read_text().replace("${Partition}", partition)
+
+
 @dataclass(frozen=True)
 class QueueSpec:
     key: str                    # short name; env vars are <KEY>_QUEUE_URL / _ARN

@@ -11,12 +11,15 @@ import os
 import sys
 from pathlib import Path
 
-from aws_cdk import (Duration, RemovalPolicy, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb,
+from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb,
                      aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_s3_notifications as s3n,
                      aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
 from constructs import Construct
 
 ROOT = Path(__file__).resolve().parent.parent
+# what the unit of work and the points store call: reads by key and Query, conditional writes, transactions
+DATA_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem")
 FUNCTIONS = ("api_handler", "deadlines_worker", "photos_worker", "notifications_worker", "outbox_relay")
 SQS_HANDLERS = {"deadlines_worker": "deadlines", "photos_worker": "photos", "notifications_worker": "notifications"}
 
@@ -32,6 +35,10 @@ def app_modules(table_prefix: str):
     from chalicelib.adapters import models
     from chalicelib.domain import roles
     return models, resources, roles, metrics
+
+
+def _allow(role, actions: list[str], resources: list[str]) -> None:
+    role.add_to_policy(iam.PolicyStatement(actions=actions, resources=resources))
 
 
 def _attribute_type(attribute) -> dynamodb.AttributeType:
@@ -89,7 +96,8 @@ class GridloopStack(Stack):
         self.timer = sfn.StateMachine(
             self, "Timer", state_machine_name=resources.TIMER_STATE_MACHINE,
             state_machine_type=sfn.StateMachineType.STANDARD,
-            definition_body=sfn.DefinitionBody.from_file(str(resources.TIMER_ASL)), tracing_enabled=True,
+            definition_body=sfn.DefinitionBody.from_string(resources.TIMER_ASL.read_text()), tracing_enabled=True,
+            definition_substitutions={"Partition": Aws.PARTITION},
             logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ERROR, include_execution_data=False))
         self.queues["deadlines"].grant_send_messages(self.timer)
 
@@ -156,53 +164,49 @@ class GridloopStack(Stack):
         return pool
 
     def _grant(self, models, resources) -> None:
-        """Least privilege: each function gets only what its code path uses."""
-        r = self.function_roles
-        t = self.tables
-        case_tables = [t[m] for m in (models.CaseItem, models.TimelineItem, models.AssignmentItem,
-                                      models.IdempotencyItem, models.CounterItem, models.HouseholdItem,
-                                      models.OutboxItem, models.StatItem, models.ScorecardItem, models.VisitItem,
-                                      models.LedgerItem, models.StockItem, models.OrderItem)]
-        for table in case_tables:
-            table.grant_read_write_data(r["api_handler"])
+        """Least privilege: each function gets exactly the actions its code path calls (no Scan anywhere)."""
+        r, t = self.function_roles, self.tables
+        every_case_table = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
+                            models.CounterItem, models.HouseholdItem, models.OutboxItem, models.StatItem,
+                            models.ScorecardItem, models.VisitItem, models.LedgerItem, models.StockItem,
+                            models.OrderItem)
+        worker_tables = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
+                         models.OutboxItem, models.StatItem, models.ScorecardItem)
+        for model in every_case_table:
+            t[model].grant(r["api_handler"], *DATA_ACTIONS)
         for name in ("deadlines_worker", "photos_worker"):
-            for m in (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
-                      models.OutboxItem, models.StatItem, models.ScorecardItem):
-                t[m].grant_read_write_data(r[name])
-        t[models.CaseItem].grant_read_data(r["notifications_worker"])
-        t[models.WorkerIdempotencyItem].grant_read_write_data(r["notifications_worker"])
-        t[models.OutboxItem].grant_read_write_data(r["outbox_relay"])
+            for model in worker_tables:
+                t[model].grant(r[name], *DATA_ACTIONS)
+        t[models.CaseItem].grant(r["notifications_worker"], "dynamodb:GetItem")
+        t[models.WorkerIdempotencyItem].grant(r["notifications_worker"], "dynamodb:GetItem", "dynamodb:PutItem",
+                                              "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+        t[models.OutboxItem].grant(r["outbox_relay"], "dynamodb:Query", "dynamodb:BatchWriteItem")
         for name in ("api_handler", "deadlines_worker", "photos_worker", "outbox_relay"):
             self._timer_rights(r[name])
-            self.queues["notifications"].grant_send_messages(r[name])
-        self.photos.grant_read_write(r["api_handler"], "incoming/*")
-        self.photos.grant_read(r["api_handler"], "photos/*")
-        self.photos.grant_read_write(r["photos_worker"])
-        self.photos.grant_delete(r["photos_worker"], "incoming/*")
+            _allow(r[name], ["sqs:SendMessage"], [self.queues["notifications"].queue_arn])
+        _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects("incoming/*")])
+        _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects("photos/*")])
+        _allow(r["photos_worker"], ["s3:GetObject", "s3:DeleteObject"], [self.photos.arn_for_objects("incoming/*")])
+        _allow(r["photos_worker"], ["s3:PutObject"], [self.photos.arn_for_objects("photos/*"),
+                                                      self.photos.arn_for_objects("quarantine/*")])
         self.alerts_topic.grant_publish(r["notifications_worker"])
-        self.queues["notifications"].grant_send_messages(r["notifications_worker"])   # its own DLQ hand-off
-        self.dlqs["notifications"].grant_send_messages(r["notifications_worker"])
-        r["notifications_worker"].add_to_policy(iam.PolicyStatement(
-            actions=["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], resources=["*"]))  # SMS has no ARN
-        r["notifications_worker"].add_to_policy(iam.PolicyStatement(
-            actions=["ssm:GetParameter"], resources=[self.format_arn(
-                service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")]))
+        _allow(r["notifications_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])  # SMS: no ARN
+        _allow(r["notifications_worker"], ["sqs:SendMessage"], [self.dlqs["notifications"].queue_arn])
+        _allow(r["notifications_worker"], ["ssm:GetParameter"], [self.format_arn(
+            service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")])
         for function, queue in SQS_HANDLERS.items():
-            self.queues[queue].grant_consume_messages(r[function])
-            self.queues[queue].grant(r[function], "sqs:ChangeMessageVisibility")
-        for role in r.values():
-            role.add_to_policy(iam.PolicyStatement(
-                actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.format_arn(service="logs", resource="log-group",
-                                           resource_name="/aws/lambda/gridloop-*",
-                                           arn_format=__import__("aws_cdk").ArnFormat.COLON_RESOURCE_NAME)]))
+            _allow(r[function], ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                 "sqs:ChangeMessageVisibility"], [self.queues[queue].queue_arn])
+        for name, role in r.items():
+            _allow(role, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [self.format_arn(
+                service="logs", resource="log-group", resource_name="/aws/lambda/*",
+                arn_format=ArnFormat.COLON_RESOURCE_NAME)])
 
     def _timer_rights(self, role) -> None:
-        self.timer.grant_start_execution(role)
-        role.add_to_policy(iam.PolicyStatement(actions=["states:StopExecution"], resources=[
-            self.format_arn(service="states", resource="execution",
-                            resource_name=f"{self.timer.state_machine_name}:*",
-                            arn_format=__import__("aws_cdk").ArnFormat.COLON_RESOURCE_NAME)]))
+        _allow(role, ["states:StartExecution"], [self.timer.state_machine_arn])
+        _allow(role, ["states:StopExecution"], [self.format_arn(
+            service="states", resource="execution", resource_name=f"{self.timer.state_machine_name}:*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME)])
 
     def _chalice(self, stage: str, county: str, prefix: str, resources):
         from chalice.cdk import Chalice

@@ -23,6 +23,11 @@ def enable_state_machine_execution(aws_url: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{aws_url}/moto-api/config", data=body, method="POST")).read()
 
 
+def _partition() -> str:
+    region = boto3.session.Session().region_name or ""
+    return "aws-cn" if region.startswith("cn-") else "aws"
+
+
 def create_all(aws_url: str) -> dict:
     enable_state_machine_execution(aws_url)
     create_tables()
@@ -39,7 +44,7 @@ def create_all(aws_url: str) -> dict:
         key = spec.key.upper()
         env.update({f"{key}_QUEUE_URL": url, f"{key}_QUEUE_ARN": arn, f"{key}_DLQ_URL": dlq_url})
     env["TIMER_STATE_MACHINE_ARN"] = sfn.create_state_machine(
-        name=resources.TIMER_STATE_MACHINE, definition=resources.TIMER_ASL.read_text(), roleArn=LOCAL_ROLE,
+        name=resources.TIMER_STATE_MACHINE, definition=resources.timer_definition(_partition()), roleArn=LOCAL_ROLE,
         type="STANDARD")["stateMachineArn"]
     bucket = resources.PHOTOS_BUCKET_NAME
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": boto3.session.Session().region_name})

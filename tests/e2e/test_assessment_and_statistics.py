@@ -3,8 +3,6 @@ import csv
 import io
 from datetime import datetime, timedelta, timezone
 
-import pytest
-
 from tests.e2e.helpers import SCORES, drive, new_case, ok
 
 YEAR = datetime.now(timezone.utc).year
