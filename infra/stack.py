@@ -7,11 +7,13 @@ synthesises for `aws` and `aws-cn` alike.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
-from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_cognito as cognito, aws_dynamodb as dynamodb,
+from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigateway as apigateway,
+                     aws_cognito as cognito, aws_dynamodb as dynamodb,
                      aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_s3_notifications as s3n,
                      aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
 from constructs import Construct
@@ -98,7 +100,7 @@ class GridloopStack(Stack):
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(resources.TIMER_ASL.read_text()), tracing_enabled=True,
             definition_substitutions={"Partition": Aws.PARTITION},
-            logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ERROR, include_execution_data=False))
+            logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ALL, include_execution_data=False))
         self.queues["deadlines"].grant_send_messages(self.timer)
 
         self.user_pool = self._user_pool(prefix, roles)
@@ -109,6 +111,7 @@ class GridloopStack(Stack):
         self._grant(models, resources)
         self.chalice = self._chalice(stage, county, prefix, resources)
         self._report_batch_item_failures()
+        self._api_logging_and_throttling()
 
         from infra.alarms import alarms_and_dashboard
         alarms_and_dashboard(self, prefix, resources, metrics)
@@ -148,7 +151,7 @@ class GridloopStack(Stack):
     def _user_pool(self, prefix: str, roles) -> cognito.UserPool:
         pool = cognito.UserPool(
             self, "Users", user_pool_name=f"{prefix}users", self_sign_up_enabled=False,
-            sign_in_aliases=cognito.SignInAliases(username=True, phone=True),
+            sign_in_aliases=cognito.SignInAliases(username=True),
             mfa=cognito.Mfa.REQUIRED, mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
                                                    require_uppercase=True, require_symbols=True),
@@ -236,6 +239,30 @@ class GridloopStack(Stack):
         for name, role in self.function_roles.items():
             chalice.get_resource(_logical_id(name)).add_property_override("Role", role.role_arn)
         return chalice
+
+    def _api_logging_and_throttling(self) -> None:
+        """Access logs, execution logs for errors, metrics and throttling on the API stage Chalice creates."""
+        access = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR,
+                               removal_policy=RemovalPolicy.RETAIN)
+        cloudwatch_role = iam.Role(self, "ApiGatewayLogsRole",
+                                   assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"))
+        cloudwatch_role.add_to_policy(iam.PolicyStatement(
+            actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogGroups",
+                     "logs:DescribeLogStreams", "logs:PutLogEvents", "logs:GetLogEvents", "logs:FilterLogEvents"],
+            resources=[self.format_arn(service="logs", resource="log-group", resource_name="*",
+                                       arn_format=ArnFormat.COLON_RESOURCE_NAME)]))
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=cloudwatch_role.role_arn)
+        api = self.chalice.get_resource("RestAPI")
+        api.add_property_override("AccessLogSetting", {
+            "DestinationArn": access.log_group_arn,
+            "Format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
+                                  "time": "$context.requestTime", "method": "$context.httpMethod",
+                                  "path": "$context.resourcePath", "status": "$context.status",
+                                  "latency": "$context.responseLatency"})})
+        api.add_property_override("MethodSettings", [{
+            "ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "ERROR", "MetricsEnabled": True,
+            "DataTraceEnabled": False, "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}])
+        api.add_dependency(account)
 
     def _report_batch_item_failures(self) -> None:
         """Chalice's SQS event sources leave partial batch replies off: switch them on (DESIGN §10)."""

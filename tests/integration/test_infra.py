@@ -95,7 +95,7 @@ def test_the_state_machine_is_the_local_asl_with_logging_and_no_arn_names_a_part
     machine = next(iter(resources(template, "AWS::StepFunctions::StateMachine").values()))["Properties"]
     assert machine["DefinitionString"] == app_resources.TIMER_ASL.read_text()
     assert machine["DefinitionSubstitutions"] == {"Partition": {"Ref": "AWS::Partition"}}
-    assert machine["LoggingConfiguration"]["Level"] == "ERROR" and machine["TracingConfiguration"]["Enabled"]
+    assert machine["LoggingConfiguration"]["Level"] == "ALL" and machine["TracingConfiguration"]["Enabled"]
     text = json.dumps(template)
     assert not re.search(r'"arn:aws(-cn)?:', text), "an ARN with a hard-coded partition"
 
@@ -256,3 +256,43 @@ def test_make_deploy_with_a_broken_configuration_lists_every_problem_and_runs_no
     assert "calendar.timezone" in output and "root.children.0.case_prefix" in output   # every problem, with paths
     assert "2 problem(s)" in output
     assert "cdk " not in answer.stdout and "npm install" not in answer.stdout      # nothing after the check ran
+
+
+def test_cdk_nag_finds_nothing_unacknowledged_in_the_stack(tmp_path):
+    """AwsSolutions over the stack: synthesis fails on any finding that is not acknowledged with a reason."""
+    import shutil as sh
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    saved_modules = {k: v for k, v in sys.modules.items() if k == "app" or k.startswith("chalicelib")}
+    os.chdir(tmp_path)
+    try:
+        from infra import nag
+        from infra.cdk_app import build
+        app, stack = build("demo", outdir=str(tmp_path / "cdk.out"))
+        nag.check(app, stack)
+        app.synth()   # raises ValidationFailed listing every unacknowledged finding
+        report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
+        assert all(not p.get("violations") for p in report.get("pluginReports", [])), report
+        assert all(reason for _, _, reason in nag.ACKNOWLEDGED) and all(nag.SAM_ACKNOWLEDGED.values())
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
+            del sys.modules[name]
+        sys.modules.update(saved_modules)
+        sh.rmtree(tmp_path / "chalice.out", ignore_errors=True)
+
+
+def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(template, tmp_path):
+    from samtranslator.translator.transform import transform
+
+    from infra import nag
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    expanded = transform({k: v for k, v in template.items() if not k.startswith("_")}, {}, NoManagedPolicies())
+    assert nag.check_expanded(expanded, str(tmp_path)) == []
+    stage = next(r for r in expanded["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage")["Properties"]
+    assert "AccessLogSetting" in stage and stage["MethodSettings"][0]["ThrottlingRateLimit"] == 100
