@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import auth
-from chalicelib.api import cases, households, meta, photos, points, reports
+from chalicelib.api import cases, households, meta, open311, photos, points, reports
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
@@ -12,6 +12,7 @@ app.register_blueprint(households.bp)
 app.register_blueprint(photos.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(points.bp)
+app.register_blueprint(open311.bp)
 
 PUBLIC = public_paths()
 

@@ -96,6 +96,21 @@ class RoutingSpec(Strict):
     department_kind: str | None = None
 
 
+class Open311AttributeSpec(Strict):
+    """A question a third-party client asks when filing this service (GeoReport v2 service definition)."""
+    code: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"] = "string"
+    required: bool = False
+    description: str
+    values: list[dict] = []     # [{key, name}] for the value lists
+
+
+class Open311ServiceSpec(Strict):
+    group: str = ""
+    keywords: list[str] = []
+    attributes: list[Open311AttributeSpec] = []
+
+
 class CategorySpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]+$")
     kind: Literal["demand", "dispute"]
@@ -104,6 +119,7 @@ class CategorySpec(Strict):
     sensitive: bool = False
     complex: bool = False
     routing: RoutingSpec
+    open311: Open311ServiceSpec = Open311ServiceSpec()
 
     @model_validator(mode="after")
     def sensitive_is_never_public(self):
@@ -212,6 +228,10 @@ class AssessmentSpec(Strict):
                                              score=0.2)
 
 
+class Open311Spec(Strict):
+    listing: bool = True          # off: GET requests answers an empty list and a single request 404 (DESIGN §8)
+
+
 class NotificationsSpec(Strict):
     sms: bool = True   # progress notices by SMS through SNS; off where SNS SMS is not offered (AWS China)
 
@@ -254,6 +274,7 @@ class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     points: PointsSpec = PointsSpec()
     notifications: NotificationsSpec = NotificationsSpec()
+    open311: Open311Spec = Open311Spec()
     assessment: AssessmentSpec = AssessmentSpec()
     root: NodeSpec
     departments: list[DepartmentSpec]
@@ -336,6 +357,7 @@ class Deployment:
         self.categories = categories
         self.deadlines = deadlines
         self.timezone = ZoneInfo(spec.calendar.timezone)
+        self.grid_boundaries = [(n.code, n.boundary.coordinates) for n in _walk(spec.root) if n.boundary]
 
     @classmethod
     def from_spec(cls, spec: CountyConfig) -> "Deployment":

@@ -21,6 +21,11 @@ def points_store():
     return DynamoPointsStore()
 
 
+def api_keys():
+    from chalicelib.adapters.api_keys import DynamoApiKeys
+    return DynamoApiKeys()
+
+
 def photo_store():
     from chalicelib.adapters.photo_store import S3PhotoStore
     return S3PhotoStore()

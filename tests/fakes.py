@@ -42,6 +42,11 @@ class FakeCaseRepository(AbstractCaseRepository):
             cases = [c for c in cases if c.status == query.status]
         return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
 
+    def public_window(self, counties, first_id, end_id, categories, limit):
+        found = [Case.from_dict(d) for d in self.store.cases.values() if first_id <= d["id"] < end_id
+                 and d["category"] in categories and not d["sensitive"] and d["kind"] == "demand"]
+        return sorted(found, key=lambda c: c.id, reverse=True)[:limit]
+
     def timeline(self, case_id, limit, cursor):
         return Page(self.store.timeline.get(case_id, [])[:limit], None)
 

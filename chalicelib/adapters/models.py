@@ -179,8 +179,19 @@ class OrderItem(Model):
         "supermarket": UnicodeAttribute(hash_key=True), "order_id": UnicodeAttribute(range_key=True)})()
 
 
+class ApiKeyItem(Model):
+    """An Open311 API key: only its hash is kept; revoked keys stay (an audit trail), refused."""
+    Meta = _meta("api-keys")
+    key_id = UnicodeAttribute(hash_key=True)
+    secret_hash = UnicodeAttribute()
+    name = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    revoked = BooleanAttribute(default=False)
+
+
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,
-              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem, LedgerItem, StockItem, OrderItem)
+              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem, LedgerItem, StockItem, OrderItem, ApiKeyItem)
 TTL_ATTRIBUTES = {IdempotencyItem: "expires_at", OutboxItem: "expires_at", WorkerIdempotencyItem: "expiration"}
 
 

@@ -33,6 +33,8 @@ class RouteDoc:
     headers: dict = field(default_factory=dict)    # name -> description
     public: bool = False
     success: int = 200
+    form: dict = field(default_factory=dict)       # form field -> (description, required)
+    responses: dict = field(default_factory=dict)  # media type -> schema (default: JSON object)
 
 
 ROUTES: list[RouteDoc] = []
@@ -53,8 +55,10 @@ def error_response(http_status: int, code: str, message: str, **extra) -> Respon
 
 
 def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseModel] | None = None,
-          query: dict | None = None, headers: dict | None = None, public: bool = False, success: int = 200):
-    ROUTES.append(RouteDoc(path, method, summary, tag, body, query or {}, headers or {}, public, success))
+          query: dict | None = None, headers: dict | None = None, public: bool = False, success: int = 200,
+          form: dict | None = None, responses: dict | None = None):
+    ROUTES.append(RouteDoc(path, method, summary, tag, body, query or {}, headers or {}, public, success, form or {},
+                           responses or {}))
 
     def decorate(view):
         @functools.wraps(view)
@@ -72,7 +76,8 @@ def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseMod
             if isinstance(result, Response):
                 return result
             return Response(body=result, status_code=success, headers={"Content-Type": "application/json"})
-        bp.route(path, methods=[method], cors=False)(guarded)
+        content_types = ["application/x-www-form-urlencoded"] if form else ["application/json"]
+        bp.route(path, methods=[method], cors=False, content_types=content_types)(guarded)
         return guarded
     return decorate
 

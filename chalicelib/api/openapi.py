@@ -24,9 +24,9 @@ def document(server_url: str | None = None) -> dict:
     schemas = {"Error": ERROR_SCHEMA}
     paths: dict = {}
     for r in ROUTES:
+        content = r.responses or {"application/json": {"schema": {"type": "object"}}}
         operation = {"summary": r.summary, "tags": [r.tag], "operationId": _operation_id(r.method, r.path),
-                     "parameters": [], "responses": {str(r.success): {"description": "success", "content": {
-                         "application/json": {"schema": {"type": "object"}}}}}}
+                     "parameters": [], "responses": {str(r.success): {"description": "success", "content": content}}}
         for name in re.findall(r"{(\w+)}", r.path):
             operation["parameters"].append({"name": name, "in": "path", "required": True,
                                             "schema": {"type": "string"}})
@@ -43,6 +43,11 @@ def document(server_url: str | None = None) -> dict:
             schemas[r.body.__name__] = schema
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{r.body.__name__}"}}}}
+        if r.form:
+            operation["requestBody"] = {"required": True, "content": {"application/x-www-form-urlencoded": {
+                "schema": {"type": "object", "properties": {
+                    name: {"type": "string", "description": description} for name, (description, _) in r.form.items()},
+                    "required": [name for name, (_, required) in r.form.items() if required]}}}}
         for status, description in ERRORS.items():
             if r.public and status in ("401", "403"):
                 continue

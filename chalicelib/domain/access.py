@@ -53,7 +53,10 @@ def can_act(p: Principal, case: Case, action: str) -> bool:
 
 
 def can_report_in_grid(p: Principal, grid: str) -> bool:
-    """Intake: a grid member in their own grid; station and center staff anywhere in their subtree."""
+    """Intake: a grid member in their own grid; station and center staff anywhere in their subtree;
+    an Open311 client anywhere (the location decides the grid)."""
+    if p.role == roles.OPEN311:
+        return True
     if p.role == roles.GRID_MEMBER:
         return p.grid == grid
     if p.role in roles.CENTER_ROLES:

@@ -459,11 +459,12 @@ class Case:
 
 def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: str, category: str, title: str,
               description: str, grid: str, county: str, village: str, location: dict, channel: str,
-              urgency: str, residents: list, sensitive: bool, triage_due: str) -> Case:
-    """Intake: a new case lands in the receiving station of its grid's village."""
+              urgency: str, residents: list, sensitive: bool, triage_due: str, level: str = "village") -> Case:
+    """Intake: a new case lands in the receiving station of its grid's village (`village`), or — for an Open311
+    report no grid contains — at the root center (`village` the root's code, `level` its level)."""
     case = Case(id=case_id, number=number, kind=kind, category=category, title=title, description=description,
                 grid=grid, county=county, location=location, reporter=asdict(actor), channel=channel,
-                urgency=urgency, created_at=iso(now), center=village, level="village", sensitive=sensitive,
+                urgency=urgency, created_at=iso(now), center=village, level=level, sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
                 stage_starts={"triage": iso(now)}, deadline_version=1)
     case._record(actor, now, "report", None, "reported", "", {"channel": channel, "kind": kind, "category": category})

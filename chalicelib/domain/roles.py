@@ -10,6 +10,8 @@ CLERK = "clerk"                # points-supermarket clerk
 LEADER = "leader"              # read-only
 ADMIN = "admin"                # county admin
 
+OPEN311 = "open311"            # a third-party client holding an API key (not a user, not a Cognito group)
+
 ALL_ROLES = (GRID_MEMBER, STATION, DISPATCHER, DEPARTMENT, POINTS_EVALUATOR, CLERK, LEADER, ADMIN)
 CENTER_ROLES = (STATION, DISPATCHER)
 

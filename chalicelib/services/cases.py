@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access
+from chalicelib.domain import access, roles
 from chalicelib.domain.case import Actor, Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
 from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
@@ -35,7 +35,8 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                 idempotency_key: str | None = None) -> dict:
     jurisdiction = config.jurisdiction
     grid = jurisdiction.node(body.grid)
-    if grid is None or grid.level != "grid":
+    unplaced = p.role == roles.OPEN311 and body.grid == jurisdiction.root.code  # outside every grid: the root's center
+    if grid is None or (grid.level != "grid" and not unplaced):
         raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
     if not access.can_report_in_grid(p, body.grid):
         raise Forbidden(f"you cannot report cases in grid {body.grid}")
@@ -46,18 +47,22 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
         raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
     if p.role == "grid_member" and body.channel != "grid_visit":
         raise Invalid("grid members report through the grid_visit channel", field="channel")
+    if (body.channel == "open311") != (p.role == roles.OPEN311):
+        raise Invalid("the open311 channel is for Open311 clients, and only that one", field="channel")
 
     def run() -> dict:
-        county = jurisdiction.county_of(body.grid)
-        village = jurisdiction.ancestor_at(body.grid, "village")
+        county = jurisdiction.county_of(body.grid) or jurisdiction.root
+        village = jurisdiction.ancestor_at(body.grid, "village") or jurisdiction.root
+        prefix = county.case_prefix or county.code.replace(".", "")
         year = now.astimezone(config.timezone).year
-        seq = uow.next_sequence(f"case-number#{county.case_prefix}#{year}")
-        case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{county.case_prefix}-{year}-{seq:06d}",
+        seq = uow.next_sequence(f"case-number#{prefix}#{year}")
+        case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{prefix}-{year}-{seq:06d}",
                          actor=_actor(p), now=now, kind=body.kind, category=body.category, title=body.title,
                          description=body.description, grid=body.grid, county=county.code,
                          village=village.code, location=body.location.model_dump(), channel=body.channel,
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
-                         sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now))
+                         sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now),
+                         level=village.level)
         uow.cases.add(case)
         changes.record(uow, case, {}, config)
         return idempotency.commit_with_result(uow, views.case_detail(case, p, config))

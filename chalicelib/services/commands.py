@@ -35,7 +35,7 @@ class ReportCase(Body):
     grid: str = Field(min_length=1, max_length=100)
     location: Location
     urgency: Literal["emergency", "urgent", "normal"] = "normal"
-    channel: Literal["grid_visit", "hotline", "walk_in"] = "grid_visit"
+    channel: Literal["grid_visit", "hotline", "walk_in", "open311"] = "grid_visit"
     residents: list[Resident] = Field(default_factory=list, max_length=20)
 
 
@@ -162,6 +162,10 @@ class Redeem(Body):
 class Restock(Body):
     sku: str = Field(min_length=1, max_length=64)
     add: int = Field(ge=1, le=100000)
+
+
+class IssueApiKey(Body):
+    name: str = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
 
 
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)

@@ -79,6 +79,12 @@ class AbstractCaseRepository(abc.ABC):
     def timeline(self, case_id: str, limit: int, cursor: str | None) -> Page: ...
 
     @abc.abstractmethod
+    def public_window(self, counties: list[str], first_id: str, end_id: str, categories: list[str],
+                      limit: int) -> list[Case]:
+        """Non-sensitive demands of the given categories created in [first_id, end_id), newest first, at most
+        `limit` (Open311 listing; bounded by its 1,000 cap)."""
+
+    @abc.abstractmethod
     def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[dict]:
         """Hints (id, number, title, status, category, grid, sensitive) of open cases that may be the same."""
 

@@ -55,6 +55,35 @@ def test_the_demo_drives_the_irrigation_case_to_closed(stack):
     assert timeline[-1]["to_status"] == "closed"
 
 
+@pytest.mark.parametrize("output_format", ["json", "xml"])
+def test_a_third_party_open311_client_reads_services_definitions_and_requests(stack, output_format):
+    """The `georeport` package from PyPI, unchanged, against the running local server."""
+    from urllib.parse import urlencode
+    from georeport import GeoReport
+    tokens = json.loads((stack["state"] / "tokens.json").read_text())["tokens"]
+    issue = urllib.request.Request(stack["api"] + "/admin/open311-keys", method="POST",
+                                   data=json.dumps({"name": "georeport"}).encode(),
+                                   headers={"Authorization": f"Bearer {tokens['admin-bz']}",
+                                            "Content-Type": "application/json"})
+    key = json.loads(urllib.request.urlopen(issue).read())["api_key"]
+    form = urlencode({"api_key": key, "service_code": "road_repair", "lat": "40.605", "long": "87.685",
+                      "description": "pothole"}).encode()
+    posted = urllib.request.urlopen(urllib.request.Request(
+        stack["api"] + "/open311/v2/requests.json", data=form, method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"}))
+    request_id = json.loads(posted.read())[0]["service_request_id"]
+    client = GeoReport(stack["api"] + "/open311/v2", output_format=output_format)
+    services = client.get_service_list()
+    assert "road_repair" in [s["service_code"] for s in services]
+    definition = client.get_service_definition("road_repair")
+    assert definition["service_code"] == "road_repair"
+    listed = client.get_service_requests()
+    listed = listed if isinstance(listed, list) else [listed]   # xmltodict gives a dict for a single item
+    assert request_id in [r["service_request_id"] for r in listed]
+    one = client.get_service_request(request_id)
+    assert one["service_request_id"] == request_id and one["status"] == "open"
+
+
 def test_ctrl_c_stops_everything_and_frees_the_ports(stack):
     process = stack["process"]
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends: the whole foreground group

@@ -1,0 +1,170 @@
+"""The Open311 GeoReport v2 facade (DESIGN §8). Reads are public, so they show only what may be public: public
+categories, never disputes or sensitive cases, the station's public summary instead of the reporter's text, a
+location rounded to about 100 m and no personal data. Writes need an API key and go through the same intake."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from ulid import ULID
+
+from chalicelib.domain import geo, roles
+from chalicelib.domain.case import Case
+from chalicelib.domain.roles import Principal
+from chalicelib.services import cases, commands
+
+OPEN = ("reported", "accepted", "dispatched", "in_progress")   # resolved and after read as closed
+WINDOW_DAYS = 90
+MAX_REQUESTS = 1000
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _public_categories(config) -> dict:
+    return {code: c for code, c in config.categories.items() if c.public and not c.sensitive and c.kind == "demand"}
+
+
+def discovery(config, base_url: str) -> dict:
+    return {"changeset": "2026-11-28T00:00:00Z", "contact": "the county's grid service management center",
+            "key_service": "API keys are issued by the county admin (POST /admin/open311-keys)",
+            "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": base_url,
+                           "changeset": "2026-11-28T00:00:00Z", "type": "production",
+                           "formats": ["application/json", "text/xml"]}]}
+
+
+def services(config) -> list[dict]:
+    out = []
+    for code, category in _public_categories(config).items():
+        spec = next(c for c in config.spec.categories if c.code == code)
+        out.append({"service_code": code, "service_name": f"{category.names['zh']} {category.names['en']}",
+                    "description": category.names["en"], "metadata": bool(spec.open311.attributes),
+                    "type": "realtime", "keywords": ",".join(spec.open311.keywords) or None,
+                    "group": spec.open311.group or None})
+    return out
+
+
+def service_definition(config, code: str) -> dict:
+    if code not in _public_categories(config):
+        raise Open311Error(404, f"no service '{code}'")
+    spec = next(c for c in config.spec.categories if c.code == code)
+    return {"service_code": code, "attributes": [
+        {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
+         "datatype_description": None, "order": i, "description": a.description,
+         **({"values": a.values} if a.values else {})} for i, a in enumerate(spec.open311.attributes, start=1)]}
+
+
+def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dict]:
+    """POST requests: the spec's form fields; the case enters the same intake, channel open311, reported."""
+    key_id = api_keys.holder(form.get("api_key"))
+    if key_id is None:
+        raise Open311Error(403, "api_key is missing, unknown or revoked")
+    code = form.get("service_code", "")
+    if code not in _public_categories(config):
+        raise Open311Error(400, f"service_code '{code}' is not a service of this jurisdiction")
+    spec = next(c for c in config.spec.categories if c.code == code)
+    for attribute in spec.open311.attributes:
+        if attribute.required and not form.get(f"attribute[{attribute.code}]"):
+            raise Open311Error(400, f"attribute[{attribute.code}] is required for {code}")
+    try:
+        lat, lon = float(form["lat"]), float(form["long"])
+    except (KeyError, ValueError):
+        raise Open311Error(400, "lat and long are required (WGS84 decimal degrees)") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Open311Error(400, "lat/long are out of range")
+    description = (form.get("description") or "").strip()
+    if not description:
+        raise Open311Error(400, "description is required")
+    grid = geo.locate_grid(lat, lon, config.grid_boundaries) or config.jurisdiction.root.code
+    answers = {k[len("attribute["):-1]: v for k, v in form.items() if k.startswith("attribute[")}
+    reporter_name = " ".join(filter(None, [form.get("first_name"), form.get("last_name")])).strip()
+    body = commands.ReportCase.model_validate({
+        "kind": "demand", "category": code, "title": description[:80], "grid": grid, "channel": "open311",
+        "description": description + ("\n" + "\n".join(f"{k}: {v}" for k, v in answers.items()) if answers else ""),
+        "location": {"lat": lat, "lon": lon, "address": (form.get("address_string") or "")[:300]},
+        "residents": [{"name": reporter_name, "phone": form.get("phone") or None}] if reporter_name else []})
+    client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
+    created = cases.report_case(uow, config, client, body, now, idempotency_key=form.get("idempotency_key"))
+    return [{"service_request_id": created["id"], "service_notice": "received; the receiving station will triage it",
+             "account_id": None}]
+
+
+def _is_public(case: Case, config) -> bool:
+    return case.category in _public_categories(config) and not case.sensitive and case.kind == "demand"
+
+
+def request_view(case: Case, config) -> dict:
+    category = config.categories[case.category]
+    lead = case.lead_department()
+    department = config.jurisdiction.department(lead) if lead else None
+    village = config.jurisdiction.ancestor_at(case.grid, "village")
+    loc = case.location or {}
+    return {"service_request_id": case.id, "status": "open" if case.status in OPEN else "closed",
+            "status_notes": case.status, "service_name": f"{category.names['zh']} {category.names['en']}",
+            "service_code": case.category, "description": case.public_summary or None,
+            "agency_responsible": department.names.get("zh") if department else None, "service_notice": None,
+            "requested_datetime": case.created_at, "updated_datetime": case.updated_at or None,
+            "expected_datetime": case.deadlines.get("resolve_due"),
+            "address": village.names.get("zh") if village else None, "address_id": None, "zipcode": None,
+            "lat": geo.round_public(loc["lat"]) if "lat" in loc else None,
+            "long": geo.round_public(loc["lon"]) if "lon" in loc else None, "media_url": None}
+
+
+def get_request(uow, config, request_id: str) -> list[dict]:
+    with uow:
+        case = uow.cases.get(request_id) if config.spec.open311.listing else None
+    if case is None or not _is_public(case, config):
+        raise Open311Error(404, f"no service request '{request_id}'")
+    return [request_view(case, config)]
+
+
+def token(uow, config, token_id: str) -> list[dict]:
+    """Requests are created synchronously: a token is the request id itself."""
+    found = get_request(uow, config, token_id)
+    return [{"token": token_id, "service_request_id": found[0]["service_request_id"]}]
+
+
+def _parse_date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-06-01T00:00:00Z") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def list_requests(uow, config, params: dict, now: datetime) -> list[dict]:
+    if not config.spec.open311.listing:
+        return []
+    try:
+        page = max(1, int(params.get("page") or 1))
+        page_size = min(MAX_REQUESTS, max(1, int(params.get("page_size") or MAX_REQUESTS)))
+    except ValueError:
+        raise Open311Error(400, "page and page_size are positive integers") from None
+    with uow:
+        if params.get("service_request_id"):   # overrides every other filter
+            ids = [i.strip() for i in params["service_request_id"].split(",") if i.strip()][:MAX_REQUESTS]
+            found = uow.cases.get_many(ids)
+            return [request_view(found[i], config) for i in ids if i in found and _is_public(found[i], config)]
+        end = _parse_date(params.get("end_date"), "end_date") or now
+        start = _parse_date(params.get("start_date"), "start_date") or end - timedelta(days=WINDOW_DAYS)
+        if start > end or end - start > timedelta(days=WINDOW_DAYS):
+            raise Open311Error(400, f"start_date must come before end_date, at most {WINDOW_DAYS} days earlier")
+        codes = [c for c in (params.get("service_code") or "").split(",") if c] or list(_public_categories(config))
+        status = params.get("status")
+        if status not in (None, "", "open", "closed"):
+            raise Open311Error(400, "status is open or closed")
+        wanted = page * page_size
+        counties = sorted(n.code for n in config.jurisdiction.nodes.values() if n.level == "county")
+        found = uow.cases.public_window(counties + [config.jurisdiction.root.code],
+                                        str(ULID.from_datetime(start)), str(ULID.from_datetime(end)),
+                                        [c for c in codes if c in _public_categories(config)], limit=wanted)
+        views = [request_view(c, config) for c in found if _is_public(c, config)]
+        if status:
+            views = [v for v in views if v["status"] == status]
+        views.sort(key=lambda v: v["requested_datetime"], reverse=True)
+        return views[(page - 1) * page_size: page * page_size]
