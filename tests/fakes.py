@@ -136,3 +136,16 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.cases.added.clear()
         self.households.added.clear()
         self.store.commits += 1
+
+
+class RecordingUnitOfWork(FakeUnitOfWork):
+    """Also keeps every committed outbox effect in `log` (to see which timers start and stop)."""
+
+    def __init__(self, store, log):
+        super().__init__(store)
+        self.log = log
+
+    def commit(self):
+        effects = list(self.effects)
+        super().commit()
+        self.log.extend(effects)

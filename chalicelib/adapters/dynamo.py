@@ -318,11 +318,8 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
             condition=VisitItem.visit_id.does_not_exist()) for v in self.visits_added]
         idempotency_position = None
         if self.idempotency:
-            r = self.idempotency
             idempotency_position = len(puts)
-            puts.append(IdempotencyItem(r.key, request_hash=r.request_hash, result=r.result,
-                                        expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS)
-                        .get_save_kwargs_from_instance(condition=IdempotencyItem.key.does_not_exist()))
+            puts.append(idempotency_put(self.idempotency))
         updates = counter_updates(aggregates.merge(self.increments))
         for attempt in range(3):
             try:
@@ -350,6 +347,13 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.increments = []
         committed, self.effects = self.effects, []
         outbox.carry_out_all(committed)  # best effort now; the relay retries what fails
+
+
+def idempotency_put(record: IdempotencyRecord) -> dict:
+    """The idempotency record as a transaction Put that fails if a twin request committed first."""
+    return IdempotencyItem(record.key, request_hash=record.request_hash, result=record.result,
+                           expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS).get_save_kwargs_from_instance(
+        condition=IdempotencyItem.key.does_not_exist())
 
 
 def counter_updates(items: dict[tuple[str, str], dict[str, int]]) -> list[dict]:

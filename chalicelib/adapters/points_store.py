@@ -6,15 +6,13 @@ import time
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.adapters.dynamo import connection, decode_cursor, encode_cursor
+from chalicelib.adapters.dynamo import connection, decode_cursor, encode_cursor, idempotency_put
 from chalicelib.adapters.models import (CounterItem, HouseholdItem, IdempotencyItem, LedgerItem, OrderItem,
                                         StockItem)
 from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.domain.household import Household
 from chalicelib.services.points_port import PointsRead, PointsStore, PointsWrite
 from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord, Page
-
-IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 
 
 def _batch_get(request: dict) -> dict[str, list]:
@@ -93,11 +91,8 @@ class DynamoPointsStore(PointsStore):
                                                           ":quantity": {"N": str(change.quantity)}}})
         idempotency_position = None
         if change.idempotency:
-            r = change.idempotency
             idempotency_position = len(puts)
-            puts.append(IdempotencyItem(r.key, request_hash=r.request_hash, result=r.result,
-                                        expires_at=int(time.time()) + IDEMPOTENCY_TTL_SECONDS)
-                        .get_save_kwargs_from_instance(condition=IdempotencyItem.key.does_not_exist()))
+            puts.append(idempotency_put(change.idempotency))
             stock_position = stock_position + 1 if stock_position is not None else None
         try:
             connection().transact_write_items([], [], puts, updates)

@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chalicelib.domain import photos
 
 Text = Field(min_length=1, max_length=2000)
+
+
+def _to_utc(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("give a time zone, e.g. 2026-12-01T10:00:00Z")
+    return value.astimezone(timezone.utc)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
 class Body(BaseModel):
@@ -72,15 +81,8 @@ class Dispatch(Body):
 
 
 class ExtensionRequest(Body):
-    requested_due: datetime
+    requested_due: UtcDatetime
     reason: str = Text
-
-    @field_validator("requested_due")
-    @classmethod
-    def aware(cls, value: datetime):
-        if value.tzinfo is None:
-            raise ValueError("give a time zone, e.g. 2026-12-01T10:00:00Z")
-        return value.astimezone(timezone.utc)
 
 
 class ExtensionDecision(Body):
@@ -133,17 +135,10 @@ class AppealDecision(Body):
 
 class LogVisit(Body):
     household_id: str = Field(min_length=1, max_length=64)
-    visited_at: datetime
+    visited_at: UtcDatetime
     notes: str = Field(default="", max_length=5000)
     demands_raised: list[str] = Field(default_factory=list, max_length=20)
     case_ids: list[str] = Field(default_factory=list, max_length=20)
-
-    @field_validator("visited_at")
-    @classmethod
-    def aware(cls, value: datetime):
-        if value.tzinfo is None:
-            raise ValueError("give a time zone, e.g. 2026-06-01T10:00:00Z")
-        return value.astimezone(timezone.utc)
 
 
 class RecordPoints(Body):

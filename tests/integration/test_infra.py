@@ -1,5 +1,6 @@
 """The CDK stack for the demo deployment, proven offline: template assertions, least privilege, batch-failure
 reporting after SAM expansion, cfn-lint, alarms that match what the code emits, a runbook entry per alarm."""
+import contextlib
 import json
 import os
 import re
@@ -13,29 +14,37 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """Synthesise once (about 10 s), from a scratch directory: the construct writes chalice.out/ into the cwd."""
-    scratch = tmp_path_factory.mktemp("synth")
+@contextlib.contextmanager
+def synthesising_in(scratch: Path):
+    """Synthesis from a scratch directory (the construct writes chalice.out/ into the cwd) that leaves the
+    environment, the cwd and the imported app modules as they were (the suite keeps its own table names)."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_modules = {k: v for k, v in sys.modules.items() if k == "app" or k.startswith("chalicelib")}
     os.chdir(scratch)
     try:
-        from infra.cdk_app import build
-        app, stack = build("demo", outdir=str(scratch / "cdk.out"))
-        app.synth()
-        from infra import alarms
-        result = json.loads((scratch / "cdk.out" / "dev.template.json").read_text())
-        result["_runbook_alarms"] = sorted(alarms.RUNBOOK)
+        yield
     finally:
         os.chdir(saved_cwd)
         os.environ.clear()
         os.environ.update(saved_env)
         for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
             del sys.modules[name]
-        sys.modules.update(saved_modules)   # the rest of the suite keeps its own table names
+        sys.modules.update(saved_modules)
         shutil.rmtree(scratch / "chalice.out", ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    """Synthesise once (about 10 s)."""
+    scratch = tmp_path_factory.mktemp("synth")
+    with synthesising_in(scratch):
+        from infra.cdk_app import build
+        app, stack = build("demo", outdir=str(scratch / "cdk.out"))
+        app.synth()
+        from infra import alarms
+        result = json.loads((scratch / "cdk.out" / "dev.template.json").read_text())
+        result["_runbook_alarms"] = sorted(alarms.RUNBOOK)
     (scratch / "template.json").write_text(json.dumps({k: v for k, v in result.items() if not k.startswith("_")}))
     result["_path"] = str(scratch / "template.json")
     return result
@@ -260,11 +269,7 @@ def test_make_deploy_with_a_broken_configuration_lists_every_problem_and_runs_no
 
 def test_cdk_nag_finds_nothing_unacknowledged_in_the_stack(tmp_path):
     """AwsSolutions over the stack: synthesis fails on any finding that is not acknowledged with a reason."""
-    import shutil as sh
-    saved_env, saved_cwd = dict(os.environ), os.getcwd()
-    saved_modules = {k: v for k, v in sys.modules.items() if k == "app" or k.startswith("chalicelib")}
-    os.chdir(tmp_path)
-    try:
+    with synthesising_in(tmp_path):
         from infra import nag
         from infra.cdk_app import build
         app, stack = build("demo", outdir=str(tmp_path / "cdk.out"))
@@ -273,14 +278,6 @@ def test_cdk_nag_finds_nothing_unacknowledged_in_the_stack(tmp_path):
         report = json.loads((tmp_path / "cdk.out" / "validation-report.json").read_text())
         assert all(not p.get("violations") for p in report.get("pluginReports", [])), report
         assert all(reason for _, _, reason in nag.ACKNOWLEDGED) and all(nag.SAM_ACKNOWLEDGED.values())
-    finally:
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
-        for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
-            del sys.modules[name]
-        sys.modules.update(saved_modules)
-        sh.rmtree(tmp_path / "chalice.out", ignore_errors=True)
 
 
 def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(template, tmp_path):

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands, deadlines
-from tests.fakes import FakeUnitOfWork, Store
+from tests.fakes import RecordingUnitOfWork, Store
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOW_START = datetime(2026, 11, 2, tzinfo=timezone.utc)   # runs into 2027, past the calendar package's data
@@ -79,16 +79,6 @@ class SimulatedTimers:
             elif effect.kind == "stop_timer":
                 self.stopped[effect.payload["name"]] = now
 
-
-class RecordingUnitOfWork(FakeUnitOfWork):
-    def __init__(self, store, sink):
-        super().__init__(store)
-        self.sink = sink
-
-    def commit(self):
-        effects = list(self.effects)
-        super().commit()
-        self.sink.extend(effects)
 
 
 plan = st.lists(st.fixed_dictionaries({

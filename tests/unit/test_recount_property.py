@@ -9,22 +9,13 @@ from admin.recount import differences, recount
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import assessment, cases, commands, deadlines, households, visits
-from tests.fakes import FakeUnitOfWork, Store
+from tests.fakes import FakeUnitOfWork, RecordingUnitOfWork as Recording, Store
 
 GRIDS = ["BZ.RQ.TGLK.YKS.G01", "BZ.RQ.TGLK.YKS.G02", "BZ.HJ.BYBLK.ELB.G01"]
 CATEGORIES = [("demand", "irrigation"), ("demand", "road_repair"), ("dispute", "neighbour"),
               ("dispute", "land_boundary"), ("demand", "garbage_sanitation")]
 SCORES = commands.Scores(response_speed=3, performance=3, completion=3, feedback=3)
 
-
-class Recording(FakeUnitOfWork):
-    def __init__(self, store, log):
-        super().__init__(store)
-        self.log = log
-
-    def commit(self):
-        self.log.extend(self.effects)
-        super().commit()
 
 
 def member(grid):

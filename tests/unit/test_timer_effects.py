@@ -6,22 +6,13 @@ import pytest
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands, deadlines
 from tests.builders import T0, at
-from tests.fakes import FakeUnitOfWork, Store
+from tests.fakes import RecordingUnitOfWork as Recording, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 STATION = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
 COUNTY = Principal("dispatcher-rq", "dispatcher", node="BZ.RQ")
 AGRI = Principal("dept-rq-agri", "department", department="rq-agri")
 
-
-class Recording(FakeUnitOfWork):
-    def __init__(self, store, log):
-        super().__init__(store)
-        self.log = log
-
-    def commit(self):
-        self.log.extend(self.effects)
-        super().commit()
 
 
 @pytest.fixture
