@@ -79,4 +79,7 @@ def _is_co_handler(case: Case, department: str | None) -> bool:
 
 
 def execution_input(timer: Timer, case: Case, config, queue_url: str) -> dict:
-    return {"timer": timer.as_dict(), "queue_url": queue_url, "notices": notices(timer, case, config)}
+    """The state machine waits for `next` first, so a stage ended in time costs one state transition."""
+    planned = notices(timer, case, config)
+    return {"timer": timer.as_dict(), "queue_url": queue_url, "notices": planned, "count": len(planned), "i": 0,
+            "next": planned[0]}
