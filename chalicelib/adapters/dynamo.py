@@ -335,10 +335,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                 if "TransactionConflict" in reasons and attempt < 2:
                     time.sleep(0.05 * (attempt + 1))  # another transaction held a shared counter: try again
                     continue
-                if exc.cause_response_code == "TransactionCanceledException":
-                    raise VersionConflict("the change collided with another one; read the case again and retry") \
-                        from None
-                raise
+                raise  # throttling, conflicts that persist, AWS errors: nothing was written; the API answers 503
         for case in changed:
             case.new_entries.clear()
         self.cases.added.clear()

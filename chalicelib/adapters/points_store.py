@@ -106,7 +106,9 @@ class DynamoPointsStore(PointsStore):
                 raise DuplicateRequest(change.idempotency.key) from None
             if failed(stock_position):
                 raise OutOfStock("the item is out of stock") from None
-            raise VersionConflict("the household's points changed meanwhile; read again and retry") from None
+            if "ConditionalCheckFailed" in reasons:
+                raise VersionConflict("the household's points changed meanwhile; read again and retry") from None
+            raise  # throttling or AWS errors: nothing was written; the API answers 503
 
     def ledger(self, household_id, limit, cursor):
         fingerprint = "ledger:" + household_id

@@ -19,6 +19,7 @@ from chalicelib.domain.roles import Principal
 
 log = logging.getLogger("gridloop.api")
 
+MAX_BODY_BYTES = 64 * 1024   # a case or an evaluation is a few KB; photos go to S3 directly
 STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
 
 
@@ -70,7 +71,14 @@ def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseMod
             except DomainError as e:
                 http_status = next((s for cls, s in STATUS.items() if isinstance(e, cls)), 422)
                 return error_response(http_status, e.code, e.message, **e.details)
-            except Exception:
+            except Exception as e:
+                if _transient(e):
+                    log.warning("transient AWS failure on %s %s: %s", method, path, _aws_code(e))
+                    response = error_response(503, "temporarily_unavailable",
+                                              "the service is busy; nothing was written — retry in a moment "
+                                              "(with the same Idempotency-Key)", retry_after_seconds=1)
+                    response.headers["Retry-After"] = "1"
+                    return response
                 log.exception("unhandled error on %s %s", method, path)
                 return error_response(500, "internal_error", "something went wrong; nothing was half-written")
             if isinstance(result, Response):
@@ -82,9 +90,39 @@ def route(bp, path: str, method: str, summary: str, tag: str, body: type[BaseMod
     return decorate
 
 
+TRANSIENT_CODES = {"ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded",
+                   "InternalServerError", "ServiceUnavailable", "TransactionConflict", "TransactionInProgressException",
+                   "TransactionCanceledException", "LimitExceededException", "InternalFailure"}
+
+
+def _aws_code(error: BaseException) -> str | None:
+    """The AWS error code anywhere in the exception chain (PynamoDB wraps botocore's ClientError)."""
+    seen = error
+    while seen is not None:
+        code = getattr(seen, "cause_response_code", None) or (
+            getattr(seen, "response", None) or {}).get("Error", {}).get("Code")
+        if code:
+            return code
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _transient(error: BaseException) -> bool:
+    """Throttling, a cancelled transaction, an AWS internal error or a timeout: worth retrying, nothing written."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError, ReadTimeoutError
+    seen = error
+    while seen is not None:
+        if isinstance(seen, (BotoConnectionError, ReadTimeoutError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return _aws_code(error) in TRANSIENT_CODES
+
+
 def parse_body(request, model: type[BaseModel]) -> BaseModel:
     """Validate the JSON body; a bad one answers 400 naming every offending field."""
     raw = request.raw_body
+    if raw and len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"the body is {len(raw)} bytes; at most {MAX_BODY_BYTES} are accepted")
     try:
         data = json.loads(raw) if raw else {}
     except (ValueError, UnicodeDecodeError):

@@ -13,11 +13,12 @@ ERROR_SCHEMA = {
         "fields": {"type": "array", "items": {"type": "object", "properties": {
             "field": {"type": "string"}, "message": {"type": "string"}}}},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
-        "status": {"type": "string"}}}},
+        "status": {"type": "string"}, "retry_after_seconds": {"type": "integer"}}}},
 }
 ERRORS = {"400": "invalid input (fields named)", "401": "missing, malformed, forged or expired token",
           "403": "outside your role or jurisdiction", "404": "not found (or not visible to you)",
-          "409": "invalid transition (allowed actions listed) or version conflict"}
+          "409": "invalid transition (allowed actions listed) or version conflict",
+          "413": "body larger than 64 KiB", "503": "temporarily unavailable: nothing was written, retry (Retry-After)"}
 
 
 def document(server_url: str | None = None) -> dict:
