@@ -1,11 +1,12 @@
 """Gridloop API: a thin entrypoint. Routes live in chalicelib/api blueprints; logic in chalicelib/services."""
 from chalice import Chalice
 
-from chalicelib import auth
+from chalicelib import auth, logs
 from chalicelib.api import cases, households, meta, open311, photos, points, reports
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
+logs.install()
 app.register_blueprint(meta.bp)
 app.register_blueprint(cases.bp)
 app.register_blueprint(households.bp)

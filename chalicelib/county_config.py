@@ -380,5 +380,6 @@ class Deployment:
         for urgency in URGENCIES:
             for complex_ in (False, True):
                 policy[("evaluation", urgency, complex_)] = spec.deadlines.evaluation.to_domain()
-        assert {k[0] for k in policy} == set(STAGES)
+        if {k[0] for k in policy} != set(STAGES):
+            raise ConfigError("deadlines", [("deadlines", "every timed stage needs a policy")])
         return cls(spec, Jurisdiction(nodes, departments), categories, DeadlinePolicy(policy))

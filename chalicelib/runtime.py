@@ -21,6 +21,11 @@ def points_store():
     return DynamoPointsStore()
 
 
+def access_log():
+    from chalicelib.adapters.access_log import DynamoAccessLog
+    return DynamoAccessLog()
+
+
 def api_keys():
     from chalicelib.adapters.api_keys import DynamoApiKeys
     return DynamoApiKeys()

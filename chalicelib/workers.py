@@ -13,9 +13,11 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
 from chalicelib import metrics, resources, runtime
+from chalicelib.logs import PersonalDataFilter
 from chalicelib.services import calendar
 
 logger = Logger(service=metrics.SERVICE)
+logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log line
 
 
 def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=MetricUnit.Count) -> None:

@@ -190,8 +190,19 @@ class ApiKeyItem(Model):
     revoked = BooleanAttribute(default=False)
 
 
+class AccessLogItem(Model):
+    """Every read of unmasked personal data: who, when, which case (PIPL). Append-only."""
+    Meta = _meta("access-log")
+    case_id = UnicodeAttribute(hash_key=True)
+    entry_id = UnicodeAttribute(range_key=True)          # ULID of the read
+    user_id = UnicodeAttribute()
+    role = UnicodeAttribute()
+    at = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+
+
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,
-              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem, LedgerItem, StockItem, OrderItem, ApiKeyItem)
+              WorkerIdempotencyItem, StatItem, ScorecardItem, VisitItem, LedgerItem, StockItem, OrderItem, ApiKeyItem, AccessLogItem)
 TTL_ATTRIBUTES = {IdempotencyItem: "expires_at", OutboxItem: "expires_at", WorkerIdempotencyItem: "expiration"}
 
 

@@ -79,6 +79,19 @@ def case_timeline(case_id):
                           int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000))
 
 
+@route(bp, "/cases/{case_id}/contacts", "GET", "Residents' contacts unmasked (logged; handling chain only)", TAG,
+       query={"purpose": "why you need them, e.g. return visit (recorded in the access log)"})
+def case_contacts(case_id):
+    from chalicelib.services import contacts
+    request = bp.current_request
+    purpose = query_param(request, "purpose", max_length=200)
+    if not purpose:
+        raise ApiError(400, "validation_error", "say why you need the contacts (purpose)",
+                       fields=[{"field": "purpose", "message": "required"}])
+    return contacts.contacts(runtime.new_uow(), runtime.access_log(), principal(request), case_id, purpose,
+                             runtime.clock())
+
+
 def _action_route(action: str, body_model):
     def view(case_id):
         request = bp.current_request
