@@ -182,3 +182,49 @@ def test_a_prefecture_wide_list_merges_the_counties_newest_first_and_pages_each_
         if not cursor:
             break
     assert seen == sorted(expected, reverse=True)
+
+
+def _race(case_id, first, second):
+    """Both writers read the same version, then both commit: the first wins, the second gets 409."""
+    a_uow, b_uow = DynamoUnitOfWork().__enter__(), DynamoUnitOfWork().__enter__()
+    a, b = a_uow.cases.get(case_id), b_uow.cases.get(case_id)
+    assert a.version == b.version
+    first(a)
+    second(b)
+    a_uow.commit()
+    with pytest.raises(VersionConflict):
+        b_uow.commit()
+    with DynamoUnitOfWork() as uow:
+        stored = uow.cases.get(case_id)
+        entries = uow.cases.timeline(case_id, 100, None).items
+    assert [e["seq"] for e in entries] == list(range(1, stored.version + 1))   # one history, no gap, no twin
+    return stored
+
+
+def test_a_report_in_racing_a_redispatch_has_one_winner(tables):
+    from tests.builders import LEAD, dispatched
+    save(dispatched())
+    stored = _race("01CASE", lambda c: c.acknowledge(LEAD, at(40), "rq-agri"),
+                   lambda c: c.dispatch(CENTER, at(41), "rq-water", [], iso(at(90)), iso(at(900)), redispatch=True))
+    assert stored.status == "in_progress" and stored.lead_department() == "rq-agri"
+
+
+def test_two_evaluations_of_one_resolution_have_one_winner(tables):
+    from tests.builders import REPORTER, SCORES, resolved
+    save(resolved())
+    evaluate = lambda verdict: lambda c: c.evaluate(REPORTER, at(100), scores=SCORES, verdict=verdict,  # noqa: E731
+                                                    fixed=verdict != "bad", on_behalf_of_resident=False, note="",
+                                                    resolve_due=iso(at(9000)))
+    stored = _race("01CASE", evaluate("good"), evaluate("bad"))
+    assert [e["verdict"] for e in stored.evaluations] == ["good"] and stored.status == "closed"
+
+
+def test_two_appeals_of_one_review_have_one_winner(tables):
+    from tests.builders import LEAD, REPORTER, SCORES, resolved
+    case = resolved()
+    case.evaluate(REPORTER, at(100), scores=SCORES, verdict="bad", fixed=True, on_behalf_of_resident=False,
+                  note="", resolve_due=None)
+    save(case)
+    stored = _race("01CASE", lambda c: c.appeal(LEAD, at(200), 0, "rq-agri", "flood"),
+                   lambda c: c.appeal(LEAD, at(201), 0, "rq-agri", "flood, again"))
+    assert stored.evaluations[0]["appeal"]["reason"] == "flood"
