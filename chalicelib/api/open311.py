@@ -20,6 +20,8 @@ BASE = "/open311/v2"
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 BOTH = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
         "text/xml": {"schema": {"type": "string"}}}
+DOCUMENTS = {"application/json": {"schema": {"type": ["array", "object"]}},   # discovery is an object
+             "text/xml": {"schema": {"type": "string"}}}
 XML_NAMES = {"services": ("services", "service"), "requests": ("service_requests", "request"),
              "created": ("service_requests", "request"), "tokens": ("service_requests", "request"),
              "errors": ("errors", "error")}
@@ -82,10 +84,14 @@ def _facade(view):
 
 
 @route(bp, BASE + "/{document}", "GET", "discovery.{fmt}, services.{fmt} or requests.{fmt} (GeoReport v2)", TAG,
-       public=True, responses=BOTH, query={"service_request_id": "comma list; overrides the rest",
-                                           "service_code": "comma list", "start_date": "W3C date-time",
-                                           "end_date": "W3C date-time (window at most 90 days)",
-                                           "status": "open or closed", "page": "1..", "page_size": "1..1000"})
+       public=True, responses=DOCUMENTS, query={
+           "service_request_id": ("comma list; overrides the rest", {"type": "string", "pattern": "^[0-9A-Za-z,]{1,5000}$"}),
+           "service_code": ("comma list", {"type": "string", "pattern": "^[a-z0-9_,]{1,500}$"}),
+           "start_date": ("W3C date-time", {"type": "string", "format": "date-time"}),
+           "end_date": ("W3C date-time (window at most 90 days)", {"type": "string", "format": "date-time"}),
+           "status": ("open or closed", {"type": "string", "enum": ["open", "closed"]}),
+           "page": ("1..", {"type": "integer", "minimum": 1, "maximum": 1000}),
+           "page_size": ("1..1000", {"type": "integer", "minimum": 1, "maximum": 1000})})
 @_facade
 def open311_document(document):
     name, fmt = _split(document)
@@ -119,7 +125,7 @@ def open311_create(document):
 
 
 @route(bp, BASE + "/services/{code_fmt}", "GET", "A service definition (GeoReport v2)", TAG, public=True,
-       responses=BOTH)
+       responses={"application/json": {"schema": {"type": "object"}}, "text/xml": {"schema": {"type": "string"}}})
 @_facade
 def open311_service(code_fmt):
     code, fmt = _split(code_fmt)

@@ -15,6 +15,36 @@ ERROR_SCHEMA = {
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "status": {"type": "string"}, "retry_after_seconds": {"type": "integer"}}}},
 }
+TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
+CODE = {"type": "string", "pattern": "^[A-Z0-9][A-Z0-9_-]*(\\.[A-Z0-9][A-Z0-9_-]*)*$", "maxLength": 100}
+ID = {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}$"}
+PATH_SCHEMAS = {"case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID, "village": CODE,
+                "index": {"type": "string", "pattern": "^[0-9]{1,3}$"}, "seq": {"type": "string", "pattern": "^[1-9][0-9]{0,5}$"},
+                "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
+                "supermarket_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
+                "privilege": {"type": "string", "pattern": "^[a-z0-9_]+$", "maxLength": 64},
+                "document": {"type": "string", "pattern": "^(discovery|services|requests)\\.(json|xml)$"},
+                "code_fmt": {"type": "string", "pattern": "^[a-z0-9_]+\\.(json|xml)$"},
+                "id_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"},
+                "token_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"}}
+STATUSES = ["reported", "accepted", "dispatched", "in_progress", "resolved", "rejected", "merged", "closed"]
+QUERY_SCHEMAS = {"status": {"type": "string", "enum": STATUSES}, "kind": {"type": "string", "enum": ["demand", "dispute"]},
+                 "node": CODE, "grid": CODE, "village": CODE, "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+                 "category": {"type": "string", "pattern": "^[a-z0-9_]+$", "maxLength": 64},
+                 "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
+                 "cursor": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,2000}$"},
+                 "format": {"type": "string", "enum": ["json", "csv"]},
+                 "level": {"type": "string", "enum": ["township", "county", "prefecture"]},
+                 "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+                 "period": {"type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-[0-9]{2}(-[0-9]{2})?)?$"},
+                 "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+                 "month": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+                 "purpose": {"type": "string", "minLength": 1, "maxLength": 200}}
+HEADER_SCHEMAS = {"If-Match": {"type": "string", "pattern": "^\"?[0-9]{1,9}\"?$"},
+                  "Idempotency-Key": {"type": "string", "pattern": "^[!-~]{1,128}$"}}
+OPEN311_ERROR = {"type": "array", "items": {"type": "object", "required": ["code", "description"],
+                                            "properties": {"code": {"type": "integer"},
+                                                           "description": {"type": "string"}}}}
 ERRORS = {"400": "invalid input (fields named)", "401": "missing, malformed, forged or expired token",
           "403": "outside your role or jurisdiction", "404": "not found (or not visible to you)",
           "409": "invalid transition (allowed actions listed) or version conflict",
@@ -30,13 +60,14 @@ def document(server_url: str | None = None) -> dict:
                      "parameters": [], "responses": {str(r.success): {"description": "success", "content": content}}}
         for name in re.findall(r"{(\w+)}", r.path):
             operation["parameters"].append({"name": name, "in": "path", "required": True,
-                                            "schema": {"type": "string"}})
-        for name, description in r.query.items():
+                                            "schema": PATH_SCHEMAS.get(name, TEXT)})
+        for name, spec in r.query.items():
+            description, schema = spec if isinstance(spec, tuple) else (spec, QUERY_SCHEMAS.get(name, TEXT))
             operation["parameters"].append({"name": name, "in": "query", "required": False,
-                                            "description": description, "schema": {"type": "string"}})
+                                            "description": description, "schema": schema})
         for name, description in r.headers.items():
             operation["parameters"].append({"name": name, "in": "header", "required": False,
-                                            "description": description, "schema": {"type": "string"}})
+                                            "description": description, "schema": HEADER_SCHEMAS.get(name, TEXT)})
         if r.body is not None:
             schema = r.body.model_json_schema(ref_template="#/components/schemas/{model}")
             for name, definition in schema.pop("$defs", {}).items():
@@ -50,6 +81,11 @@ def document(server_url: str | None = None) -> dict:
                     name: {"type": "string", "description": description} for name, (description, _) in r.form.items()},
                     "required": [name for name, (_, required) in r.form.items() if required]}}}}
         for status, description in ERRORS.items():
+            if r.tag == "open311":
+                if status in ("400", "403", "404"):
+                    operation["responses"][status] = {"description": "the GeoReport v2 error list", "content": {
+                        "application/json": {"schema": OPEN311_ERROR}, "text/xml": {"schema": {"type": "string"}}}}
+                continue
             if r.public and status in ("401", "403"):
                 continue
             operation["responses"][status] = {"description": description, "content": {

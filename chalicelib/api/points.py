@@ -63,7 +63,8 @@ def supermarket_stock(supermarket_id):
 
 
 @route(bp, "/privileges/{privilege}/households", "GET", "Households eligible for a privilege (CSV for the bank)",
-       TAG, query={"village": "required", "period": "YYYY or YYYY-MM", "format": "json or csv (UTF-8 with BOM)"})
+       TAG, query={"village": "required", "period": "YYYY or YYYY-MM", "format": "json or csv (UTF-8 with BOM)"},
+       responses={"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}})
 def eligible_households(privilege):
     request = bp.current_request
     village, period = query_param(request, "village"), query_param(request, "period")

@@ -11,6 +11,7 @@ bp = Blueprint(__name__)
 PERIOD = {"period": "YYYY | YYYY-Qn | YYYY-MM | YYYY-MM-DD", "from": "YYYY-MM-DD (with to)",
           "to": "YYYY-MM-DD (with from)"}
 CSV = {"format": "json (default) or csv (UTF-8 with BOM)"}
+JSON_OR_CSV = {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}
 
 
 def _index(value: str) -> int:
@@ -56,7 +57,7 @@ def department_scorecard(department):
 
 @route(bp, "/rankings", "GET", "Departments of one level ranked by the configured composite", "assessment",
        query={"node": "default: your node", "level": "township, county or prefecture", "year": "default: this year",
-              **CSV})
+              **CSV}, responses=JSON_OR_CSV)
 def rankings():
     request = bp.current_request
     me = principal(request)
@@ -69,7 +70,7 @@ def rankings():
 
 
 @route(bp, "/statistics", "GET", "Statistics of a node and period (counters kept on write)", "statistics",
-       query={"node": "default: your node", **PERIOD, **CSV})
+       query={"node": "default: your node", **PERIOD, **CSV}, responses=JSON_OR_CSV)
 def node_statistics():
     request = bp.current_request
     me = principal(request)

@@ -30,3 +30,38 @@ def api(stack, issuer, users):
 
     with Client(app) as client:
         yield Api(client)
+
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from local.moto_server import free_port  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def local_stack(tmp_path_factory):
+    """`make run` for real, on free ports, once per test module."""
+    state = tmp_path_factory.mktemp("state")
+    api_port, aws_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTH_", "TABLE_", "MOTO_"))}
+    env.update({"API_PORT": str(api_port), "AWS_PORT": str(aws_port), "GRIDLOOP_STATE_DIR": str(state)})
+    log = open(state / "stack.log", "w")   # a file, not a pipe: a full pipe would block the server
+    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.time() + 90
+    while not (state / "tokens.json").exists():
+        if process.poll() is not None or time.time() > deadline:
+            process.kill()
+            pytest.fail(f"the local stack did not start:\n{(state / 'stack.log').read_text()}")
+        time.sleep(0.2)
+    yield {"process": process, "state": state, "api": f"http://127.0.0.1:{api_port}", "ports": (api_port, aws_port)}
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
