@@ -22,7 +22,8 @@ TABLE_PREFIX = "gridloop-local-"
 
 
 def local_environment(aws_url: str, issuer) -> dict:
-    return {**__import__("local.moto_server", fromlist=["x"]).client_environment(aws_url, REGION),
+    from local.moto_server import client_environment
+    return {**client_environment(aws_url, REGION),
             **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": "demo",
             "LOCAL_SECRETS_FILE": str(STATE / "secrets.json"),
             # EMF metric lines are for CloudWatch; locally they would drown the log (GRIDLOOP_METRICS=1 shows them)
