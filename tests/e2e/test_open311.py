@@ -11,9 +11,8 @@ from referencing.jsonschema import DRAFT202012
 
 from tests.e2e.helpers import drive, new_case, ok
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311"
-if not SCHEMAS.exists():   # CI lays shared/ beside the clone
-    SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "open311"
+SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "open311"   # ../shared beside the checkout, as in CI
+assert SCHEMAS.is_dir(), f"the Open311 schemas are expected in {SCHEMAS} (../shared/open311 beside the checkout)"
 
 
 def validator(name):
