@@ -21,6 +21,8 @@ logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log l
 
 
 def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=MetricUnit.Count) -> None:
+    if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+        return  # single_metric does not honour Powertools' switch itself (the local stack sets it)
     with single_metric(name=name, unit=unit, value=value, namespace=metrics.NAMESPACE) as metric:
         metric.add_dimension(name="service", value=metrics.SERVICE)
         for key, val in (dimensions or {}).items():

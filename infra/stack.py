@@ -70,7 +70,7 @@ class GridloopStack(Stack):
 
         self.tables = {}
         for model in models.ALL_MODELS:
-            self.tables[model] = self._table(model, prefix, models.TTL_ATTRIBUTES.get(model))
+            self.tables[model] = self._table(model, models.TTL_ATTRIBUTES.get(model))
 
         self.queues, self.dlqs = {}, {}
         for spec in resources.QUEUES:
@@ -117,10 +117,9 @@ class GridloopStack(Stack):
         alarms_and_dashboard(self, prefix, resources, metrics)
 
     # -- pieces ------------------------------------------------------------------------------------
-    def _table(self, model, prefix: str, ttl: str | None) -> dynamodb.Table:
+    def _table(self, model, ttl: str | None) -> dynamodb.Table:
         attributes = model.get_attributes()
         hash_key, range_key = _keys(attributes)
-        short = model.Meta.table_name[len(prefix):]
         table = dynamodb.Table(
             self, f"{model.__name__}Table", table_name=model.Meta.table_name,
             partition_key=dynamodb.Attribute(name=hash_key.attr_name, type=_attribute_type(hash_key)),
@@ -145,7 +144,6 @@ class GridloopStack(Stack):
                 partition_key=dynamodb.Attribute(name=i_hash.attr_name, type=_attribute_type(i_hash)),
                 sort_key=dynamodb.Attribute(name=i_range.attr_name, type=_attribute_type(i_range)) if i_range else None,
                 **kwargs)
-        table.node.add_metadata("short_name", short)
         return table
 
     def _user_pool(self, prefix: str, roles) -> cognito.UserPool:
