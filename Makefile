@@ -53,3 +53,4 @@ clean:
 
 bench: install  ## benchmarks: each prints its figures and targets
 	$(PY) bench/timer_transitions.py
+	$(PY) bench/package_size.py
