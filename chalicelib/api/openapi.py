@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.api.http import ROUTES
+from chalicelib.domain.case import OPEN_STATUSES, TERMINAL_STATUSES
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -27,7 +28,7 @@ PATH_SCHEMAS = {"case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID,
                 "code_fmt": {"type": "string", "pattern": "^[a-z0-9_]+\\.(json|xml)$"},
                 "id_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"},
                 "token_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"}}
-STATUSES = ["reported", "accepted", "dispatched", "in_progress", "resolved", "rejected", "merged", "closed"]
+STATUSES = list(OPEN_STATUSES + TERMINAL_STATUSES)
 QUERY_SCHEMAS = {"status": {"type": "string", "enum": STATUSES}, "kind": {"type": "string", "enum": ["demand", "dispute"]},
                  "node": CODE, "grid": CODE, "village": CODE, "limit": {"type": "integer", "minimum": 1, "maximum": 50},
                  "category": {"type": "string", "pattern": "^[a-z0-9_]+$", "maxLength": 64},

@@ -120,7 +120,7 @@ class RegisterHousehold(Body):
 
 class PhotoUpload(Body):
     phase: Literal["before", "after"]
-    content_type: Literal["image/jpeg", "image/png", "image/webp"]  # = domain.photos.ALLOWED_TYPES (tested)
+    content_type: Literal[tuple(photos.ALLOWED_TYPES)]  # the one list of accepted types
     size: int = Field(gt=0, le=photos.MAX_BYTES, description="bytes")
 
 
