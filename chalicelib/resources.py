@@ -46,6 +46,9 @@ PHOTOS = QueueSpec("photos", visibility_timeout=120, max_receive_count=3)
 NOTIFICATIONS = QueueSpec("notifications", visibility_timeout=60, max_receive_count=6)
 QUEUES = (DEADLINES, PHOTOS, NOTIFICATIONS)
 
+LAMBDA_MEMORY_MB = 512      # every function (the stack sets it; the cost benchmark bills GB-seconds with it)
+LAMBDA_TIMEOUT_SECONDS = 60
+
 TIMER_STATE_MACHINE = f"{PREFIX}timer"
 PHOTOS_BUCKET_NAME = f"{PREFIX}photos"
 ALERTS_TOPIC = f"{PREFIX}alerts"

@@ -293,3 +293,57 @@ def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(template
     assert nag.check_expanded(expanded, str(tmp_path)) == []
     stage = next(r for r in expanded["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage")["Properties"]
     assert "AccessLogSetting" in stage and stage["MethodSettings"][0]["ThrottlingRateLimit"] == 100
+
+
+# -- issue 9, figure 4: the deployed package ------------------------------------------------------------------
+def _deployed_zips(template) -> list[Path]:
+    """The zips the stack deploys as Lambda code (and layer): the Chalice construct's assets in cdk.out."""
+    cdk_out = Path(template["_path"]).parent / "cdk.out"
+    assets = json.loads((cdk_out / "dev.assets.json").read_text())["files"]
+    chalice = {a["destinations"][next(iter(a["destinations"]))]["objectKey"]: cdk_out / a["source"]["path"]
+               for a in assets.values() if a["displayName"].startswith("Api/Chalice")}
+    keys = {f["Properties"]["CodeUri"]["Key"] for f in resources(template, "AWS::Serverless::Function").values()}
+    keys |= {layer["Properties"]["ContentUri"]["Key"]
+             for layer in resources(template, "AWS::Serverless::LayerVersion").values()}
+    assert keys and keys <= set(chalice), (keys, chalice)   # every function runs the package checked here
+    return [chalice[k] for k in sorted(keys)]
+
+
+def test_the_deployed_package_holds_no_boto3_or_botocore_and_is_at_most_20_mb(template):
+    import zipfile
+    zips = _deployed_zips(template)
+    assert sum(z.stat().st_size for z in zips) <= 20_000_000, [(z.name, z.stat().st_size) for z in zips]
+    tops = set()
+    for archive in zips:
+        with zipfile.ZipFile(archive) as z:
+            assert z.testzip() is None, archive
+            tops |= {n.split("/")[0] for n in z.namelist()}
+    assert not {t for t in tops if t.split("-")[0] in ("boto3", "botocore", "s3transfer")}, sorted(tops)
+    assert {"app.py", "chalicelib", "pynamodb", "pydantic", "PIL", "jmespath"} <= tops
+
+
+def test_the_deployed_package_imports_with_the_sdk_from_outside_it(template, tmp_path):
+    """Unzipped like /var/task, with only the SDK and its dependencies beside it (as the runtime's /var/runtime
+    has them) and no site-packages (-S): the app and its workers import, botocore from outside the zip."""
+    import zipfile
+
+    import botocore
+    task, runtime = tmp_path / "task", tmp_path / "runtime"
+    for archive in _deployed_zips(template):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(task)
+    site = Path(botocore.__file__).parent.parent
+    runtime.mkdir()
+    for name in ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py"):
+        (runtime / name).symlink_to(site / name)
+    probe = ("import app, botocore, boto3; from chalicelib import workers; "
+             "print(botocore.__file__); print(app.__file__)")
+    env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "cn-northwest-1"}
+    answer = subprocess.run([sys.executable, "-S", "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                            env={**env, "PYTHONPATH": f"{task}{os.pathsep}{runtime}"})
+    assert answer.returncode == 0, answer.stderr
+    botocore_file, app_file = answer.stdout.split()
+    assert botocore_file.startswith(str(runtime)) and app_file.startswith(str(task))
+    alone = subprocess.run([sys.executable, "-S", "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                           env={**env, "PYTHONPATH": str(task)})
+    assert "No module named 'botocore'" in alone.stderr or "No module named 'boto3'" in alone.stderr, alone.stderr
