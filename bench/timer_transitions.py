@@ -59,6 +59,47 @@ def main():
         total += len(entered)
         print(f"{e['name'].split('-', 1)[1]:<50} {e['status']:<9} {len(entered)}")
     print(f"\nstate transitions for one case handled on time: {total} (target: <= 5)")
+    check_cost_model(sfn)
+
+
+def check_cost_model(sfn):
+    """The cost benchmark bills 1 transition per execution plus 3 per notice sent (bench/cost/world.py):
+    run late timers on the real ASL (notices a second apart), stop some mid-way, and compare."""
+    import json
+    import time
+
+    from bench.cost.world import TRANSITIONS_LAST_NOTICE, TRANSITIONS_PER_NOTICE
+    from chalicelib.services import timers
+    arn = resources.timer_state_machine_arn()
+    samples = []   # (name, notices planned, notices to let fire before stopping, or None to run to the end)
+    for planned, stop_after in ((3, 0), (3, 1), (2, None), (6, None), (6, 3)):
+        start = datetime.now(timezone.utc) + timedelta(seconds=1.5)
+        notices = [{"kind": "warning" if i == 0 else "breach", "n": i, "at": (start + timedelta(seconds=2 * i))
+                    .strftime("%Y-%m-%dT%H:%M:%S.%fZ")} for i in range(planned)]
+        name = f"sample-{planned}-{stop_after}-{int(time.time() * 1000)}"
+        plan = {"timer": {"name": name, "case_id": "sample", "stage": "resolve", "department": None, "version": 1,
+                          "start": notices[0]["at"], "due": notices[-1]["at"]}, "notices": notices}
+        execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(
+            timers.state_machine_input(plan, resources.DEADLINES.url())))["executionArn"]
+        samples.append((execution, planned, stop_after, start))
+    for execution, planned, stop_after, start in samples:
+        if stop_after is not None:
+            # stop between the notice `stop_after` and the next one
+            moment = start + timedelta(seconds=2 * stop_after - 1)
+            time.sleep(max(0.0, (moment - datetime.now(timezone.utc)).total_seconds()))
+            sfn.stop_execution(executionArn=execution, cause="stage ended")
+    time.sleep(12)
+    print(f"\n{'sample timer':<34} {'moto':>5} {'cost model':>10}")
+    ok = True
+    for execution, planned, stop_after, _ in samples:
+        history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
+        entered = sum(1 for h in history if h["type"].endswith("StateEntered"))
+        sent = sum(1 for h in history if h["type"] == "TaskStateEntered")   # notices sent, whatever the timing
+        model = 1 + TRANSITIONS_PER_NOTICE * max(0, sent - 1) + (TRANSITIONS_LAST_NOTICE if sent else 0)
+        ok &= entered == model
+        label = f"{sent} of {planned} notices sent" + (", then stopped" if stop_after is not None else "")
+        print(f"{label:<34} {entered:>5} {model:>10}")
+    print("the cost model's transitions match moto's history" if ok else "MISMATCH between the cost model and moto")
 
 
 try:

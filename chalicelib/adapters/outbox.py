@@ -12,6 +12,7 @@ from ulid import ULID
 from chalicelib import resources
 from chalicelib.adapters.aws import client
 from chalicelib.adapters.models import OutboxItem
+from chalicelib.services import timers
 from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER, Effect
 
 log = logging.getLogger("gridloop.outbox")
@@ -31,7 +32,7 @@ def carry_out(effect: Effect) -> None:
     """Do one effect; doing it twice has one result (raises on a failure worth retrying)."""
     if effect.kind == START_TIMER:
         sfn = client("stepfunctions")
-        payload = {**effect.payload["input"], "queue_url": resources.DEADLINES.url()}
+        payload = timers.state_machine_input(effect.payload["input"], resources.DEADLINES.url())
         try:
             sfn.start_execution(stateMachineArn=resources.timer_state_machine_arn(), name=effect.payload["name"],
                                 input=json.dumps(payload))

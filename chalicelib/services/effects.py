@@ -27,7 +27,7 @@ def for_change(case: Case, timers_before: dict[str, timers.Timer], entries: list
     """Timer starts/stops that bring the running timers in line with the case, plus its notifications."""
     after = timers.needed(case)
     out = [Effect(STOP_TIMER, {"name": name}) for name in timers_before if name not in after]
-    out += [Effect(START_TIMER, {"name": name, "input": timers.execution_input(t, case, config, queue_url="")})
+    out += [Effect(START_TIMER, {"name": name, "input": timers.execution_input(t, case, config)})
             for name, t in after.items() if name not in timers_before]
     for entry in entries:
         out += [Effect(NOTIFY, message) for message in notifications(case, entry)]

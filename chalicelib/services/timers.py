@@ -78,8 +78,18 @@ def _is_co_handler(case: Case, department: str | None) -> bool:
     return any(a.department == department and a.role == "co" for a in case.active_assignments())
 
 
-def execution_input(timer: Timer, case: Case, config, queue_url: str) -> dict:
-    """The state machine waits for `next` first, so a stage ended in time costs one state transition."""
-    planned = notices(timer, case, config)
-    return {"timer": timer.as_dict(), "queue_url": queue_url, "notices": planned, "count": len(planned), "i": 0,
-            "next": planned[0]}
+def execution_input(timer: Timer, case: Case, config) -> dict:
+    """What a timer's start effect carries: the timer and its planned notices."""
+    return {"timer": timer.as_dict(), "notices": notices(timer, case, config)}
+
+
+def state_machine_input(plan: dict, queue_url: str) -> dict:
+    """The execution's input: the notices as a chain, each link holding what its SendNotice needs and the rest.
+
+    The state machine waits for `notice`, sends it, and moves on to `then` by its OutputPath: 3 state
+    transitions per notice sent, and 1 in all for a stage that ends in time (it stops while still waiting).
+    """
+    chain: dict = {"more": False}
+    for notice in reversed(plan["notices"]):
+        chain = {"more": True, "timer": plan["timer"], "queue_url": queue_url, "notice": notice, "then": chain}
+    return chain
