@@ -45,11 +45,12 @@ class Tally:
         self.stats: dict[str, Counter] = defaultdict(Counter)
         self.cards: dict[str, Counter] = defaultdict(Counter)
 
-    def stat(self, grid: str, at: str, name: str) -> None:
+    def stat(self, grid: str, at: str, part: str, name: str) -> None:
+        """Count `name` in slice `part` ("<kind>|<category>" or "visits") of each place's day and month."""
         local = _when(at).astimezone(self.tz)
         for place in _places(grid):
-            for period in (local.strftime("D%Y-%m-%d"), local.strftime("M%Y-%m"), local.strftime("Y%Y")):
-                self.stats[f"{place}#{period}"][name] += 1
+            for period in (local.strftime("D%Y-%m-%d"), local.strftime("M%Y-%m")):
+                self.stats[f"{place}#{period}#{part}"][name] += 1
 
     def card(self, department: str, at: str, name: str) -> None:
         self.cards[f"{department}#{_when(at).astimezone(self.tz).year}"][name] += 1
@@ -71,7 +72,7 @@ def replay(tally: Tally, grid: str, entries: list[dict]) -> None:
             kind, category = data["kind"], data["category"]
         label = f"{kind}|{category}"
         if action in names:
-            tally.stat(grid, at, f"{names[action]}|{label}")
+            tally.stat(grid, at, label, names[action])
         if action in ("dispatch", "redispatch"):
             dispatched_at, lead = at, data["lead"]
             tally.card(lead, at, "lead_dispatches")
@@ -83,26 +84,26 @@ def replay(tally: Tally, grid: str, entries: list[dict]) -> None:
                 tally.card(data["department"], at, "acknowledged_on_time")
             if data["role"] == "lead":
                 if data["on_time"]:
-                    tally.stat(grid, at, f"acknowledged_on_time|{label}")
+                    tally.stat(grid, at, label, "acknowledged_on_time")
                 minutes = (_when(at) - _when(dispatched_at)).total_seconds() / 60
-                tally.stat(grid, at, f"h|report_in|{_bucket_label(minutes)}")
+                tally.stat(grid, at, label, f"h|report_in|{_bucket_label(minutes)}")
         elif action in ("resolve", "resolve_on_spot"):
-            tally.stat(grid, at, f"resolved|{label}")
+            tally.stat(grid, at, label, "resolved")
             since = reported_at if action == "resolve_on_spot" else dispatched_at
-            tally.stat(grid, at, f"h|resolve|{_bucket_label((_when(at) - _when(since)).total_seconds() / 60)}")
+            tally.stat(grid, at, label, f"h|resolve|{_bucket_label((_when(at) - _when(since)).total_seconds() / 60)}")
             if action == "resolve":
                 tally.card(data["department"], at, "resolved")
                 if data["on_time"]:
                     tally.card(data["department"], at, "resolved_on_time")
         elif action == "evaluate":
             for name in ("evaluated", data["verdict"]):
-                tally.stat(grid, at, f"{name}|{label}")
+                tally.stat(grid, at, label, name)
                 tally.card(lead, at, name)
             if not data["fixed"]:
-                tally.stat(grid, at, f"reopened|{label}")
+                tally.stat(grid, at, label, "reopened")
                 tally.card(lead, at, "reopened")
         elif action == "deadline_breach" and data.get("notice") == 1:
-            tally.stat(grid, at, f"overdue|{label}")
+            tally.stat(grid, at, label, "overdue")
         elif action == "appeal":
             tally.card(data["department"], at, "appeals")
         elif action == "decide_appeal" and data["decision"] == "void":
@@ -114,7 +115,7 @@ def recount(cases: list[dict], timelines: dict[str, list[dict]], visits: list[di
     for case in cases:
         replay(tally, case["grid"], timelines.get(case["id"], []))
     for visit in visits:
-        tally.stat(visit["grid"], visit["visited_at"], "visits")
+        tally.stat(visit["grid"], visit["visited_at"], "visits", "visits")
     return ({k: dict(v) for k, v in tally.stats.items()}, {k: dict(v) for k, v in tally.cards.items()})
 
 

@@ -300,27 +300,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
     def commit(self) -> None:
         """One TransactWriteItems: the changes, their timeline, inbox links, outbox, counters, idempotency."""
         changed = self.changed_cases()
-        added = {c.id for c in self.cases.added}
-        puts: list[dict] = []
-        for case in changed:
-            previous_version = case.version - len(case.new_entries)
-            condition = (CaseItem.case_id.does_not_exist() if case.id in added
-                         else CaseItem.version == previous_version)
-            puts.append(_to_item(case).get_save_kwargs_from_instance(condition=condition))
-            puts += [TimelineItem(case.id, entry.seq, doc=vars(entry)).get_save_kwargs_from_instance(
-                condition=TimelineItem.seq.does_not_exist()) for entry in case.new_entries]
-            puts += [link.get_save_kwargs_from_instance() for link in _inbox_links(case)]
-        puts += [outbox.to_item(e).get_save_kwargs_from_instance(condition=OutboxItem.effect_id.does_not_exist())
-                 for e in self.effects]
-        puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
-            condition=HouseholdItem.household_id.does_not_exist()) for h in self.households.added]
-        puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
-            condition=VisitItem.visit_id.does_not_exist()) for v in self.visits_added]
-        idempotency_position = None
-        if self.idempotency:
-            idempotency_position = len(puts)
-            puts.append(idempotency_put(self.idempotency))
-        updates = counter_updates(aggregates.merge(self.increments))
+        puts, updates, idempotency_position = transaction_request(self)
         for attempt in range(3):
             try:
                 connection().transact_write_items([], [], puts, updates)
@@ -346,6 +326,34 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         outbox.carry_out_all(committed)  # best effort now; the relay retries what fails
 
 
+def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict], int | None]:
+    """The Put and Update items of a unit of work's one transaction, and where its idempotency record sits.
+
+    Also what the cost benchmark meters: it sizes exactly these items (bench/metering.py).
+    """
+    added = {c.id for c in uow.cases.added}
+    puts: list[dict] = []
+    for case in uow.changed_cases():
+        previous_version = case.version - len(case.new_entries)
+        condition = (CaseItem.case_id.does_not_exist() if case.id in added
+                     else CaseItem.version == previous_version)
+        puts.append(_to_item(case).get_save_kwargs_from_instance(condition=condition))
+        puts += [TimelineItem(case.id, entry.seq, doc=vars(entry)).get_save_kwargs_from_instance(
+            condition=TimelineItem.seq.does_not_exist()) for entry in case.new_entries]
+        puts += [link.get_save_kwargs_from_instance() for link in _inbox_links(case)]
+    puts += [outbox.to_item(e).get_save_kwargs_from_instance(condition=OutboxItem.effect_id.does_not_exist())
+             for e in uow.effects]
+    puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
+        condition=HouseholdItem.household_id.does_not_exist()) for h in uow.households.added]
+    puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
+        condition=VisitItem.visit_id.does_not_exist()) for v in uow.visits_added]
+    idempotency_position = None
+    if uow.idempotency:
+        idempotency_position = len(puts)
+        puts.append(idempotency_put(uow.idempotency))
+    return puts, counter_updates(aggregates.merge(uow.increments)), idempotency_position
+
+
 def idempotency_put(record: IdempotencyRecord) -> dict:
     """The idempotency record as a transaction Put that fails if a twin request committed first."""
     return IdempotencyItem(record.key, request_hash=record.request_hash, result=record.result,
@@ -367,14 +375,21 @@ def counter_updates(items: dict[tuple[str, str], dict[str, int]]) -> list[dict]:
 
 
 def read_counters(table: str, keys: list[str]) -> dict[str, dict[str, int]]:
-    """Counter items by key, in one BatchGetItem (100 keys per request)."""
+    """Counter items by key: one BatchGetItem per 100 keys, sent in parallel (one round trip)."""
     name = {aggregates.STATS: StatItem.Meta.table_name, aggregates.SCORECARDS: ScorecardItem.Meta.table_name}[table]
-    found: dict[str, dict[str, int]] = {}
-    for start in range(0, len(keys), 100):
-        request = {name: {"Keys": [{"key": {"S": k}} for k in dict.fromkeys(keys[start:start + 100])]}}
+    unique = list(dict.fromkeys(keys))
+
+    def fetch(chunk: list[str]) -> dict[str, dict[str, int]]:
+        found, request = {}, {name: {"Keys": [{"key": {"S": k}} for k in chunk]}}
         while request:
             answer = connection().client.batch_get_item(RequestItems=request)
             for raw in answer.get("Responses", {}).get(name, []):
                 found[raw["key"]["S"]] = {a: int(v["N"]) for a, v in raw.items() if a != "key"}
             request = answer.get("UnprocessedKeys") or {}
-    return found
+        return found
+
+    chunks = [unique[start:start + 100] for start in range(0, len(unique), 100)]
+    if len(chunks) <= 1:
+        return fetch(chunks[0]) if chunks else {}
+    with ThreadPoolExecutor(max_workers=min(8, len(chunks))) as pool:
+        return {k: v for part in pool.map(fetch, chunks) for k, v in part.items()}

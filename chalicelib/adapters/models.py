@@ -126,7 +126,7 @@ class WorkerIdempotencyItem(Model):
 
 
 class StatItem(Model):
-    """Statistics counters of one node and period ("<node>#D2026-06-15", "#M2026-06", "#Y2026").
+    """Statistics counters of one node, period and slice ("<node>#D2026-06-15#demand|irrigation", "#M2026-06#visits").
 
     Attributes beyond the key are counters named by chalicelib.domain.aggregates, added with ADD.
     """

@@ -2,8 +2,11 @@
 ancestor node and to the scorecard of a department. Pure: the unit of work commits the increments in the
 same transaction as the change that caused them.
 
-Statistics items are keyed "<node>#<period>" with periods D<yyyy-mm-dd>, M<yyyy-mm> and Y<yyyy> in the
-county's time zone; attributes are "<metric>|<kind>|<category>" counts and "h|<clock>|<bucket>" histograms.
+Statistics items are keyed "<node>#<period>#<slice>" with periods D<yyyy-mm-dd> and M<yyyy-mm> in the county's
+time zone (a year is read as its twelve months) and slices "<kind>|<category>" (or "visits"); attributes are
+metric counts ("reported") and "h|<clock>|<bucket>" histograms. One item per slice keeps every item under 1 KB
+however many cases a county has: a write pays for the whole item it updates, so items that grew with the
+number of categories and metrics made every event cost tens of write units (issue 9).
 Scorecard items are keyed "<department>#<yyyy>".
 """
 from __future__ import annotations
@@ -16,6 +19,7 @@ from zoneinfo import ZoneInfo
 from chalicelib.domain.case import Case, TimelineEntry, parse_iso
 
 STATS, SCORECARDS = "stats", "scorecards"
+VISITS_SLICE = "visits"
 # Upper bounds (minutes, inclusive) of the histogram buckets for median report-in and resolve times;
 # the last bucket is open-ended.
 HISTOGRAM_BOUNDS = (15, 30, 60, 120, 240, 480, 1440, 2880, 4320, 7200, 10080, 20160, 43200)
@@ -48,12 +52,16 @@ def ancestors(code: str) -> list[str]:
 
 def period_keys(moment: datetime, tz: ZoneInfo) -> list[str]:
     local = moment.astimezone(tz)
-    return [f"D{local:%Y-%m-%d}", f"M{local:%Y-%m}", f"Y{local:%Y}"]
+    return [f"D{local:%Y-%m-%d}", f"M{local:%Y-%m}"]
 
 
-def _stats(case: Case, at: str, tz: ZoneInfo, attribute: str, node: str | None = None) -> list[Increment]:
-    periods = period_keys(parse_iso(at), tz)
-    return [Increment(STATS, f"{n}#{p}", attribute) for n in ancestors(node or case.grid) for p in periods]
+def case_slice(kind: str, category: str) -> str:
+    return f"{kind}|{category}"
+
+
+def _stats(case: Case, at: str, tz: ZoneInfo, attribute: str) -> list[Increment]:
+    periods, part = period_keys(parse_iso(at), tz), case_slice(case.kind, case.category)
+    return [Increment(STATS, f"{n}#{p}#{part}", attribute) for n in ancestors(case.grid) for p in periods]
 
 
 def _card(department: str | None, at: str, tz: ZoneInfo, field: str) -> list[Increment]:
@@ -69,7 +77,7 @@ def _minutes(start: str, end: str) -> float:
 def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]:
     """Every counter one timeline entry moves. `case` is the case after the change."""
     def count(metric: str) -> list[Increment]:
-        return _stats(case, entry.at, tz, f"{metric}|{case.kind}|{case.category}")
+        return _stats(case, entry.at, tz, metric)
 
     action, data = entry.action, entry.data
     out: list[Increment] = []
@@ -126,7 +134,7 @@ def _lead_dispatched_at(case: Case) -> str | None:
 
 def for_visit(grid: str, at: str, tz: ZoneInfo) -> list[Increment]:
     periods = period_keys(parse_iso(at), tz)
-    return [Increment(STATS, f"{n}#{p}", "visits") for n in ancestors(grid) for p in periods]
+    return [Increment(STATS, f"{n}#{p}#{VISITS_SLICE}", "visits") for n in ancestors(grid) for p in periods]
 
 
 def merge(increments: list[Increment]) -> dict[tuple[str, str], dict[str, int]]:

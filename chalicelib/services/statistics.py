@@ -60,16 +60,19 @@ def buckets(first: date, last: date) -> list[str]:
     """The fewest period keys that cover [first, last] exactly."""
     keys, day = [], first
     while day <= last:
-        if day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= last:
-            keys.append(f"Y{day.year}")
-            day = date(day.year + 1, 1, 1)
-        elif day.day == 1 and _month_end(day.year, day.month) <= last:
+        if day.day == 1 and _month_end(day.year, day.month) <= last:
             keys.append(f"M{day:%Y-%m}")
             day = _month_end(day.year, day.month) + timedelta(days=1)
         else:
             keys.append(f"D{day:%Y-%m-%d}")
             day += timedelta(days=1)
     return keys
+
+
+def slices(config) -> list[str]:
+    """Every slice a node-period's counters are kept in: one per category of the deployment, and visits."""
+    return [aggregates.case_slice(c.kind, code) for code, c in sorted(config.categories.items())] \
+        + [aggregates.VISITS_SLICE]
 
 
 def _median(histogram: dict[str, int]) -> int | None:
@@ -120,12 +123,13 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
         raise Invalid(f"'{node}' is not a node of this deployment", field="node")
     if p.role not in READERS or not within(node, p.node or "-"):
         raise Forbidden(f"statistics of {node} are outside your jurisdiction")
-    keys = [f"{node}#{b}" for b in buckets(first, last)]
-    items = uow.read_counters(aggregates.STATS, keys)
+    keys = [f"{node}#{b}#{part}" for b in buckets(first, last) for part in slices(config)]
     counters: dict[str, int] = defaultdict(int)
-    for item in items.values():
+    for key, item in uow.read_counters(aggregates.STATS, keys).items():
+        part = key.split("#", 2)[2]
         for attribute, value in item.items():
-            counters[attribute] += value
+            plain = attribute.startswith("h|") or part == aggregates.VISITS_SLICE
+            counters[attribute if plain else f"{attribute}|{part}"] += value
     summary = summarise(counters)
     grids = sum(1 for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, node))
     summary["visits_per_grid"] = round(summary["visits"] / grids, 2) if grids else None

@@ -145,6 +145,6 @@ def test_the_recount_reports_a_tampered_counter(config):
     cases.report_case(FakeUnitOfWork(store), config, member(grid), commands.ReportCase(
         kind="demand", category="irrigation", title="t", description="d", grid=grid,
         location=commands.Location(lat=40.6, lon=87.7)), datetime(2026, 6, 1, 3, 0, tzinfo=timezone.utc))
-    store.counters_by_table["stats"]["BZ#M2026-06"]["reported|demand|irrigation"] += 1
+    store.counters_by_table["stats"]["BZ#M2026-06#demand|irrigation"]["reported"] += 1
     stats, _ = recount(list(store.cases.values()), store.timeline, [], config.timezone)
-    assert differences(stats, store.counters_by_table["stats"]) == [("BZ#M2026-06", "reported|demand|irrigation", 1, 2)]
+    assert differences(stats, store.counters_by_table["stats"]) == [("BZ#M2026-06#demand|irrigation", "reported", 1, 2)]
