@@ -331,7 +331,8 @@ def load(name: str | None = None) -> "Deployment":
 
 def load_file(path: Path) -> "Deployment":
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        # libyaml's safe loader parses the county file in ~5 ms instead of ~45: it is on every cold start
+        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), [("(file)", f"not valid YAML: {exc}")]) from None
     return parse(raw, source=str(path))
