@@ -331,8 +331,9 @@ def load(name: str | None = None) -> "Deployment":
 
 def load_file(path: Path) -> "Deployment":
     try:
+        text = Path(path).read_text(encoding="utf-8")
         # libyaml's safe loader parses the county file in ~5 ms instead of ~45: it is on every cold start
-        raw = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw = yaml.load(text, Loader=yaml.CSafeLoader) if yaml.__with_libyaml__ else yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(str(path), [("(file)", f"not valid YAML: {exc}")]) from None
     return parse(raw, source=str(path))
