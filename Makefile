@@ -54,6 +54,7 @@ clean:
 
 bench: install  ## benchmarks: each prints its figures and targets (issue 9); `-` keeps going past a missed target
 	-$(PY) bench/round_trips.py
+	-$(PY) bench/page_reads.py
 	-$(PY) bench/request_overhead.py
 	-$(PY) bench/package_size.py
 	-$(PY) bench/timer_transitions.py
