@@ -63,13 +63,11 @@ def deadlines_batch(event: dict, context=None) -> dict:
 def relay(event: dict | None = None, context=None, older_than_seconds: float = 60) -> dict:
     """Carry out outbox effects that were not done right after their commit; report the oldest one's age."""
     from chalicelib.adapters import outbox
-    stuck = outbox.pending(older_than_seconds)
-    done = outbox.carry_out_all(stuck)
-    age = outbox.oldest_pending_age_seconds()
+    tried, done, age = outbox.relay(older_than_seconds)
     _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
-    if len(done) < len(stuck):
-        _count(metrics.OUTBOX_FAILED, value=len(stuck) - len(done))
-    return {"retried": len(stuck), "done": len(done), "oldest_pending_age_seconds": age}
+    if done < tried:
+        _count(metrics.OUTBOX_FAILED, value=tried - done)
+    return {"retried": tried, "done": done, "oldest_pending_age_seconds": age}
 
 
 def photos_batch(event: dict, context=None) -> dict:

@@ -181,7 +181,8 @@ class GridloopStack(Stack):
         t[models.CaseItem].grant(r["notifications_worker"], "dynamodb:GetItem")
         t[models.WorkerIdempotencyItem].grant(r["notifications_worker"], "dynamodb:GetItem", "dynamodb:PutItem",
                                               "dynamodb:UpdateItem", "dynamodb:DeleteItem")
-        t[models.OutboxItem].grant(r["outbox_relay"], "dynamodb:Query", "dynamodb:BatchWriteItem")
+        t[models.OutboxItem].grant(r["outbox_relay"], "dynamodb:Query", "dynamodb:BatchGetItem",
+                                   "dynamodb:BatchWriteItem")
         for name in ("api_handler", "deadlines_worker", "photos_worker", "outbox_relay"):
             self._timer_rights(r[name])
             _allow(r[name], ["sqs:SendMessage"], [self.queues["notifications"].queue_arn])

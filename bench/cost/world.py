@@ -84,10 +84,9 @@ class World:
                 self.bill.add("sqs", "requests")
                 self.schedule(self.now, "notification", {"effect_id": effect.id, **effect.payload})
         self.round("dynamodb_write", "dynamodb", "BatchWriteItem")   # mark done: leave the pending index
-        for effect in effects:
-            item = outbox.to_item(effect)
-            item.pending, item.expires_at = None, 0
-            self.dynamo.put(item.Meta.table_name, item.serialize(), transactional=False)
+        item = outbox.to_item(effects)
+        item.effects, item.pending, item.expires_at = [], None, 0
+        self.dynamo.put(item.Meta.table_name, item.serialize(), transactional=False)
 
     def _start(self, payload: dict) -> None:
         name, notices = payload["name"], payload["input"]["notices"]

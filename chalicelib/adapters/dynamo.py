@@ -341,8 +341,9 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
         puts += [TimelineItem(case.id, entry.seq, doc=vars(entry)).get_save_kwargs_from_instance(
             condition=TimelineItem.seq.does_not_exist()) for entry in case.new_entries]
         puts += [link.get_save_kwargs_from_instance() for link in _inbox_links(case)]
-    puts += [outbox.to_item(e).get_save_kwargs_from_instance(condition=OutboxItem.effect_id.does_not_exist())
-             for e in uow.effects]
+    if uow.effects:   # one outbox item for all of the transaction's effects
+        puts.append(outbox.to_item(uow.effects).get_save_kwargs_from_instance(
+            condition=OutboxItem.outbox_id.does_not_exist()))
     puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
         condition=HouseholdItem.household_id.does_not_exist()) for h in uow.households.added]
     puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(

@@ -101,21 +101,21 @@ class HouseholdItem(Model):
 
 
 class OutboxItem(Model):
-    """A side effect (start/stop a timer, send a notification) written with the change that caused it.
+    """The side effects of one transaction (start/stop timers, notifications), written with the change.
 
-    `pending` is set until the effect is carried out; the sparse index lists what the relay must retry.
+    One item per transaction, not per effect: each item costs a write, an index write and a rewrite when done.
+    `pending` is set until every effect is carried out; the sparse keys-only index lists what the relay retries.
     """
     Meta = _meta("outbox")
-    effect_id = UnicodeAttribute(hash_key=True)          # ULID: sorts by creation time
-    kind = UnicodeAttribute()
-    payload = JSONAttribute()
+    outbox_id = UnicodeAttribute(hash_key=True)          # the first effect's ULID: sorts by creation time
+    effects = JSONAttribute()                            # [{"id", "kind", "payload"}], those still to do
     pending = UnicodeAttribute(null=True)                # "1" while pending; removed when done
     attempts = NumberAttribute(default=0)
     expires_at = NumberAttribute(null=True)              # TTL once done
 
     by_pending = type("OutboxPending", (GlobalSecondaryIndex,), {
-        "Meta": type("Meta", (), {"index_name": "pending", "projection": AllProjection()}),
-        "pending": UnicodeAttribute(hash_key=True), "effect_id": UnicodeAttribute(range_key=True)})()
+        "Meta": type("Meta", (), {"index_name": "pending", "projection": KeysOnlyProjection()}),
+        "pending": UnicodeAttribute(hash_key=True), "outbox_id": UnicodeAttribute(range_key=True)})()
 
 
 class WorkerIdempotencyItem(Model):

@@ -5,7 +5,6 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 
 from ulid import ULID
 
@@ -19,8 +18,13 @@ log = logging.getLogger("gridloop.outbox")
 DONE_TTL_SECONDS = 7 * 24 * 3600
 
 
-def to_item(effect: Effect) -> OutboxItem:
-    return OutboxItem(effect.id, kind=effect.kind, payload=effect.payload, pending="1", attempts=0)
+def to_item(effects: list[Effect]) -> OutboxItem:
+    """One transaction's effects as one pending outbox item, keyed by the first effect's id."""
+    return OutboxItem(effects[0].id, effects=[vars(e) for e in effects], pending="1", attempts=0)
+
+
+def _effects(item: OutboxItem) -> list[Effect]:
+    return [Effect(kind=e["kind"], payload=e["payload"], id=e["id"]) for e in item.effects]
 
 
 def execution_arn(name: str) -> str:
@@ -52,9 +56,17 @@ def carry_out(effect: Effect) -> None:
 
 
 def carry_out_all(effects: list[Effect]) -> list[Effect]:
-    """Carry out effects in parallel (one round trip of latency); returns those that succeeded."""
-    if not effects:
-        return []
+    """Carry out one committed transaction's effects; returns those that succeeded."""
+    return carry_out_items([to_item(effects)])[1] if effects else []
+
+
+def carry_out_items(items: list[OutboxItem]) -> tuple[list[Effect], list[Effect]]:
+    """Carry out the effects of outbox items in parallel (one round trip of latency), then one BatchWriteItem:
+    an item whose effects all succeeded leaves the pending index and expires in a week; one with failures is
+    rewritten with only those, still pending. Returns (tried, succeeded)."""
+    tried = [e for item in items for e in _effects(item)]
+    if not tried:
+        return [], []
 
     def attempt(effect):
         try:
@@ -64,32 +76,33 @@ def carry_out_all(effects: list[Effect]) -> list[Effect]:
             log.warning("effect %s (%s) failed; the relay will retry it", effect.id, effect.kind, exc_info=True)
             return None
 
-    with ThreadPoolExecutor(max_workers=min(8, len(effects))) as pool:
-        done = [e for e in pool.map(attempt, effects) if e is not None]
-    mark_done(done)
-    return done
-
-
-def mark_done(effects: list[Effect]) -> None:
-    """One BatchWriteItem: the items lose `pending` (leaving the relay's index) and expire in a week."""
-    if not effects:
-        return
+    with ThreadPoolExecutor(max_workers=min(8, len(tried))) as pool:
+        done = [e for e in pool.map(attempt, tried) if e is not None]
+    done_ids = {e.id for e in done}
     expires = int(time.time()) + DONE_TTL_SECONDS
     with OutboxItem.batch_write() as batch:
-        for e in effects:
-            batch.save(OutboxItem(e.id, kind=e.kind, payload=e.payload, pending=None, expires_at=expires))
+        for item in items:
+            left = [e for e in item.effects if e["id"] not in done_ids]
+            if not left:
+                batch.save(OutboxItem(item.outbox_id, effects=[], pending=None, attempts=item.attempts,
+                                      expires_at=expires))
+            else:
+                batch.save(OutboxItem(item.outbox_id, effects=left, pending="1", attempts=(item.attempts or 0) + 1))
+    return tried, done
 
 
-def pending(older_than_seconds: float, limit: int = 100) -> list[Effect]:
-    """Pending effects created more than `older_than_seconds` ago, oldest first (one Query)."""
-    cutoff = str(ULID.from_timestamp(time.time() - older_than_seconds))
-    items = OutboxItem.by_pending.query("1", range_key_condition=OutboxItem.effect_id < cutoff, limit=limit)
-    return [Effect(kind=i.kind, payload=i.payload, id=i.effect_id) for i in items]
-
-
-def oldest_pending_age_seconds() -> float:
-    items = list(OutboxItem.by_pending.query("1", limit=1))
-    if not items:
-        return 0.0
-    created = ULID.from_str(items[0].effect_id).datetime
-    return max(0.0, (datetime.now(timezone.utc) - created).total_seconds())
+def relay(older_than_seconds: float, limit: int = 100) -> tuple[int, int, float]:
+    """Retry the pending items older than `older_than_seconds`: one Query of the keys-only index (oldest
+    first), one BatchGetItem, the effects, one BatchWriteItem. Returns effects tried, effects done, and the
+    age in seconds of the oldest item still pending afterwards."""
+    now = time.time()
+    keys = [i.outbox_id for i in OutboxItem.by_pending.query("1", limit=limit)]
+    cutoff = str(ULID.from_timestamp(now - older_than_seconds))
+    stuck = [k for k in keys if k < cutoff]
+    items = [i for i in OutboxItem.batch_get(stuck) if i.pending] if stuck else []
+    tried, done = carry_out_items(items)
+    done_ids = {e.id for e in done}
+    finished = {i.outbox_id for i in items if all(e["id"] in done_ids for e in i.effects)}
+    remaining = [k for k in keys if k not in finished]
+    oldest = max(0.0, now - ULID.from_str(remaining[0]).timestamp) if remaining else 0.0
+    return len(tried), len(done), oldest

@@ -47,7 +47,7 @@ def test_a_timer_start_that_fails_right_after_the_commit_is_started_later_by_the
     monkeypatch.setattr(outbox, "carry_out", timer_service_down)
     ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri"}))
     assert executions(case["id"]) == {}                                   # the start failed...
-    pending = [i for i in OutboxItem.scan() if i.pending and i.kind == "start_timer"]
+    pending = [e for i in OutboxItem.scan() if i.pending for e in i.effects if e["kind"] == "start_timer"]
     assert len(pending) == 2                                              # ...but both timers are in the outbox
     monkeypatch.setattr(outbox, "carry_out", real)
     result = workers.relay(older_than_seconds=0)                          # the relay's next run
