@@ -3,11 +3,26 @@ the app, the local runtime and the CDK stack all read them from here.
 
 Table names come from TABLE_PREFIX at import time (PynamoDB reads Meta at class creation).
 """
-from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+import json
+import zlib
+
+from pynamodb.attributes import Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.constants import BINARY
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import settings
+
+
+class CompressedJSONAttribute(Attribute):
+    """JSON, zlib-compressed into a binary attribute: a write pays per KB of the item (issue 9)."""
+    attr_type = BINARY
+
+    def serialize(self, value):
+        return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), 6)
+
+    def deserialize(self, value):
+        return json.loads(zlib.decompress(value))
 
 
 def _meta(name: str):
@@ -76,7 +91,7 @@ class IdempotencyItem(Model):
     Meta = _meta("idempotency")
     key = UnicodeAttribute(hash_key=True)                # "<user>#<operation>#<Idempotency-Key>"
     request_hash = UnicodeAttribute()
-    result = JSONAttribute()
+    result = CompressedJSONAttribute()                   # the first answer, replayed to a retry (~4x smaller)
     expires_at = NumberAttribute()                       # TTL, epoch seconds
 
 
