@@ -148,7 +148,7 @@ def main() -> int:
     from chalicelib.adapters.models import CaseItem, ScorecardItem, StatItem, TimelineItem, VisitItem
 
     tz = county_config.load().timezone
-    cases = [json.loads(i["doc"]) for i in _scan(CaseItem.Meta.table_name)]
+    cases = [CaseItem.doc.deserialize(i["doc"].value) for i in _scan(CaseItem.Meta.table_name)]  # compressed
     timelines: dict[str, list] = defaultdict(list)
     for item in _scan(TimelineItem.Meta.table_name):
         timelines[item["case_id"]].append(json.loads(item["doc"]))

@@ -36,6 +36,7 @@ import math
 import os
 import random
 import re
+import zlib
 import shutil
 import sys
 import tempfile
@@ -418,7 +419,7 @@ PERIOD = re.compile(r"([DMY])\d{4}(-\d\d){0,2}|\d{4}")   # a counter key's perio
 
 def _prepare(t: Template, commits) -> Template:
     """Split the doc around its id, number and timestamps; the counters keyed by what their period part is."""
-    doc = t.case["doc"]["S"].replace(t.case["case_id"]["S"], "\x00id\x00").replace(t.case["number"]["S"], "\x00no\x00")
+    doc = zlib.decompress(t.case["doc"]["B"]).decode().replace(t.case["case_id"]["S"], "\x00id\x00").replace(t.case["number"]["S"], "\x00no\x00")
     t.doc_parts = TIMESTAMP.split(doc)
     for i in range(1, len(t.doc_parts), 2):
         t.doc_parts[i] = datetime.fromisoformat(t.doc_parts[i])
@@ -494,7 +495,7 @@ def clone_items(c: Clone):
     doc = "".join(p if i % 2 == 0 else f'"{_shift(p, delta)}"' for i, p in enumerate(parts))
     item = dict(t.case)
     item.update(case_id={"S": c.case_id}, number={"S": c.number},
-                doc={"S": doc.replace("\x00id\x00", c.case_id).replace("\x00no\x00", c.number)})
+                doc={"B": zlib.compress(doc.replace("\x00id\x00", c.case_id).replace("\x00no\x00", c.number).encode())})
     links = [{**link, "case_id": {"S": c.case_id}} for link in t.links]
     return item, links
 

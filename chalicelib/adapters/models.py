@@ -58,7 +58,7 @@ class CaseItem(Model):
     geo_cell = UnicodeAttribute(null=True)               # geohash, 6 characters (~1.2 km x 0.6 km)
     sensitive = BooleanAttribute()
     title = UnicodeAttribute()
-    doc = JSONAttribute()
+    doc = CompressedJSONAttribute()                      # the aggregate: ~3x smaller, and every write pays per KB
 
     by_grid = _gsi("by-grid", "grid", "case_id")
     by_reporter = _gsi("by-reporter", "reporter_id", "case_id")
