@@ -3,22 +3,48 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib import settings
 from chalicelib.adapters.dynamo import connection, decode_cursor, encode_cursor, idempotency_put
 from chalicelib.adapters.models import (CounterItem, HouseholdItem, IdempotencyItem, LedgerItem, OrderItem,
                                         StockItem)
 from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.domain.household import Household
-from chalicelib.services.points_port import PointsRead, PointsStore, PointsWrite
+from chalicelib.services.points_port import HouseholdsRead, PointsRead, PointsStore, PointsWrite
 from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord, Page
 
+# A village read sends up to this many requests at once (a Query per grid, then BatchGets of 100 keys), on a
+# client with as many pooled connections: two rounds for up to 32 grids and 3,200 keys (households + counters).
+FAN_OUT = 32
+_fan_out: Connection | None = None
 
-def _batch_get(request: dict) -> dict[str, list]:
+
+def _fan_out_client():
+    """The client of the fan-out reads: its own connection pool, as wide as the fan-out (lazy, reused)."""
+    global _fan_out
+    if _fan_out is None:
+        _fan_out = Connection(region=settings.REGION, max_pool_connections=FAN_OUT)
+    return _fan_out.client
+
+
+def _in_parallel(fn, tasks: list) -> list:
+    """fn over tasks, all at once (up to FAN_OUT): one round trip when each task is one request."""
+    if len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=min(FAN_OUT, len(tasks))) as pool:
+        return list(pool.map(fn, tasks))
+
+
+def _batch_get(request: dict, client=None) -> dict[str, list]:
+    """One BatchGetItem; repeated only for the keys DynamoDB left unprocessed."""
+    client = client or connection().client
     found: dict[str, list] = {}
     while request:
-        answer = connection().client.batch_get_item(RequestItems=request)
+        answer = client.batch_get_item(RequestItems=request)
         for table, items in answer.get("Responses", {}).items():
             found.setdefault(table, []).extend(items)
         request = answer.get("UnprocessedKeys") or {}
@@ -119,11 +145,11 @@ class DynamoPointsStore(PointsStore):
                     encode_cursor({"f": fingerprint, "k": last}) if last else None, scanned=raw.get("ScannedCount", 0))
 
     def counters(self, keys):
+        """BatchGets of 100 keys, sent in parallel: one round trip."""
+        client = _fan_out_client()
         found = {}
-        for start in range(0, len(keys), 100):
-            request = {CounterItem.Meta.table_name: {"Keys": [{"name": {"S": k}} for k in keys[start:start + 100]]}}
-            for raw in _batch_get(request).get(CounterItem.Meta.table_name, []):
-                found[raw["name"]["S"]] = int(raw.get("value", {"N": "0"})["N"])
+        for part in _in_parallel(lambda chunk: _batch_get(_counter_request(chunk), client), _chunks(keys)):
+            found.update(_counter_values(part))
         return found
 
     def stock(self, keys):
@@ -138,6 +164,47 @@ class DynamoPointsStore(PointsStore):
         item.update(actions=[StockItem.stock.add(quantity)])
         return int(item.stock)
 
-    def households_in_grid(self, grid):
-        ids = [i.household_id for i in HouseholdItem.by_grid.query(grid)]
-        return [Household.from_dict(i.doc) for i in HouseholdItem.batch_get(ids)] if ids else []
+    def households_in_grids(self, grids, counter_names=None):
+        """Round 1: one Query of households.by-grid per grid, in parallel. Round 2: the households and their
+        counters, in BatchGets of 100 keys, all in parallel. A grid's Query pages only past 1 MB of keys."""
+        client = _fan_out_client()
+        ids_by_grid = _in_parallel(lambda grid: _household_ids(client, grid), list(dict.fromkeys(grids)))
+        ids = [i for found in ids_by_grid for i in found]
+        names = list(dict.fromkeys(n for i in ids for n in (counter_names(i) if counter_names else [])))
+        requests = [{HouseholdItem.Meta.table_name: {"Keys": [{"household_id": {"S": i}} for i in chunk]}}
+                    for chunk in _chunks(ids)] + [_counter_request(chunk) for chunk in _chunks(names)]
+        households, counters = {}, {}
+        for part in _in_parallel(lambda request: _batch_get(request, client), requests):
+            for raw in part.get(HouseholdItem.Meta.table_name, []):
+                households[raw["household_id"]["S"]] = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
+            counters.update(_counter_values(part))
+        return HouseholdsRead([households[i] for i in ids if i in households], counters)
+
+
+def _chunks(keys: list, size: int = 100) -> list[list]:
+    unique = list(dict.fromkeys(keys))
+    return [unique[start:start + size] for start in range(0, len(unique), size)]
+
+
+def _counter_request(names: list[str]) -> dict:
+    return {CounterItem.Meta.table_name: {"Keys": [{"name": {"S": n}} for n in names]}}
+
+
+def _counter_values(found: dict[str, list]) -> dict[str, int]:
+    return {raw["name"]["S"]: int(raw.get("value", {"N": "0"})["N"])
+            for raw in found.get(CounterItem.Meta.table_name, [])}
+
+
+def _household_ids(client, grid: str) -> list[str]:
+    """A grid's household ids from the keys-only index, in id order (one Query up to 1 MB of keys)."""
+    ids, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        answer = client.query(TableName=HouseholdItem.Meta.table_name,
+                              IndexName=HouseholdItem.by_grid.Meta.index_name,
+                              KeyConditionExpression="#g = :g", ExpressionAttributeNames={"#g": "grid"},
+                              ExpressionAttributeValues={":g": {"S": grid}}, **kwargs)
+        ids += [item["household_id"]["S"] for item in answer.get("Items", [])]
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return ids

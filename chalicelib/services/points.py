@@ -19,7 +19,7 @@ from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.roles import Principal
 from chalicelib.services import commands
 from chalicelib.services.idempotency import IdempotencyKeyReused
-from chalicelib.services.points_port import PointsStore, PointsWrite
+from chalicelib.services.points_port import HouseholdsRead, PointsStore, PointsWrite
 from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord
 
 
@@ -190,12 +190,13 @@ def ledger(store: PointsStore, config, p: Principal, household_id: str, limit: i
             "cursor": page.cursor}
 
 
-def _village_households(store: PointsStore, config, village: str) -> list:
+def _village_households(store: PointsStore, config, village: str, months: list[str]) -> HouseholdsRead:
+    """The village's households and their `earned` counters of these months: two round trips, any village."""
     node = config.jurisdiction.node(village)
     if node is None or node.level != "village":
         raise Invalid(f"'{village}' is not a village of this deployment", field="village")
     grids = [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
-    return [h for grid in grids for h in store.households_in_grid(grid)]
+    return store.households_in_grids(grids, lambda household_id: [f"earned#{household_id}#{m}" for m in months])
 
 
 def _months(period: str) -> list[str]:
@@ -212,11 +213,11 @@ def eligible(store: PointsStore, config, p: Principal, privilege: str, village: 
         raise NotFound(f"no privilege {privilege}")
     if p.role not in (roles.POINTS_EVALUATOR, roles.STATION, roles.LEADER, roles.ADMIN) or not within(village, p.node or "-"):
         raise Forbidden(f"{village} is outside your jurisdiction")
-    households = _village_households(store, config, village)
     months = _months(period)
-    earned = store.counters([f"earned#{h.id}#{m}" for h in households for m in months])
+    read = _village_households(store, config, village, months)
+    earned = read.counters
     rows = []
-    for h in households:
+    for h in read.households:
         total = sum(earned.get(f"earned#{h.id}#{m}", 0) for m in months)
         if total >= spec.threshold:
             rows.append({"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
@@ -241,9 +242,8 @@ def monthly_ranking(store: PointsStore, config, village: str, month: str) -> dic
     """The public notice-board ranking: net points earned in the month, names masked."""
     if len(month) != 7:
         raise Invalid("month is YYYY-MM", field="month")
-    households = _village_households(store, config, village)
-    earned = store.counters([f"earned#{h.id}#{month}" for h in households])
-    rows = sorted(({"household": mask_name(h.head), "points": earned.get(f"earned#{h.id}#{month}", 0),
-                    "id": h.id} for h in households), key=lambda r: (-r["points"], r["id"]))
+    read = _village_households(store, config, village, [month])
+    rows = sorted(({"household": mask_name(h.head), "points": read.counters.get(f"earned#{h.id}#{month}", 0),
+                    "id": h.id} for h in read.households), key=lambda r: (-r["points"], r["id"]))
     return {"village": village, "month": month,
             "items": [{"rank": i, "household": r["household"], "points": r["points"]} for i, r in enumerate(rows, 1)]}

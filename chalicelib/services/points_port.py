@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from chalicelib.services.unit_of_work import IdempotencyRecord, Page
@@ -31,6 +32,12 @@ class PointsWrite:
     extra: dict = field(default_factory=dict)
 
 
+@dataclass
+class HouseholdsRead:
+    households: list = field(default_factory=list)           # Household, grid by grid in the order asked
+    counters: dict[str, int] = field(default_factory=dict)   # the counters asked for that exist (absent: 0)
+
+
 class PointsStore(abc.ABC):
     @abc.abstractmethod
     def read(self, household_id: str, *, entry_seq: int | None = None, cap_key: str | None = None,
@@ -55,4 +62,9 @@ class PointsStore(abc.ABC):
     def restock(self, key: str, quantity: int) -> int: ...
 
     @abc.abstractmethod
-    def households_in_grid(self, grid: str) -> list: ...
+    def households_in_grids(self, grids: list[str],
+                            counter_names: Callable[[str], list[str]] | None = None) -> HouseholdsRead:
+        """The households of these grids and, for each, the counters `counter_names(household id)` names.
+
+        Two sequential round trips however many grids: the grids' listings together, then the households and
+        their counters together."""
