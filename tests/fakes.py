@@ -2,8 +2,8 @@
 from chalicelib.domain.case import Case
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
-                                              AbstractUnitOfWork, AbstractVisitRepository, DuplicateRequest,
-                                              IdempotencyRecord, ListQuery, Page)
+                                              AbstractUnitOfWork, AbstractVisitRepository, ApiKeyRecord,
+                                              DuplicateRequest, IdempotencyRecord, ListQuery, Page, SequenceTaken)
 
 
 class Store:
@@ -13,7 +13,8 @@ class Store:
         self.cases: dict[str, dict] = {}
         self.timeline: dict[str, list] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
-        self.counters: dict[str, int] = {}
+        self.counters: dict[str, int] = {}           # sequences (case numbers): name -> last number taken
+        self.api_keys: dict[str, ApiKeyRecord] = {}
         self.households: dict = {}
         self.counters_by_table: dict = {"stats": {}, "scorecards": {}}
         self.visits: dict = {}
@@ -62,7 +63,7 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
         super().__init__()
         self.store = store
 
-    def get(self, household_id):
+    def _get(self, household_id):
         return self.store.households.get(household_id)
 
     def list_by_grid(self, grid, limit, cursor):
@@ -92,6 +93,10 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def _load(self, case_ids, idempotency_key):
         cases = {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
+        preload = self.preloading
+        self.sequences.update({name: self.store.counters.get(name, 0) for name in preload.sequences})
+        self.households.seen.update({i: self.store.households.get(i) for i in preload.household_ids})
+        self.api_keys.update({i: self.store.api_keys.get(i) for i in preload.api_key_ids})
         return cases, self.store.idempotency.get(idempotency_key) if idempotency_key else None
 
     def read_counters(self, table, keys):
@@ -100,10 +105,6 @@ class FakeUnitOfWork(AbstractUnitOfWork):
 
     def find_idempotency(self, key):
         return self.store.idempotency.get(key)
-
-    def next_sequence(self, name):
-        self.store.counters[name] = self.store.counters.get(name, 0) + 1
-        return self.store.counters[name]
 
     def commit(self):
         if self.fail_commit_with:
@@ -118,6 +119,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
                 raise VersionConflict("moved")
         if self.idempotency and self.idempotency.key in self.store.idempotency:
             raise DuplicateRequest(self.idempotency.key)
+        for claim in self.sequence_claims.values():   # like the claim's condition: the value the load read
+            if self.store.counters.get(claim.name, 0) != claim.read:
+                raise SequenceTaken(f"{claim.name} is past {claim.read}")
         for case in changed:
             self.store.cases[case.id] = case.to_dict()
             self.store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
@@ -128,6 +132,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             self.store.households[household.id] = household
         for visit in self.visits_added:
             self.store.visits[visit.id] = visit
+        for claim in self.sequence_claims.values():
+            self.store.counters[claim.name] = claim.claimed
+        self.sequence_claims = {}
         for inc in self.increments:
             item = self.store.counters_by_table[inc.table].setdefault(inc.key, {})
             item[inc.attribute] = item.get(inc.attribute, 0) + inc.delta

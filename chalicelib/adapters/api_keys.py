@@ -8,6 +8,7 @@ import secrets
 from ulid import ULID
 
 from chalicelib.adapters.models import ApiKeyItem
+from chalicelib.services.unit_of_work import ApiKeyRecord
 
 
 def _hash(secret: str) -> str:
@@ -29,15 +30,30 @@ class DynamoApiKeys:
         item.update(actions=[ApiKeyItem.revoked.set(True)])
         return True
 
-    def holder(self, api_key: str | None) -> str | None:
-        """The key id of a valid, unrevoked key, else None."""
+    @staticmethod
+    def key_id(api_key: str | None) -> str | None:
+        """The id part of `<key id>.<secret>` (no read, nothing verified), or None if it is not of that form."""
         if not api_key or "." not in api_key:
             return None
         key_id, _, secret = api_key.partition(".")
+        return key_id if key_id and secret else None
+
+    @staticmethod
+    def verify(api_key: str | None, record: ApiKeyRecord | None) -> str | None:
+        """The key id if `record` (the stored key, read e.g. with a write's one read) is this key's, unrevoked
+        and its secret matches; else None."""
+        key_id = DynamoApiKeys.key_id(api_key)
+        if key_id is None or record is None or record.key_id != key_id or record.revoked:
+            return None
+        return key_id if hmac.compare_digest(record.secret_hash, _hash(api_key.partition(".")[2])) else None
+
+    def holder(self, api_key: str | None) -> str | None:
+        """The key id of a valid, unrevoked key, else None (one GetItem)."""
+        key_id = self.key_id(api_key)
+        if key_id is None:
+            return None
         try:
             item = ApiKeyItem.get(key_id, consistent_read=True)
         except ApiKeyItem.DoesNotExist:
             return None
-        if item.revoked or not hmac.compare_digest(item.secret_hash, _hash(secret)):
-            return None
-        return key_id
+        return self.verify(api_key, ApiKeyRecord(item.key_id, item.secret_hash, bool(item.revoked)))

@@ -13,15 +13,15 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import settings
 from chalicelib.adapters import outbox
-from chalicelib.adapters.models import (AssignmentItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem,
+from chalicelib.adapters.models import (ApiKeyItem, AssignmentItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem,
                                        OutboxItem, ScorecardItem, StatItem, TimelineItem, VisitItem)
 from chalicelib.domain import aggregates
 from chalicelib.domain.case import Case
 from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
-                                              AbstractUnitOfWork, AbstractVisitRepository, DuplicateRequest, IdempotencyRecord, ListQuery,
-                                              Page)
+                                              AbstractUnitOfWork, AbstractVisitRepository, ApiKeyRecord, DuplicateRequest, IdempotencyRecord, ListQuery,
+                                              Page, SequenceClaim, SequenceTaken)
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
 GEO_PRECISION = 6
@@ -56,13 +56,15 @@ def _to_case(item: CaseItem) -> Case:
 
 
 def _inbox_links(case: Case) -> list[AssignmentItem]:
-    """One inbox link per department ever assigned: its latest role, active if it still holds the case."""
+    """One inbox link per department ever assigned: its latest role, active if it still holds the case; the
+    case's status (also as `dept_status`, the key of by-dept-status), kind and category, for inbox filters."""
     latest: dict[str, AssignmentItem] = {}
     for a in case.assignment_objs():
         current = latest.get(a.department)
         latest[a.department] = AssignmentItem(a.department, case.id, role=a.role,
                                               active=a.active or bool(current and current.active),
-                                              status=case.status)
+                                              status=case.status, kind=case.kind, category=case.category,
+                                              dept_status=f"{a.department}#{case.status}")
     return list(latest.values())
 
 
@@ -101,52 +103,57 @@ class DynamoCaseRepository(AbstractCaseRepository):
         pending = [p for p in partitions if not state["p"].get(p[0], {}).get("done")]
 
         def run(partition):
-            name, source, hash_attr = partition
+            name, source, _, _ = partition
             results = source.query(name, filter_condition=condition, scan_index_forward=False,
                                    page_size=query.limit, last_evaluated_key=state["p"].get(name, {}).get("k"))
             raw = next(results.page_iter)  # exactly one Query request
-            return name, hash_attr, [i["case_id"]["S"] for i in raw.get("Items", [])], raw.get("LastEvaluatedKey"), \
+            return partition, [i["case_id"]["S"] for i in raw.get("Items", [])], raw.get("LastEvaluatedKey"), \
                 raw.get("ScannedCount", 0)
 
         with ThreadPoolExecutor(max_workers=max(1, min(8, len(pending)))) as pool:
             fetched = list(pool.map(run, pending))
-        merged = sorted(((case_id, name) for name, _, ids, _, _ in fetched for case_id in ids), reverse=True)
+        merged = sorted(((case_id, p[0]) for p, ids, _, _ in fetched for case_id in ids), reverse=True)
         taken = merged[: query.limit]
         next_partitions = dict(state["p"])
-        for name, hash_attr, ids, last_key, _ in fetched:
+        for (name, _, hash_attr, table_key), ids, last_key, _ in fetched:
             used = [case_id for case_id, source in taken if source == name]
             if len(used) == len(ids):      # the whole page went out: continue after what DynamoDB read
                 next_partitions[name] = {"k": last_key} if last_key else {"done": True}
             elif used:                     # continue right after the last case returned
-                next_partitions[name] = {"k": {"case_id": {"S": used[-1]}, hash_attr: {"S": name}}}
+                next_partitions[name] = {"k": {"case_id": {"S": used[-1]}, hash_attr: {"S": name}, **table_key}}
         cases = self._get_many([case_id for case_id, _ in taken])
         found = [cases[i] for i, _ in taken if i in cases]
-        if query.department:  # the inbox table does not carry kind and category
-            found = [c for c in found if (not query.kind or c.kind == query.kind)
-                     and (not query.category or c.category == query.category)]
         more = any(not next_partitions.get(p[0], {}).get("done") for p in partitions)
         cursor = encode_cursor({"f": fingerprint, "p": next_partitions}) if more else None
-        return Page(found, cursor, scanned=sum(f[4] for f in fetched))
+        return Page(found, cursor, scanned=sum(f[3] for f in fetched))
 
     @staticmethod
     def _partitions(query: ListQuery, counties: list[str]):
-        """[(hash key, index or table, hash attribute)] and the filter condition for a list query."""
+        """[(hash key, index or table, hash attribute, the table's key beyond case_id)] and the filter condition
+        of a list query. Every filter is a Query filter: a page reads only what DynamoDB evaluated for it."""
         conditions = []
         if query.department:
-            if query.status:
-                conditions.append(AssignmentItem.status == query.status)
-            partitions = [(query.department, AssignmentItem, "department")]
+            department = query.department
+            if query.status:   # the links of cases in that status only: no entry read is filtered out
+                partitions = [(f"{department}#{query.status}", AssignmentItem.by_dept_status, "dept_status",
+                               {"department": {"S": department}})]
+            else:
+                partitions = [(department, AssignmentItem, "department", {})]
+            if query.kind:     # the link mirrors the case's kind and category (rewritten with the case)
+                conditions.append(AssignmentItem.kind == query.kind)
+            if query.category:
+                conditions.append(AssignmentItem.category == query.category)
         else:
             if query.queue_center:
-                partitions = [(query.queue_center, CaseItem.by_queue, "queue_center")]
+                partitions = [(query.queue_center, CaseItem.by_queue, "queue_center", {})]
             elif query.reporter:
-                partitions = [(query.reporter, CaseItem.by_reporter, "reporter_id")]
+                partitions = [(query.reporter, CaseItem.by_reporter, "reporter_id", {})]
             elif query.grid:
-                partitions = [(query.grid, CaseItem.by_grid, "grid")]
+                partitions = [(query.grid, CaseItem.by_grid, "grid", {})]
             elif query.status:
-                partitions = [(f"{c}#{query.status}", CaseItem.by_county_status, "county_status") for c in counties]
+                partitions = [(f"{c}#{query.status}", CaseItem.by_county_status, "county_status", {}) for c in counties]
             else:
-                partitions = [(c, CaseItem.by_county, "county") for c in counties]
+                partitions = [(c, CaseItem.by_county, "county", {}) for c in counties]
             if query.node and counties and query.node.count(".") > counties[0].count("."):
                 conditions.append(CaseItem.grid.startswith(query.node + "."))
             if query.status and (query.queue_center or query.reporter or query.grid):
@@ -221,7 +228,7 @@ class DynamoCaseRepository(AbstractCaseRepository):
 
 
 class DynamoHouseholdRepository(AbstractHouseholdRepository):
-    def get(self, household_id: str) -> Household | None:
+    def _get(self, household_id: str) -> Household | None:
         try:
             return Household.from_dict(HouseholdItem.get(household_id, consistent_read=True).doc)
         except HouseholdItem.DoesNotExist:
@@ -269,6 +276,13 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         if idempotency_key:
             request[IdempotencyItem.Meta.table_name] = {"Keys": [{"key": {"S": idempotency_key}}],
                                                         "ConsistentRead": True}
+        preload = self.preloading   # sequences, households, API keys: in the same BatchGetItem
+        for model, attribute, keys in ((CounterItem, "name", preload.sequences),
+                                       (HouseholdItem, "household_id", preload.household_ids),
+                                       (ApiKeyItem, "key_id", preload.api_key_ids)):
+            if keys:
+                request[model.Meta.table_name] = {"Keys": [{attribute: {"S": k}} for k in dict.fromkeys(keys)],
+                                                  "ConsistentRead": True}
         items: dict[str, list] = {}
         while request:  # one BatchGetItem; repeated only for keys DynamoDB left unprocessed
             answer = connection().client.batch_get_item(RequestItems=request)
@@ -281,7 +295,22 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
             item = IdempotencyItem.from_raw_data(raw)
             if item.expires_at >= time.time():
                 record = IdempotencyRecord(item.key, item.request_hash, item.result)
+        self._preloaded(items)
         return cases, record
+
+    def _preloaded(self, items: dict[str, list]) -> None:
+        """What the BatchGetItem found of the preload's keys (absent keys: 0, None, None)."""
+        preload = self.preloading
+        self.sequences.update({name: 0 for name in preload.sequences})
+        for raw in items.get(CounterItem.Meta.table_name, []):
+            self.sequences[raw["name"]["S"]] = int(raw.get("value", {}).get("N", "0"))
+        self.households.seen.update({i: None for i in preload.household_ids})
+        for raw in items.get(HouseholdItem.Meta.table_name, []):
+            self.households.seen[raw["household_id"]["S"]] = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
+        self.api_keys.update({i: None for i in preload.api_key_ids})
+        for raw in items.get(ApiKeyItem.Meta.table_name, []):
+            item = ApiKeyItem.from_raw_data(raw)
+            self.api_keys[item.key_id] = ApiKeyRecord(item.key_id, item.secret_hash, bool(item.revoked))
 
     def find_idempotency(self, key: str) -> IdempotencyRecord | None:
         try:
@@ -291,11 +320,6 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         if item.expires_at < time.time():
             return None
         return IdempotencyRecord(item.key, item.request_hash, item.result)
-
-    def next_sequence(self, name: str) -> int:
-        counter = CounterItem(name)
-        counter.update(actions=[CounterItem.value.add(1)])
-        return int(counter.value)
 
     def commit(self) -> None:
         """One TransactWriteItems: the changes, their timeline, inbox links, outbox, counters, idempotency."""
@@ -310,6 +334,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                 if idempotency_position is not None and len(reasons) > idempotency_position \
                         and reasons[idempotency_position] == "ConditionalCheckFailed":
                     raise DuplicateRequest(self.idempotency.key) from None
+                raise_if_sequence_taken(puts, reasons)  # a concurrent write claimed the number first: re-read
                 if "ConditionalCheckFailed" in reasons:
                     raise VersionConflict("the case was changed by someone else; read it again and retry") from None
                 if "TransactionConflict" in reasons and attempt < 2:
@@ -321,6 +346,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         self.cases.added.clear()
         self.households.added.clear()
         self.visits_added.clear()
+        self.sequence_claims = {}
         self.increments = []
         committed, self.effects = self.effects, []
         outbox.carry_out_all(committed)  # best effort now; the relay retries what fails
@@ -348,11 +374,26 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
         condition=HouseholdItem.household_id.does_not_exist()) for h in uow.households.added]
     puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
         condition=VisitItem.visit_id.does_not_exist()) for v in uow.visits_added]
+    puts += [sequence_claim_put(claim) for claim in uow.sequence_claims.values()]
     idempotency_position = None
     if uow.idempotency:
         idempotency_position = len(puts)
         puts.append(idempotency_put(uow.idempotency))
     return puts, counter_updates(aggregates.merge(uow.increments)), idempotency_position
+
+
+def sequence_claim_put(claim: SequenceClaim) -> dict:
+    """A sequence's next number as a transaction Put, conditional on the value the write read (or on no item)."""
+    condition = (CounterItem.name.does_not_exist() | (CounterItem.value == 0)) if claim.read == 0 \
+        else CounterItem.value == claim.read
+    return CounterItem(claim.name, value=claim.claimed).get_save_kwargs_from_instance(condition=condition)
+
+
+def raise_if_sequence_taken(puts: list[dict], reasons: list) -> None:
+    """SequenceTaken if a cancelled transaction failed on a sequence claim (the only counters-table Puts)."""
+    for put, reason in zip(puts, reasons):  # the Puts lead the TransactItems (no checks or deletes before them)
+        if reason == "ConditionalCheckFailed" and put.get("TableName") == CounterItem.Meta.table_name:
+            raise SequenceTaken("a concurrent report took this case number; read again and retry") from None
 
 
 def idempotency_put(record: IdempotencyRecord) -> dict:

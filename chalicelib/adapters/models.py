@@ -77,13 +77,23 @@ class TimelineItem(Model):
 
 
 class AssignmentItem(Model):
-    """A department's link to a case: its inbox. Rewritten with the case in the same transaction."""
+    """A department's link to a case: its inbox. Rewritten with the case in the same transaction, so the
+    case's status, kind and category mirrored here are the case's own (inbox filters test them in the Query)."""
     Meta = _meta("assignments")
     department = UnicodeAttribute(hash_key=True)
     case_id = UnicodeAttribute(range_key=True)
     role = UnicodeAttribute()
     active = BooleanAttribute()
     status = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    category = UnicodeAttribute()
+    dept_status = UnicodeAttribute()                     # "<department>#<status>"
+
+    # a department's inbox in one status: reads only the matching links (GET /inbox?status=)
+    by_dept_status = type("InboxByStatus", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-dept-status",
+                                  "projection": IncludeProjection(["kind", "category"])}),
+        "dept_status": UnicodeAttribute(hash_key=True), "case_id": UnicodeAttribute(range_key=True)})()
 
 
 class IdempotencyItem(Model):

@@ -13,9 +13,10 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import changes, commands, timers, views
 from chalicelib.services import idempotency
 from chalicelib.services.calendar import working_calendar
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload, SequenceTaken
 
 DUPLICATE_WINDOW_DAYS = 30
+NUMBER_ATTEMPTS = 5   # intakes that lose the case number to a concurrent one read again; bounded
 
 
 def _actor(p: Principal) -> Actor:
@@ -32,7 +33,11 @@ def _due(config, stage: str, urgency: str, start: datetime, complex_category: bo
 
 # -- intake --------------------------------------------------------------------------------------------
 def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.ReportCase, now: datetime,
-                idempotency_key: str | None = None) -> dict:
+                idempotency_key: str | None = None, preload: Preload | None = None) -> dict:
+    """Open a case, numbered per county and year. One read (the idempotency record and the number's counter,
+    plus what `preload` adds, e.g. the Open311 API key) and one transaction, which also claims the number: if a
+    concurrent intake claimed it first, the whole write is read again and retried (numbers stay unique and
+    gap-free; a replayed request takes none)."""
     jurisdiction = config.jurisdiction
     grid = jurisdiction.node(body.grid)
     unplaced = p.role == roles.OPEN311 and body.grid == jurisdiction.root.code  # outside every grid: the root's center
@@ -50,12 +55,14 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     if (body.channel == "open311") != (p.role == roles.OPEN311):
         raise Invalid("the open311 channel is for Open311 clients, and only that one", field="channel")
 
+    county = jurisdiction.county_of(body.grid) or jurisdiction.root
+    village = jurisdiction.ancestor_at(body.grid, "village") or jurisdiction.root
+    prefix = county.case_prefix or county.code.replace(".", "")
+    year = now.astimezone(config.timezone).year
+    sequence = f"case-number#{prefix}#{year}"
+
     def run() -> dict:
-        county = jurisdiction.county_of(body.grid) or jurisdiction.root
-        village = jurisdiction.ancestor_at(body.grid, "village") or jurisdiction.root
-        prefix = county.case_prefix or county.code.replace(".", "")
-        year = now.astimezone(config.timezone).year
-        seq = uow.next_sequence(f"case-number#{prefix}#{year}")
+        seq = uow.claim_sequence(sequence)   # committed with the case, on the value the load read
         case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{prefix}-{year}-{seq:06d}",
                          actor=_actor(p), now=now, kind=body.kind, category=body.category, title=body.title,
                          description=body.description, grid=body.grid, county=county.code,
@@ -67,8 +74,16 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
         changes.record(uow, case, {}, config)
         return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
 
-    with uow:
-        return idempotency.once(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
+    for attempt in range(NUMBER_ATTEMPTS):
+        with uow:
+            uow.preload(Preload(sequences=[sequence]))
+            if preload:
+                uow.preload(preload)
+            try:
+                return idempotency.once(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
+            except SequenceTaken:
+                if attempt == NUMBER_ATTEMPTS - 1:
+                    raise   # 409: still contended after every attempt; the client retries with its key
 
 
 # -- reads ---------------------------------------------------------------------------------------------
@@ -134,10 +149,13 @@ def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) 
 
 
 def _counties_under(jurisdiction, node: str) -> list[str]:
+    """The `county` partitions a list under `node` reads: its county, or every county below it, and at the
+    root also the root's own partition (Open311 reports outside every grid are placed there)."""
     county = jurisdiction.county_of(node)
     if county:
         return [county.code]
-    return sorted(n.code for n in jurisdiction.nodes.values() if n.level == "county" and within(n.code, node))
+    counties = sorted(n.code for n in jurisdiction.nodes.values() if n.level == "county" and within(n.code, node))
+    return counties + [node] if node == jurisdiction.root.code else counties
 
 
 def timeline(uow: AbstractUnitOfWork, p: Principal, case_id: str, limit: int, cursor: str | None) -> dict:

@@ -11,6 +11,7 @@ from chalicelib.domain import geo, roles
 from chalicelib.domain.case import Case
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands
+from chalicelib.services.unit_of_work import Preload
 
 OPEN = ("reported", "accepted", "dispatched", "in_progress")   # resolved and after read as closed
 WINDOW_DAYS = 90
@@ -58,8 +59,10 @@ def service_definition(config, code: str) -> dict:
 
 
 def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dict]:
-    """POST requests: the spec's form fields; the case enters the same intake, channel open311, reported."""
-    key_id = api_keys.holder(form.get("api_key"))
+    """POST requests: the spec's form fields; the case enters the same intake, channel open311, reported.
+
+    The API key is read with the intake's one read and checked on it, before any record is replayed or written."""
+    key_id = api_keys.key_id(form.get("api_key"))
     if key_id is None:
         raise Open311Error(403, "api_key is missing, unknown or revoked")
     code = form.get("service_code", "")
@@ -87,7 +90,13 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
         "location": {"lat": lat, "lon": lon, "address": (form.get("address_string") or "")[:300]},
         "residents": [{"name": reporter_name, "phone": form.get("phone") or None}] if reporter_name else []})
     client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
-    created = cases.report_case(uow, config, client, body, now, idempotency_key=form.get("idempotency_key"))
+
+    def authenticate() -> None:
+        if api_keys.verify(form.get("api_key"), uow.api_keys.get(key_id)) != key_id:
+            raise Open311Error(403, "api_key is missing, unknown or revoked")
+
+    created = cases.report_case(uow, config, client, body, now, idempotency_key=form.get("idempotency_key"),
+                                preload=Preload(api_key_ids=[key_id], checks=[authenticate]))
     return [{"service_request_id": created["id"], "service_notice": "received; the receiving station will triage it",
              "account_id": None}]
 

@@ -12,7 +12,7 @@ from chalicelib.domain.household import Visit
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import commands, idempotency
-from chalicelib.services.unit_of_work import AbstractUnitOfWork
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogVisit, now: datetime,
@@ -23,7 +23,7 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
         raise Invalid("a visit cannot be in the future", field="visited_at")
 
     def run() -> dict:
-        household = uow.households.get(body.household_id)
+        household = uow.households.get(body.household_id)   # read with the idempotency record: no round trip
         if household is None or household.grid != p.grid:
             raise Invalid(f"no household {body.household_id} in your grid", field="household_id")
         visit = Visit(id=str(ULID.from_datetime(body.visited_at)), grid=p.grid, household_id=household.id,
@@ -34,6 +34,7 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
         return idempotency.commit_with_result(uow, visit.to_dict())
 
     with uow:
+        uow.preload(Preload(household_ids=[body.household_id]))
         return idempotency.once(uow, p, "log_visit", idempotency_key, body.model_dump(mode="json"), run)
 
 
