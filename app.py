@@ -30,7 +30,7 @@ def authenticate(event, get_response):
     return get_response(event)
 
 
-# -- asynchronous work: SQS workers and the outbox relay (logic in chalicelib/workers.py) ---------------------
+# -- asynchronous work: the work queue's worker and the outbox relay (logic in chalicelib/workers.py) -------
 # Workers are imported on first use: API cold starts do not pay for Powertools' batch and idempotency modules.
 from chalice import Rate  # noqa: E402
 
@@ -46,22 +46,11 @@ def _calendar_fallback(year):
 calendar.report_fallbacks_with(_calendar_fallback)
 
 
-@app.on_sqs_message(queue_arn=resources.DEADLINES.arn(), batch_size=10, name="deadlines_worker")
-def deadlines_worker(event):
+@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name="work_worker")
+def work_worker(event):
+    """The one SQS worker: deadline notices, photo uploads and notifications, each record by its kind."""
     from chalicelib import workers
-    return workers.deadlines_batch(event.to_dict(), event.context)
-
-
-@app.on_sqs_message(queue_arn=resources.PHOTOS.arn(), batch_size=5, name="photos_worker")
-def photos_worker(event):
-    from chalicelib import workers
-    return workers.photos_batch(event.to_dict(), event.context)
-
-
-@app.on_sqs_message(queue_arn=resources.NOTIFICATIONS.arn(), batch_size=10, name="notifications_worker")
-def notifications_worker(event):
-    from chalicelib import workers
-    return workers.notifications_batch(event.to_dict(), event.context)
+    return workers.work_batch(event.to_dict(), event.context)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_relay")

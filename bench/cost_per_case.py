@@ -57,16 +57,22 @@ def measured_validation(photo: bytes):
 
 
 def lambda_bill(world: World, photo_ms: float):
-    """GB-seconds per function: own time (measured) + waits on AWS (modelled), each invocation rounded up to 1 ms."""
+    """GB-seconds per function and kind of work (the work queue's worker serves three): own time (measured) +
+    waits on AWS (modelled), each invocation rounded up to 1 ms."""
     gb = resources.LAMBDA_MEMORY_MB / 1024
     rows = {}
-    for function, runs in world.durations.items():
+    for (function, kind), runs in world.durations.items():
         billed = []
         for own_ms, rounds in runs:
-            extra = photo_ms if function == "photos_worker" else 0
+            extra = photo_ms if kind == "photo" else 0
             billed.append(math.ceil(own_ms + extra + sum(prices.LATENCY_MS[k] for k in rounds)))
-        rows[function] = (len(runs), statistics.median(billed), sum(billed) / 1000 * gb)
+        rows[(function, kind)] = (len(runs), statistics.median(billed), sum(billed) / 1000 * gb)
     return rows
+
+
+def _sources(queues) -> str:
+    """The queues a Lambda event source long-polls, idle or not (resources.QUEUES): one, the work queue."""
+    return f"{len(queues)} idle event source{'s' if len(queues) != 1 else ''} ({', '.join(q.key for q in queues)})"
 
 
 def main() -> int:
@@ -102,9 +108,10 @@ def main() -> int:
         "Step Functions (Standard)": units[("stepfunctions", "transitions")] / 1000
         * prices.STEP_FUNCTIONS_PER_THOUSAND_TRANSITIONS,
         "SQS": units[("sqs", "requests")] / 1e6 * prices.SQS_PER_MILLION_REQUESTS,
-        "S3 (requests; photos kept 12 months)": units[("s3", "put_requests")] / 1000 * prices.S3_PER_THOUSAND_PUT
-        + units[("s3", "get_requests")] / 1000 * prices.S3_PER_THOUSAND_GET
-        + units[("s3", "stored_bytes")] / 1e9 * 12 * prices.S3_PER_GB_MONTH,
+        "S3 (photos a year: 1 month Standard, 11 Glacier IR)": units[("s3", "put_requests")] / 1000
+        * prices.S3_PER_THOUSAND_PUT + units[("s3", "get_requests")] / 1000 * prices.S3_PER_THOUSAND_GET
+        + units[("s3", "stored_objects")] / 1000 * prices.S3_GLACIER_IR_PER_THOUSAND_TRANSITIONS
+        + units[("s3", "stored_bytes")] / 1e9 * (prices.S3_PER_GB_MONTH + 11 * prices.S3_GLACIER_IR_PER_GB_MONTH),
         "SNS topics": units[("sns", "publishes")] / 1e6 * prices.SNS_PER_MILLION_PUBLISHES,
     }
     relay_ms = math.ceil(1 + prices.LATENCY_MS["dynamodb_read"])
@@ -112,7 +119,7 @@ def main() -> int:
         "outbox relay, every minute (Lambda + one Query)": prices.RELAY_RUNS_PER_YEAR * (
             prices.LAMBDA_PER_MILLION_REQUESTS / 1e6 + relay_ms / 1000 * resources.LAMBDA_MEMORY_MB / 1024
             * prices.LAMBDA_PER_GB_SECOND + 0.5 * prices.DYNAMODB_PER_MILLION_RRU / 1e6),
-        f"SQS long polling of {len(resources.QUEUES)} idle event sources": len(resources.QUEUES)
+        f"SQS long polling of {_sources(resources.QUEUES)}": len(resources.QUEUES)
         * prices.IDLE_RECEIVES_PER_MINUTE_PER_QUEUE * prices.RELAY_RUNS_PER_YEAR / 1e6
         * prices.SQS_PER_MILLION_REQUESTS,
     }
@@ -137,9 +144,14 @@ def main() -> int:
     print("\nDynamoDB write units by table (per case):")
     for table, wru in world.dynamo.wru_by_table.most_common():
         print(f"  {table:<40} {wru / args.cases:8.1f}")
-    print("\nLambda: invocations, median billed ms (own time measured + AWS waits modelled)")
-    for function, (n, median, gbs) in sorted(functions.items()):
-        print(f"  {function:<22} {n:>9,} {median:>8.0f} ms  {gbs:>10,.0f} GB-s")
+    print("\nLambda: invocations, median billed ms (own time measured + AWS waits modelled), per function and "
+          "kind of work")
+    for (function, kind), (n, median, gbs) in sorted(functions.items()):
+        print(f"  {function + (' ' + kind if kind else ''):<26} {n:>9,} {median:>8.0f} ms  {gbs:>10,.0f} GB-s")
+    for function in sorted({f for f, kind in functions if kind}):
+        rows = [v for (f, kind), v in functions.items() if f == function]
+        print(f"  {function + ' (all kinds)':<26} {sum(n for n, _, _ in rows):>9,} {'':>11}  "
+              f"{sum(g for _, _, g in rows):>10,.0f} GB-s")
     print(f"  photo decode (Pillow, measured): {photo_ms:.0f} ms for {len(photo) / 1e6:.2f} MB")
 
     on_time = [n for case_id, n in world.transitions_by_case.items() if case_id not in world.noticed_cases]

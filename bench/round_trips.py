@@ -187,7 +187,7 @@ class harness:
 STATE = Path(tempfile.mkdtemp(prefix="gridloop-round-trips-"))
 os.environ.update({"STAGE": "local", "TABLE_PREFIX": "gridloop-bench-rt-", "COUNTY": "demo",
                    "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
-                   "LOG_LEVEL": "WARNING", "NOTIFY_RETRY_BASE_SECONDS": "0"})
+                   "LOG_LEVEL": "WARNING", "WORK_RETRY_BASE_SECONDS": "0"})
 
 from local.moto_server import EmbeddedAWS, client_environment  # noqa: E402
 
@@ -443,11 +443,13 @@ def delete(spec, message):
         sqs().delete_message(QueueUrl=spec.url(), ReceiptHandle=message["ReceiptHandle"])
 
 
+WORK = resources.WORK   # the one work queue: deadline notices, photo uploads, notifications (one worker)
+
+
 def deliver_notification(predicate, label):
-    message = receive_one(resources.NOTIFICATIONS, predicate)
-    worker("notifications_worker", lambda_event([message], resources.NOTIFICATIONS.arn()),
-           {"R": 2, "W": 2, "E": 1}, label)
-    delete(resources.NOTIFICATIONS, message)
+    message = receive_one(WORK, lambda b: "effect_id" in b and predicate(b))
+    worker("work_worker", lambda_event([message], WORK.arn()), {"R": 2, "W": 2, "E": 1}, f"notification: {label}")
+    delete(WORK, message)
 
 
 def drain(spec):
@@ -482,8 +484,8 @@ def timer_input(case_id: str, prefix: str) -> dict:
 def send_deadline_notice(body: dict) -> dict:
     client = sqs()
     with harness():
-        client.send_message(QueueUrl=resources.DEADLINES.url(), MessageBody=json.dumps(body))
-    return receive_one(resources.DEADLINES, lambda b: b == body)
+        client.send_message(QueueUrl=WORK.url(), MessageBody=json.dumps(body))
+    return receive_one(WORK, lambda b: b == body)
 
 
 def scheduled_event() -> dict:
@@ -562,10 +564,10 @@ def scenario(api: Api):
     answer = requests.post(form["upload"]["url"], data=form["upload"]["fields"],
                            files={"file": ("p.jpg", data, "image/jpeg")}, timeout=10)
     assert answer.status_code in (200, 204), answer.text
-    upload = receive_one(resources.PHOTOS, lambda b: bool(b.get("Records")))
-    worker("photos_worker", lambda_event([upload], resources.PHOTOS.arn()),
-           {"R": 2, "W": 2, "T": 1, "E": 1, "O": 1}, "JPEG attached")
-    delete(resources.PHOTOS, upload)
+    upload = receive_one(WORK, lambda b: bool(b.get("Records")))
+    worker("work_worker", lambda_event([upload], WORK.arn()),
+           {"R": 2, "W": 2, "T": 1, "E": 1, "O": 1}, "photo: JPEG attached")
+    delete(WORK, upload)
     api.call("station-yks", "GET", f"/cases/{a}/photos/{form['photo_id']}")
     api.call("station-yks", "GET", "/queue")
 
@@ -617,13 +619,13 @@ def scenario(api: Api):
     act("dispatcher-rq", e, "dispatch", DISPATCH, measure=False)
     timer = timer_input(e, "reportin-rq-agri")
     warning = send_deadline_notice({"timer": timer["timer"], "notice": timer["notices"][0]})
-    worker("deadlines_worker", lambda_event([warning], resources.DEADLINES.arn()),
-           {"R": 1, "T": 1, "E": 1, "O": 1}, "75% warning, lead report-in")
-    delete(resources.DEADLINES, warning)
+    worker("work_worker", lambda_event([warning], WORK.arn()),
+           {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: 75% warning, lead report-in")
+    delete(WORK, warning)
     breach = send_deadline_notice({"timer": timer["timer"], "notice": timer["notices"][1]})
-    worker("deadlines_worker", lambda_event([breach], resources.DEADLINES.arn()),
-           {"R": 1, "T": 1, "E": 1, "O": 1}, "breach: escalate to the prefecture")
-    delete(resources.DEADLINES, breach)
+    worker("work_worker", lambda_event([breach], WORK.arn()),
+           {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: breach, escalate to the prefecture")
+    delete(WORK, breach)
     deliver_notification(lambda b: b.get("case_id") == e and b.get("channel") == "alert", "alert: supervision")
     f = new_case()["id"]
     act("station-yks", f, "accept", ACCEPT, measure=False)
@@ -636,13 +638,13 @@ def scenario(api: Api):
         act(user, evaluation_case, action, body, measure=False)
     evaluation = timer_input(evaluation_case, "evaluation")
     silence = send_deadline_notice({"timer": evaluation["timer"], "notice": evaluation["notices"][-1]})
-    worker("deadlines_worker", lambda_event([silence], resources.DEADLINES.arn()),
-           {"R": 1, "T": 1, "E": 1, "O": 1}, "evaluation silence: auto-close")
-    delete(resources.DEADLINES, silence)
+    worker("work_worker", lambda_event([silence], WORK.arn()),
+           {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: evaluation silence, auto-close")
+    delete(WORK, silence)
     stale = send_deadline_notice({"timer": report_in["timer"], "notice": report_in["notices"][0]})
-    worker("deadlines_worker", lambda_event([stale], resources.DEADLINES.arn()),
-           {"R": 1}, "stale: report-in already done")
-    delete(resources.DEADLINES, stale)
+    worker("work_worker", lambda_event([stale], WORK.arn()),
+           {"R": 1}, "deadline: stale, report-in already done")
+    delete(WORK, stale)
 
     # the outbox relay: idle, then after a crash between a commit and its side effects ------------------------
     worker("outbox_relay", scheduled_event(), {"R": 2}, "nothing pending")
@@ -653,7 +655,7 @@ def scenario(api: Api):
     with later(120):
         worker("outbox_relay", scheduled_event(), {"R": 2, "E": 1, "O": 1}, "5 effects left by a crash",
                ok=lambda reply: reply.get("done") == reply.get("retried") and reply.get("retried", 0) > 0)
-    drain(resources.NOTIFICATIONS)
+    drain(WORK)
 
     # households, visits, points ---------------------------------------------------------------------------
     home = api.call("gm-yks-01", "POST", "/households", {"grid": GRID, "head": "王小明", "members": 3,
@@ -751,9 +753,9 @@ def main() -> int:
     print("Kinds: R read, T TransactWriteItems, W other write, E outbox side effect (SFN start/stop, SQS send, "
           "SNS publish), O outbox mark-done.\nrounds = sequential depth (calls overlapping in time on different "
           "threads are one round); targets are per kind, in rounds:\n  API GET: R<=2.  API write: R<=1, T/W<=1 "
-          "(one atomic commit), E<=1, O<=1.  GET contacts: R<=2, W<=1 (access log).\n  deadlines_worker: R<=1, "
-          "T<=1, E<=1, O<=1 (the same as an API write).  photos_worker: R<=2 (the upload + the case), W<=2 (S3 "
-          "copy + delete: the move), T<=1, E<=1, O<=1.\n  notifications_worker (one record): R<=2 (SMS: the case "
+          "(one atomic commit), E<=1, O<=1.  GET contacts: R<=2, W<=1 (access log).\n  work_worker, per kind of "
+          "record -- deadline: R<=1, T<=1, E<=1, O<=1 (the same as an API write).\n  photo: R<=2 (the upload + "
+          "the case), W<=2 (S3 copy + delete: the move), T<=1, E<=1, O<=1.  notification: R<=2 (SMS: the case "
           "+ the SNS opt-out check), W<=2 (Powertools idempotency: in progress + completed), E<=1 (the delivery)."
           "\n  outbox_relay: R<=2 (pending + oldest-age Query), E<=1, O<=1.\n")
     print_table()

@@ -80,7 +80,7 @@ def check_cost_model(sfn):
         plan = {"timer": {"name": name, "case_id": "sample", "stage": "resolve", "department": None, "version": 1,
                           "start": notices[0]["at"], "due": notices[-1]["at"]}, "notices": notices}
         execution = sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(
-            timers.state_machine_input(plan, resources.DEADLINES.url())))["executionArn"]
+            timers.state_machine_input(plan, resources.WORK.url())))["executionArn"]
         samples.append((execution, planned, stop_after, start))
     for execution, planned, stop_after, start in samples:
         if stop_after is not None:

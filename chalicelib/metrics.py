@@ -13,3 +13,5 @@ PHOTO_ACCEPTED = "PhotoAccepted"
 PHOTO_REJECTED = "PhotoRejected"                 # dimension: reason
 NOTIFICATION_SENT = "NotificationSent"           # dimension: channel
 NOTIFICATION_FAILED = "NotificationFailed"       # dimension: channel
+WORK_RECORD_FAILED = "WorkRecordFailed"          # dimension: kind (deadline, photo, notification, unknown)
+WORK_KINDS = ("deadline", "photo", "notification", "unknown")   # its `kind` values: the work queue's kinds

@@ -16,11 +16,16 @@ def timer_definition(partition: str) -> str:
     return TIMER_ASL.read_text().replace("${Partition}", partition)
 
 
+LAMBDA_MEMORY_MB = 512      # every function (the stack sets it; the cost benchmark bills GB-seconds with it)
+LAMBDA_TIMEOUT_SECONDS = 60
+
+
 @dataclass(frozen=True)
 class QueueSpec:
-    key: str                    # short name; env vars are <KEY>_QUEUE_URL / _ARN
-    visibility_timeout: int     # seconds; at least the worker Lambda's timeout
+    key: str                    # short name; env vars are <KEY>_QUEUE_URL / _ARN / _DLQ_URL
+    visibility_timeout: int     # seconds; AWS's guidance for a Lambda event source: >= 6x the function timeout
     max_receive_count: int      # deliveries before the dead-letter queue
+    batch_size: int             # records per worker invocation (the event source's BatchSize)
 
     @property
     def name(self) -> str:
@@ -41,13 +46,23 @@ class QueueSpec:
                               f"arn:aws:sqs:cn-northwest-1:000000000000:{self.name}")
 
 
-DEADLINES = QueueSpec("deadlines", visibility_timeout=60, max_receive_count=5)
-PHOTOS = QueueSpec("photos", visibility_timeout=120, max_receive_count=3)
-NOTIFICATIONS = QueueSpec("notifications", visibility_timeout=60, max_receive_count=6)
-QUEUES = (DEADLINES, PHOTOS, NOTIFICATIONS)
-
-LAMBDA_MEMORY_MB = 512      # every function (the stack sets it; the cost benchmark bills GB-seconds with it)
-LAMBDA_TIMEOUT_SECONDS = 60
+# The one work queue, consumed by the one worker function (app.py `work_worker`, chalicelib/workers.py), which
+# tells its three kinds of record apart by their bodies: deadline notices (the timer's SendNotice task), photo
+# upload events (the photo bucket's ObjectCreated notification) and notifications (the outbox's NOTIFY effects).
+# A Lambda event source long-polls its queue even when it is empty (about 15 receives a minute, billed): one
+# queue for the three kinds pays that once. Why these numbers (docs/data-model.md, "The work queue"):
+# - visibility 360 s = 6 x the 60 s function timeout (AWS's guidance for Lambda event sources: a batch the
+#   function is still working on, or a retried invocation, never becomes visible again meanwhile). Failed
+#   records do not wait for it: the worker sets each one's retry delay (exponential backoff, workers.py);
+# - 6 receives: what notifications needed (a DingTalk outage of about 10 minutes rides on the backoff 10, 20,
+#   ... 320 s) and more than deadlines (5) and photos (3) had; every kind is safe to repeat (a notice acts
+#   once, a photo is attached once, a delivery is idempotent per effect), and an upload that cannot be an
+#   image is quarantined, never retried;
+# - 10 records a batch (the most without a batching window): a batch of ten of the largest photos allowed
+#   (40 MP) decodes in about 6 s on a developer machine, a few times that on a 512 MB Lambda's share of a vCPU,
+#   within the 60 s timeout; notices and notifications take milliseconds.
+WORK = QueueSpec("work", visibility_timeout=6 * LAMBDA_TIMEOUT_SECONDS, max_receive_count=6, batch_size=10)
+QUEUES = (WORK,)
 
 TIMER_STATE_MACHINE = f"{PREFIX}timer"
 PHOTOS_BUCKET_NAME = f"{PREFIX}photos"

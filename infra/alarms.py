@@ -55,6 +55,9 @@ def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
         _alarm(stack, f"{title}DlqNotEmpty", depth, 0, f"messages in the {spec.key} dead-letter queue")
         _alarm(stack, f"{title}QueueOldestMessage", age, 600, f"a {spec.key} message waited more than 10 minutes")
         widgets.append(cw.GraphWidget(title=f"{spec.key}: DLQ depth and oldest message age", left=[depth], right=[age]))
+    # one worker serves the three kinds of work: its failed records by kind (a failed record is not a Lambda error)
+    widgets.append(cw.GraphWidget(title="work_worker: failed records by kind", left=[
+        product_metric(metrics, metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
 
     failed = stack.timer.metric_failed(period=Duration.minutes(5), statistic="Sum")
     _alarm(stack, "TimerExecutionsFailed", failed, 0, "timer executions failed (a deadline may not fire)")

@@ -14,11 +14,11 @@ ACKNOWLEDGED = [
     ("BucketNotificationsHandler050a0587b7544547bf325f094a3db834", "AwsSolutions::AwsSolutions-IAM4"
      "[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
      "CDK's own custom resource that configures the bucket notification; it only writes its logs."),
-    ("NotificationsWorkerRole", f"{IAM5}[Resource::*]",
+    ("WorkWorkerRole", f"{IAM5}[Resource::*]",
      "sns:Publish to a phone number (SMS) and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN."),
     ("ApiGatewayLogsRole", f"{IAM5}[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]",
      "API Gateway's account-wide logging role writes the execution log groups API Gateway itself names."),
-    ("NotificationsWorkerRole", f"{IAM5}[Action::kms:GenerateDataKey*]",
+    ("WorkWorkerRole", f"{IAM5}[Action::kms:GenerateDataKey*]",
      "Publishing to the KMS-encrypted alerts topic needs data keys of that one key (CDK's grant)."),
 ]
 # Findings on the API Gateway and Lambda resources that only exist after SAM expansion (cdk-nag skips
@@ -35,7 +35,7 @@ SAM_ACKNOWLEDGED = {
     "AwsSolutions-COG4": "Tokens of the deployment's user pool are verified in the app's middleware (see APIG4).",
 }
 ENV = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"
-ROLES = ("ApiHandlerRole", "DeadlinesWorkerRole", "PhotosWorkerRole", "NotificationsWorkerRole", "OutboxRelayRole")
+ROLES = ("ApiHandlerRole", "WorkWorkerRole", "OutboxRelayRole")
 
 
 def _wildcards(stack) -> list[tuple[str, str]]:

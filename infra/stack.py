@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # what the unit of work and the points store call: reads by key and Query, conditional writes, transactions
 DATA_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                 "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem")
-FUNCTIONS = ("api_handler", "deadlines_worker", "photos_worker", "notifications_worker", "outbox_relay")
-SQS_HANDLERS = {"deadlines_worker": "deadlines", "photos_worker": "photos", "notifications_worker": "notifications"}
+FUNCTIONS = ("api_handler", "work_worker", "outbox_relay")
+SQS_HANDLERS = {"work_worker": "work"}   # function (app.py) -> the queue it consumes (resources.QUEUES)
 
 
 def app_modules(table_prefix: str):
@@ -89,8 +89,9 @@ class GridloopStack(Stack):
         self.photos = s3.Bucket(self, "Photos", bucket_name=None, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                                 encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
                                 server_access_logs_bucket=access_logs, server_access_logs_prefix="photos/",
-                                removal_policy=RemovalPolicy.RETAIN)
-        self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(self.queues["photos"]),
+                                removal_policy=RemovalPolicy.RETAIN, lifecycle_rules=photo_lifecycle())
+        work = self.queues[resources.WORK.key]   # one queue for the three kinds of work (resources.py)
+        self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(work),
                                            s3.NotificationKeyFilter(prefix="incoming/"))
 
         timer_logs = logs.LogGroup(self, "TimerLogs", retention=logs.RetentionDays.ONE_YEAR,
@@ -101,14 +102,14 @@ class GridloopStack(Stack):
             definition_body=sfn.DefinitionBody.from_string(resources.TIMER_ASL.read_text()), tracing_enabled=True,
             definition_substitutions={"Partition": Aws.PARTITION},
             logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ALL, include_execution_data=False))
-        self.queues["deadlines"].grant_send_messages(self.timer)
+        work.grant_send_messages(self.timer)      # the timer's SendNotice task
 
         self.user_pool = self._user_pool(prefix, roles)
 
         self.function_roles = {name: iam.Role(self, f"{name.title().replace('_', '')}Role",
                                               assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
                                for name in FUNCTIONS}
-        self._grant(models, resources)
+        self._grant(models, resources.WORK.key)
         self.chalice = self._chalice(stage, county, prefix, resources)
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
@@ -164,37 +165,36 @@ class GridloopStack(Stack):
                                       generate_secret=False, id_token_validity=Duration.hours(8))
         return pool
 
-    def _grant(self, models, resources) -> None:
+    def _grant(self, models, work: str) -> None:
         """Least privilege: each function gets exactly the actions its code path calls (no Scan anywhere)."""
         r, t = self.function_roles, self.tables
         every_case_table = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
                             models.CounterItem, models.HouseholdItem, models.OutboxItem, models.StatItem,
                             models.ScorecardItem, models.VisitItem, models.LedgerItem, models.StockItem,
                             models.OrderItem)
+        # deadline notices and photo uploads change cases (a unit of work); notifications read the case (SMS)
         worker_tables = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
                          models.OutboxItem, models.StatItem, models.ScorecardItem)
         for model in every_case_table:
             t[model].grant(r["api_handler"], *DATA_ACTIONS)
-        for name in ("deadlines_worker", "photos_worker"):
-            for model in worker_tables:
-                t[model].grant(r[name], *DATA_ACTIONS)
-        t[models.CaseItem].grant(r["notifications_worker"], "dynamodb:GetItem")
-        t[models.WorkerIdempotencyItem].grant(r["notifications_worker"], "dynamodb:GetItem", "dynamodb:PutItem",
+        for model in worker_tables:
+            t[model].grant(r["work_worker"], *DATA_ACTIONS)
+        t[models.WorkerIdempotencyItem].grant(r["work_worker"], "dynamodb:GetItem", "dynamodb:PutItem",
                                               "dynamodb:UpdateItem", "dynamodb:DeleteItem")
         t[models.OutboxItem].grant(r["outbox_relay"], "dynamodb:Query", "dynamodb:BatchGetItem",
                                    "dynamodb:BatchWriteItem")
-        for name in ("api_handler", "deadlines_worker", "photos_worker", "outbox_relay"):
+        for name in ("api_handler", "work_worker", "outbox_relay"):   # outbox effects: timers, notifications
             self._timer_rights(r[name])
-            _allow(r[name], ["sqs:SendMessage"], [self.queues["notifications"].queue_arn])
+            _allow(r[name], ["sqs:SendMessage"], [self.queues[work].queue_arn])
         _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects("incoming/*")])
         _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects("photos/*")])
-        _allow(r["photos_worker"], ["s3:GetObject", "s3:DeleteObject"], [self.photos.arn_for_objects("incoming/*")])
-        _allow(r["photos_worker"], ["s3:PutObject"], [self.photos.arn_for_objects("photos/*"),
-                                                      self.photos.arn_for_objects("quarantine/*")])
-        self.alerts_topic.grant_publish(r["notifications_worker"])
-        _allow(r["notifications_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])  # SMS: no ARN
-        _allow(r["notifications_worker"], ["sqs:SendMessage"], [self.dlqs["notifications"].queue_arn])
-        _allow(r["notifications_worker"], ["ssm:GetParameter"], [self.format_arn(
+        _allow(r["work_worker"], ["s3:GetObject", "s3:DeleteObject"], [self.photos.arn_for_objects("incoming/*")])
+        _allow(r["work_worker"], ["s3:PutObject"], [self.photos.arn_for_objects("photos/*"),
+                                                    self.photos.arn_for_objects("quarantine/*")])
+        self.alerts_topic.grant_publish(r["work_worker"])
+        _allow(r["work_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])  # SMS: no ARN
+        _allow(r["work_worker"], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # hopeless records
+        _allow(r["work_worker"], ["ssm:GetParameter"], [self.format_arn(
             service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")])
         for function, queue in SQS_HANDLERS.items():
             _allow(r[function], ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
@@ -272,6 +272,25 @@ class GridloopStack(Stack):
             logical = _logical_id(function)
             self.chalice.get_resource(logical).add_property_override(
                 f"Events.{logical}SqsEventSource.Properties.FunctionResponseTypes", ["ReportBatchItemFailures"])
+
+
+def photo_lifecycle() -> list:
+    """What storage photos use over time (issue 9: a year in S3 Standard was half a case's cost).
+
+    Accepted photos move to Glacier Instant Retrieval after 30 days (still served in milliseconds, a fifth of
+    the storage price; viewed rarely once a case is closed). Uploads are moved out of incoming/ by the worker:
+    on this versioned bucket the deleted originals would stay as noncurrent versions, so they expire after a
+    day, as do uploads never processed (a week) and unfinished multipart uploads.
+    """
+    return [
+        s3.LifecycleRule(id="photos-to-glacier-ir", prefix="photos/", transitions=[s3.Transition(
+            storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transition_after=Duration.days(30))]),
+        s3.LifecycleRule(id="incoming-cleanup", prefix="incoming/", expiration=Duration.days(7),
+                         noncurrent_version_expiration=Duration.days(1)),
+        s3.LifecycleRule(id="quarantine-cleanup", prefix="quarantine/", expiration=Duration.days(90),
+                         noncurrent_version_expiration=Duration.days(1)),
+        s3.LifecycleRule(id="abort-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
+    ]
 
 
 def _logical_id(function: str) -> str:

@@ -1,6 +1,6 @@
 """Create the deployment's AWS resources on the embedded moto server, from the same definitions as CDK:
-tables (adapters/models.py), queues with dead-letter queues, the timer state machine (timer.asl.json), the
-photo bucket with its ObjectCreated -> photos-queue notification, and the alerts topic.
+tables (adapters/models.py), the work queue with its dead-letter queue (resources.py), the timer state machine
+(timer.asl.json), the photo bucket with its ObjectCreated -> work-queue notification, and the alerts topic.
 
 Returns the environment variables the app reads, exactly as the CDK stack sets them in the cloud.
 """
@@ -51,7 +51,7 @@ def create_all(aws_url: str) -> dict:
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [{
-        "QueueArn": env["PHOTOS_QUEUE_ARN"], "Events": ["s3:ObjectCreated:*"],
+        "QueueArn": env[f"{resources.WORK.key.upper()}_QUEUE_ARN"], "Events": ["s3:ObjectCreated:*"],
         "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "incoming/"}]}}}]})
     env["PHOTOS_BUCKET"] = bucket
     env["ALERTS_TOPIC_ARN"] = sns.create_topic(Name=resources.ALERTS_TOPIC)["TopicArn"]

@@ -91,12 +91,11 @@ def main() -> int:
 
 
 def _start_worker():
-    """The SQS workers and the outbox relay, in this process, through the Chalice app's own Lambda handlers."""
+    """The work queue's worker and the outbox relay, in this process, through the Chalice app's own Lambda handlers."""
     import app as chalice_app
     from chalicelib import resources, workers
     from local.worker import LocalWorker
-    handlers = {resources.DEADLINES: chalice_app.deadlines_worker, resources.PHOTOS: chalice_app.photos_worker,
-                resources.NOTIFICATIONS: chalice_app.notifications_worker}
+    handlers = {resources.WORK: chalice_app.work_worker}
     return LocalWorker({spec: (lambda event, h=h: h(event, None)) for spec, h in handlers.items()},
                        relay=workers.relay).start()
 

@@ -1,8 +1,10 @@
-"""The local worker: feeds the SQS queues to the same handlers that run in Lambda, as Lambda does.
+"""The local worker: feeds the work queue (resources.QUEUES) to the same handler that runs in Lambda, as Lambda
+does: batches of up to the queue's batch size.
 
-A record the handler reports as failed stays on the queue (it comes back after its visibility timeout and,
-after maxReceiveCount deliveries, moves to the dead-letter queue, which moto's SQS enforces); successful
-records are deleted. The outbox relay runs on its own short schedule here (every minute in the cloud).
+A record the handler reports as failed stays on the queue (it comes back after the retry delay the handler set,
+or the visibility timeout, and after maxReceiveCount deliveries moves to the dead-letter queue, which moto's SQS
+enforces); successful records are deleted. The outbox relay runs on its own short schedule here (every minute
+in the cloud).
 """
 from __future__ import annotations
 
@@ -27,9 +29,9 @@ def lambda_event(messages: list[dict], queue_arn: str) -> dict:
 
 
 def poll_once(sqs, spec: resources.QueueSpec, handler: Callable[[dict], dict], wait_seconds: int = 1) -> int:
-    """One receive (up to 10 records) -> one handler call -> delete what succeeded. Returns records seen."""
-    answer = sqs.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds,
-                                 AttributeNames=["All"])
+    """One receive (up to the batch size) -> one handler call -> delete what succeeded. Returns records seen."""
+    answer = sqs.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=spec.batch_size,
+                                 WaitTimeSeconds=wait_seconds, AttributeNames=["All"])
     messages = answer.get("Messages", [])
     if not messages:
         return 0

@@ -17,6 +17,8 @@ SQS_PER_MILLION_REQUESTS = 0.40
 S3_PER_GB_MONTH = 0.023
 S3_PER_THOUSAND_PUT = 0.005
 S3_PER_THOUSAND_GET = 0.0004
+S3_GLACIER_IR_PER_GB_MONTH = 0.004            # photos/ move there after 30 days (infra/stack.py photo_lifecycle)
+S3_GLACIER_IR_PER_THOUSAND_TRANSITIONS = 0.02  # lifecycle transition requests
 SNS_PER_MILLION_PUBLISHES = 0.50
 # SMS is priced per message and country and changes often; this is an assumed price for mainland China.
 SMS_PER_MESSAGE = 0.02

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from bench.cost.meter import Bill, DynamoMeter
 from chalicelib.adapters import dynamo, outbox
-from chalicelib.adapters.models import (CaseItem, CounterItem, IdempotencyItem, ScorecardItem, StatItem,
+from chalicelib.adapters.models import (CaseItem, CounterItem, HouseholdItem, IdempotencyItem, ScorecardItem, StatItem,
                                         TimelineItem, WorkerIdempotencyItem)
 from chalicelib.domain import aggregates
 from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER
@@ -31,6 +31,7 @@ TRANSITIONS_PER_NOTICE, TRANSITIONS_LAST_NOTICE = 3, 3
 class Invocation:
     """One Lambda invocation: its handler's own time (measured) and its AWS round trips (modelled)."""
     function: str
+    kind: str = ""                                 # the work queue's kind of record (work_worker), else ""
     rounds: list = field(default_factory=list)    # kinds of sequential round trips, see LATENCY_MS
     started: float = field(default_factory=time.perf_counter)
 
@@ -43,20 +44,20 @@ class World:
         self.events: list = []                     # (when, seq, kind, payload): timer notices and deliveries
         self.executions: dict[str, dict] = {}
         self.invocation: Invocation | None = None
-        self.durations: dict[str, list] = {}       # function -> [(own ms, rounds)]
+        self.durations: dict[tuple, list] = {}     # (function, kind of work) -> [(own ms, rounds)]
         self._seq = itertools.count()
         self.now: datetime | None = None
         self.transitions_by_case: dict[str, int] = {}
         self.noticed_cases: set[str] = set()        # cases whose timers sent a notice (not handled on time)
 
     # -- Lambda invocations ----------------------------------------------------------------------------
-    def begin(self, function: str) -> None:
-        self.invocation = Invocation(function)
+    def begin(self, function: str, kind: str = "") -> None:
+        self.invocation = Invocation(function, kind)
 
     def end(self) -> None:
         inv, self.invocation = self.invocation, None
         own_ms = (time.perf_counter() - inv.started) * 1000
-        self.durations.setdefault(inv.function, []).append((own_ms, tuple(inv.rounds)))
+        self.durations.setdefault((inv.function, inv.kind), []).append((own_ms, tuple(inv.rounds)))
 
     def round(self, kind: str, service: str, operation: str, calls: int = 1) -> None:
         self.bill.call(service, operation, calls)
@@ -101,7 +102,7 @@ class World:
         self.transitions_by_case[case_id] = self.transitions_by_case.get(case_id, 0) + n
 
     def fire_notice(self, name: str, timer: dict, notice: dict, last: bool) -> dict | None:
-        """The execution sends its notice to the deadlines queue, unless it was stopped before."""
+        """The execution sends its notice to the work queue, unless it was stopped before."""
         execution = self.executions.get(name)
         if execution is None or execution["stopped"]:
             return None
@@ -175,6 +176,10 @@ class MeteredUnitOfWork(FakeUnitOfWork):
             self.world.dynamo.read(CaseItem.Meta.table_name, {"case_id": {"S": case_id}}, consistent=True)
         if idempotency_key:
             self.world.dynamo.read(IdempotencyItem.Meta.table_name, {"key": {"S": idempotency_key}}, True)
+        for name in self.preloading.sequences:          # e.g. the case-number counter, in the same BatchGet
+            self.world.dynamo.read(CounterItem.Meta.table_name, {"name": {"S": name}}, True)
+        for household_id in self.preloading.household_ids:
+            self.world.dynamo.read(HouseholdItem.Meta.table_name, {"household_id": {"S": household_id}}, True)
         return super()._load(case_ids, idempotency_key)
 
     def read_counters(self, table, keys):
@@ -183,12 +188,6 @@ class MeteredUnitOfWork(FakeUnitOfWork):
         for key in keys:
             self.world.dynamo.read(name, {"key": {"S": key}}, consistent=False)
         return super().read_counters(table, keys)
-
-    def next_sequence(self, name):
-        value = super().next_sequence(name)
-        self.world.round("dynamodb_write", "dynamodb", "UpdateItem")
-        self.world.dynamo.put(CounterItem.Meta.table_name, {"name": {"S": name}, "value": {"N": str(value)}}, False)
-        return value
 
     def commit(self):
         puts, updates, _ = dynamo.transaction_request(self)
@@ -209,7 +208,7 @@ class MeteredUnitOfWork(FakeUnitOfWork):
 def worker_idempotency(world: World, effect_id: str) -> None:
     """Powertools idempotency around a delivery: a conditional PutItem (in progress), then the result."""
     table = WorkerIdempotencyItem.Meta.table_name
-    record = {"id": {"S": f"notifications_worker#{effect_id}"}, "expiration": {"N": "1800000000"},
+    record = {"id": {"S": f"work_worker#{effect_id}"}, "expiration": {"N": "1800000000"},
               "status": {"S": "INPROGRESS"}, "in_progress_expiration": {"N": "1800000000000"}}
     world.round("dynamodb_write", "dynamodb", "PutItem")
     world.dynamo.put(table, record, transactional=False)

@@ -132,7 +132,7 @@ class Year:
         message = self.world.fire_notice(name, timer, notice, last)
         if message is None:
             return
-        self.world.begin("deadlines_worker")
+        self.world.begin("work_worker", "deadline")
         outcome = deadlines.handle_notice(MeteredUoWFactory(self.world)(), self.config, message, now)
         self.world.end()
         self.world.bill.add("sqs", "requests")           # the event source deletes the message
@@ -140,7 +140,7 @@ class Year:
 
     def _on_notification(self, now, message):
         world = self.world
-        world.begin("notifications_worker")
+        world.begin("work_worker", "notification")
         worker_idempotency(world, message["effect_id"])
         channel = message.get("channel")
         if channel == "sms":
@@ -192,13 +192,14 @@ class Year:
         if form is None:
             return
         self.world.bill.add("s3", "put_requests")            # the phone's POST to S3
-        self.world.bill.add("s3", "stored_bytes", len(self.photo_bytes))
+        self.world.bill.add("s3", "stored_bytes", len(self.photo_bytes))   # the incoming copy expires in a day
+        self.world.bill.add("s3", "stored_objects")
         self.world.bill.add("sqs", "requests", 2)             # S3 event into the queue; the event source's delete
         self._later(now + timedelta(seconds=5), "photo_arrived",
                     f"incoming/{case_id}/{phase}/{form['photo_id']}")
 
     def _on_photo_arrived(self, now, key):
-        self.world.begin("photos_worker")
+        self.world.begin("work_worker", "photo")
         outcome = photos.process_upload(MeteredUoWFactory(self.world)(), self.config, self.store, self.validate,
                                         key, now)
         self.world.end()

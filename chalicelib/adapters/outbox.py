@@ -36,7 +36,7 @@ def carry_out(effect: Effect) -> None:
     """Do one effect; doing it twice has one result (raises on a failure worth retrying)."""
     if effect.kind == START_TIMER:
         sfn = client("stepfunctions")
-        payload = timers.state_machine_input(effect.payload["input"], resources.DEADLINES.url())
+        payload = timers.state_machine_input(effect.payload["input"], resources.WORK.url())
         try:
             sfn.start_execution(stateMachineArn=resources.timer_state_machine_arn(), name=effect.payload["name"],
                                 input=json.dumps(payload))
@@ -49,7 +49,7 @@ def carry_out(effect: Effect) -> None:
         except sfn.exceptions.ExecutionDoesNotExist:
             pass  # never started, or already gone
     elif effect.kind == NOTIFY:
-        client("sqs").send_message(QueueUrl=resources.NOTIFICATIONS.url(),
+        client("sqs").send_message(QueueUrl=resources.WORK.url(),
                                    MessageBody=json.dumps({"effect_id": effect.id, **effect.payload}))
     else:
         raise ValueError(f"unknown effect kind {effect.kind}")

@@ -1,4 +1,5 @@
-"""The asynchronous backbone end to end: outbox + relay, photos through S3 and the worker, DingTalk delivery."""
+"""The asynchronous backbone end to end: outbox + relay, photos through S3 and the work queue's worker, DingTalk
+delivery, and the worker telling the kinds of work apart."""
 import json
 
 import boto3
@@ -13,17 +14,17 @@ from tests.dingtalk_sink import SECRET, Sink
 from tests.e2e.helpers import drive, new_case, ok
 
 
-def lambda_handler(name):
+def lambda_handler(name="work_worker"):
     """The Chalice app's own Lambda entry for a worker (what the local worker and Lambda call)."""
     import app as app_module
     handler = getattr(app_module, name)
     return lambda event: handler(event, None)
 
 
-def drain(spec, handler, rounds=3):
+def drain(handler=None, rounds=3):
     sqs = boto3.client("sqs")
     for _ in range(rounds):
-        poll_once(sqs, spec, handler, wait_seconds=0)
+        poll_once(sqs, resources.WORK, handler or lambda_handler(), wait_seconds=0)
 
 
 def executions(case_id):
@@ -87,7 +88,7 @@ def upload(api, case_id, data, user="gm-yks-01", phase="before", content_type="i
     answer = requests.post(form["upload"]["url"], data=form["upload"]["fields"],
                            files={"file": (filename, data, content_type)}, timeout=10)
     assert answer.status_code in (200, 204), answer.text
-    drain(resources.PHOTOS, lambda_handler("photos_worker"))
+    drain()
     return form["photo_id"]
 
 
@@ -142,12 +143,12 @@ def robots(tmp_path, monkeypatch):
 
 def test_the_lead_departments_robot_receives_a_signed_message_on_dispatch(api, robots):
     case = drive(api, new_case(api)["id"], "dispatched")
-    drain(resources.NOTIFICATIONS, lambda_handler("notifications_worker"))
+    drain()
     assert len(robots.requests) == 1                       # rq-water has no robot configured: skipped
     assert robots.verdict(robots.requests[0]["query"]) == {"errcode": 0, "errmsg": "ok"}
     text = robots.messages()[0]["markdown"]["text"]
     assert case["number"] in text and "派单" in text
-    drain(resources.NOTIFICATIONS, lambda_handler("notifications_worker"))
+    drain()
     assert len(robots.requests) == 1                       # delivered once
 
 
@@ -155,11 +156,62 @@ def test_with_the_robot_down_the_message_is_retried_then_dead_lettered_and_the_c
     robots.stop()                                          # the endpoint refuses connections
     case = drive(api, new_case(api)["id"], "dispatched")
     sqs = boto3.client("sqs")
-    for _ in range(resources.NOTIFICATIONS.max_receive_count + 2):
-        poll_once(sqs, resources.NOTIFICATIONS, workers.notifications_batch, wait_seconds=0)
-    dead = sqs.receive_message(QueueUrl=resources.NOTIFICATIONS.dlq_url(), MaxNumberOfMessages=10,
+    for _ in range(resources.WORK.max_receive_count + 2):
+        poll_once(sqs, resources.WORK, workers.work_batch, wait_seconds=0)
+    dead = sqs.receive_message(QueueUrl=resources.WORK.dlq_url(), MaxNumberOfMessages=10,
                                AttributeNames=["All"]).get("Messages", [])
     assert [json.loads(m["Body"])["department"] for m in dead] == ["rq-agri"]
     assert int(dead[0]["Attributes"]["ApproximateReceiveCount"]) >= 1
     after = ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))
     assert (after["status"], after["version"]) == ("dispatched", case["version"])
+
+
+# -- one work queue, three kinds of work -------------------------------------------------------------------
+def test_the_worker_tells_the_kinds_of_work_apart_by_their_bodies():
+    notice = {"timer": {"name": "01C-resolve-v1", "case_id": "01C"}, "notice": {"kind": "warning", "at": "x"}}
+    upload = {"Records": [{"eventSource": "aws:s3", "eventName": "ObjectCreated:Post",
+                           "s3": {"bucket": {"name": "b"}, "object": {"key": "incoming/01C/before/01P"}}}]}
+    s3_test = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b", "RequestId": "r", "HostId": "h"}
+    notification = {"effect_id": "01E", "channel": "dingtalk", "case_id": "01C", "department": "rq-agri"}
+    assert [workers.kind_of(b) for b in (notice, upload, s3_test, notification)] == [
+        "deadline", "photo", "photo", "notification"]
+    for body in ({}, [], "text", 7, {"Records": []}, {"Records": [{"eventSource": "aws:sns", "Sns": {}}]},
+                 {"timer": {}}, {"effect_id": "01E"}):
+        assert workers.kind_of(body) == "unknown", body
+
+
+def test_a_mixed_batch_each_record_by_its_kind_failures_alone_with_backoff_and_hopeless_ones_dead_lettered(
+        stack, monkeypatch):
+    sqs = boto3.client("sqs")
+    queue = resources.WORK
+    sqs.purge_queue(QueueUrl=queue.url())                  # S3's test event of the bucket notification, if any
+    monkeypatch.setattr(workers, "RETRY_BASE_SECONDS", 0)  # the backoff's first delay: visible again at once
+    monkeypatch.delenv("LOCAL_SECRETS_FILE", raising=False)
+    secrets.forget()                                       # no robot configured: the notification is skipped
+    bodies = {
+        "missing case": json.dumps({"timer": {"name": "01NOCASE-resolve-v1", "case_id": "01NOCASE",
+                                              "stage": "resolve"}, "notice": {"kind": "warning", "at": "x"}}),
+        "s3 test event": json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "b"}),
+        "notification": json.dumps({"effect_id": "01EFFECTMIXED", "channel": "dingtalk", "case_id": "01NOCASE",
+                                    "department": "rq-water", "number": "RQ-1", "title": "t", "event": "dispatch"}),
+        "broken notice": json.dumps({"timer": {}, "notice": {}}),           # fails: comes back with backoff
+        "unknown": json.dumps({"hello": "world"}),                           # hopeless: dead-lettered at once
+        "not json": "<xml/>",                                                # hopeless too
+    }
+    for body in bodies.values():
+        sqs.send_message(QueueUrl=queue.url(), MessageBody=body)
+    replies = []
+
+    def handler(event):
+        replies.append((event, workers.work_batch(event)))
+        return replies[-1][1]
+
+    assert poll_once(sqs, queue, handler, wait_seconds=0) == len(bodies)
+    event, reply = replies[0]
+    by_id = {r["messageId"]: r["body"] for r in event["Records"]}
+    assert [by_id[f["itemIdentifier"]] for f in reply["batchItemFailures"]] == [bodies["broken notice"]]
+    dead = sqs.receive_message(QueueUrl=queue.dlq_url(), MaxNumberOfMessages=10).get("Messages", [])
+    assert sorted(m["Body"] for m in dead) == sorted([bodies["unknown"], bodies["not json"]])
+    again = sqs.receive_message(QueueUrl=queue.url(), MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    assert [m["Body"] for m in again] == [bodies["broken notice"]]   # the rest were deleted; it is back at once
+    assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"  # (the queue's own timeout is 6 minutes)

@@ -69,7 +69,24 @@ def test_every_table_has_pitr_deletion_protection_encryption_and_is_retained(tem
         "by-grid", "by-reporter", "by-queue", "by-county", "by-county-status", "by-geo-cell"}
 
 
-def test_the_photo_bucket_is_private_encrypted_tls_only_versioned_logged_and_notifies_the_photos_queue(template):
+def test_the_inbox_status_index_projects_the_filters_and_the_functions_that_list_may_query_it(template):
+    tables = resources(template, "AWS::DynamoDB::Table")
+    logical, links = next((k, t) for k, t in tables.items() if t["Properties"]["TableName"].endswith("-assignments"))
+    (index,) = links["Properties"]["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-dept-status"
+    assert [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]] == [("dept_status", "HASH"),
+                                                                                 ("case_id", "RANGE")]
+    assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["kind", "category"]}
+    index_arn = {"Fn::Join": ["", [{"Fn::GetAtt": [logical, "Arn"]}, "/index/*"]]}
+    for role in ("ApiHandlerRole", "WorkWorkerRole"):
+        statements = [s for p in resources(template, "AWS::IAM::Policy").values()
+                      if p["Properties"]["Roles"][0]["Ref"].startswith(role)
+                      for s in p["Properties"]["PolicyDocument"]["Statement"]]
+        assert any("dynamodb:Query" in s["Action"] and index_arn in s["Resource"] for s in statements
+                   if isinstance(s["Resource"], list)), role
+
+
+def test_the_photo_bucket_is_private_encrypted_tls_only_versioned_logged_and_notifies_the_work_queue(template):
     buckets = resources(template, "AWS::S3::Bucket")
     photos = next(v for k, v in buckets.items() if k.startswith("Photos"))["Properties"]
     assert photos["PublicAccessBlockConfiguration"] == {"BlockPublicAcls": True, "BlockPublicPolicy": True,
@@ -83,17 +100,23 @@ def test_the_photo_bucket_is_private_encrypted_tls_only_versioned_logged_and_not
                for s in policies)
     notification = next(iter(resources(template, "Custom::S3BucketNotifications").values()))["Properties"]
     queue_config = notification["NotificationConfiguration"]["QueueConfigurations"][0]
+    assert queue_config["QueueArn"]["Fn::GetAtt"][0].startswith("WorkQueue")
     assert queue_config["Events"] == ["s3:ObjectCreated:*"]
     assert queue_config["Filter"]["Key"]["FilterRules"] == [{"Name": "prefix", "Value": "incoming/"}]
 
 
-def test_every_queue_has_a_dead_letter_queue_and_refuses_plain_http(template):
+def test_one_work_queue_with_its_dead_letter_queue_refuses_plain_http(template):
+    """The three kinds of work share one queue (one idle event source to pay for; chalicelib/resources.py)."""
+    from chalicelib import resources as app_resources
     queues = resources(template, "AWS::SQS::Queue")
     main = {k: v for k, v in queues.items() if "Dlq" not in k}
-    assert len(main) == 3 and len(queues) == 6
+    assert len(main) == 1 and len(queues) == 2
     for name, queue in main.items():
-        assert queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].replace(
-            "Dlq", "") .startswith(name[:5]), name
+        p = queue["Properties"]
+        assert name.startswith("WorkQueue") and p["QueueName"].endswith("-work"), name
+        assert p["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0].startswith("WorkDlq"), name
+        assert p["RedrivePolicy"]["maxReceiveCount"] == app_resources.WORK.max_receive_count
+        assert p["VisibilityTimeout"] >= 6 * app_resources.LAMBDA_TIMEOUT_SECONDS   # AWS's event-source guidance
     for policy in resources(template, "AWS::SQS::QueuePolicy").values():
         assert any(s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
                    for s in policy["Properties"]["PolicyDocument"]["Statement"])
@@ -132,22 +155,16 @@ EXPECTED_ACTIONS = {
                        "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
                        "s3:PutObject", "s3:GetObject", "states:StartExecution", "states:StopExecution",
                        "sqs:SendMessage", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-    "DeadlinesWorkerRole": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                            "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
-                            "states:StartExecution", "states:StopExecution", "sqs:SendMessage", "sqs:ReceiveMessage",
-                            "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility",
-                            "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
-    "PhotosWorkerRole": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                         "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
-                         "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "states:StartExecution",
-                         "states:StopExecution", "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                         "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility", "logs:CreateLogGroup",
-                         "logs:CreateLogStream", "logs:PutLogEvents"},
-    "NotificationsWorkerRole": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
-                                "sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut", "kms:Decrypt",
-                                "kms:GenerateDataKey*", "ssm:GetParameter", "sqs:SendMessage", "sqs:ReceiveMessage",
-                                "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility",
-                                "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
+    # the one worker: deadline notices and photos (a unit of work; S3 moves), notifications (idempotency
+    # records, SNS, SSM, KMS of the alerts topic), its queue (consume, send effects, dead-letter)
+    "WorkWorkerRole": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                       "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem",
+                       "dynamodb:DeleteItem", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                       "states:StartExecution", "states:StopExecution", "sns:Publish",
+                       "sns:CheckIfPhoneNumberIsOptedOut", "kms:Decrypt", "kms:GenerateDataKey*", "ssm:GetParameter",
+                       "sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                       "sqs:ChangeMessageVisibility", "logs:CreateLogGroup", "logs:CreateLogStream",
+                       "logs:PutLogEvents"},
     "OutboxRelayRole": {"dynamodb:Query", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "states:StartExecution", "states:StopExecution",
                         "sqs:SendMessage", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"},
 }
@@ -156,7 +173,7 @@ EXPECTED_ACTIONS = {
 def test_each_function_has_its_own_role_with_exactly_the_actions_it_uses(template):
     functions = resources(template, "AWS::Serverless::Function")
     role_of = {name: f["Properties"]["Role"]["Fn::GetAtt"][0] for name, f in functions.items()}
-    assert len(set(role_of.values())) == len(functions) == 5
+    assert len(set(role_of.values())) == len(functions) == 3
     actions = {}
     for policy in resources(template, "AWS::IAM::Policy").values():
         role = policy["Properties"]["Roles"][0]["Ref"]
@@ -179,9 +196,10 @@ def test_every_sqs_event_source_reports_batch_item_failures_after_sam_expansion(
     document = {k: v for k, v in template.items() if not k.startswith("_")}
     expanded = transform(document, {}, NoManagedPolicies())
     mappings = [r for r in expanded["Resources"].values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    sqs_handlers = 3  # deadlines, photos, notifications (app.py)
-    assert len(mappings) == sqs_handlers
+    from chalicelib import resources as app_resources
+    assert len(mappings) == 1   # the work queue's one worker (app.py)
     assert all(m["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for m in mappings)
+    assert all(m["Properties"]["BatchSize"] == app_resources.WORK.batch_size for m in mappings)
 
 
 def test_cfn_lint_finds_no_error(template):
@@ -192,9 +210,8 @@ def test_cfn_lint_finds_no_error(template):
 
 EXPECTED_ALARMS = {  # hand-written from the issue's list
     "ApiErrorRate", "ApiLatency",
-    *(f"{f}{kind}" for f in ("APIHandler", "DeadlinesWorker", "PhotosWorker", "NotificationsWorker", "OutboxRelay")
-      for kind in ("Errors", "Throttles")),
-    *(f"{q}{kind}" for q in ("Deadlines", "Photos", "Notifications") for kind in ("DlqNotEmpty", "QueueOldestMessage")),
+    *(f"{f}{kind}" for f in ("APIHandler", "WorkWorker", "OutboxRelay") for kind in ("Errors", "Throttles")),
+    "WorkDlqNotEmpty", "WorkQueueOldestMessage",
     "TimerExecutionsFailed", "DynamoThrottles", "DynamoSystemErrors", "OutboxFallingBehind",
     "CountyEscalations", "PrefectureEscalations", "ResolveDeadlineBreaches",
 }
@@ -234,10 +251,11 @@ def test_the_product_alarms_watch_exactly_what_the_code_emits(template, capsys):
     import unittest.mock as mock
     with mock.patch("chalicelib.services.deadlines.handle_notice",
                     side_effect=[Outcome("escalated", "resolve", "county"), Outcome("escalated", "resolve", "prefecture")]):
-        event = {"Records": [{"messageId": str(i), "receiptHandle": "r", "body": "{}", "attributes": {},
+        notice = json.dumps({"timer": {}, "notice": {}})   # a deadline notice on the work queue
+        event = {"Records": [{"messageId": str(i), "receiptHandle": "r", "body": notice, "attributes": {},
                               "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                               "eventSourceARN": "arn", "awsRegion": "cn-northwest-1"} for i in range(2)]}
-        workers.deadlines_batch(event)
+        workers.work_batch(event)
     with mock.patch("chalicelib.adapters.outbox.relay", return_value=(0, 0, 42.0)):
         workers.relay()
     seen = emitted()
@@ -346,3 +364,17 @@ def test_the_deployed_package_imports_with_the_sdk_from_outside_it(template, tmp
     alone = subprocess.run([sys.executable, "-S", "-c", probe], cwd=tmp_path, capture_output=True, text=True,
                            env={**env, "PYTHONPATH": str(task)})
     assert "No module named 'botocore'" in alone.stderr or "No module named 'boto3'" in alone.stderr, alone.stderr
+
+
+def test_photos_move_to_glacier_instant_retrieval_and_uploads_leave_no_versions_behind(template):
+    bucket = next(r["Properties"] for r in template["Resources"].values()
+                  if r["Type"] == "AWS::S3::Bucket" and "NotificationConfiguration" not in r["Properties"]
+                  and r["Properties"].get("VersioningConfiguration"))
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["photos-to-glacier-ir"]["Prefix"] == "photos/"
+    assert rules["photos-to-glacier-ir"]["Transitions"] == [{"StorageClass": "GLACIER_IR", "TransitionInDays": 30}]
+    assert "ExpirationInDays" not in rules["photos-to-glacier-ir"]          # evidence is never deleted by age
+    assert rules["incoming-cleanup"]["Prefix"] == "incoming/"
+    assert rules["incoming-cleanup"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
+    assert rules["abort-multipart"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+    assert all(r["Status"] == "Enabled" for r in rules.values())

@@ -1,4 +1,4 @@
-"""Deadlines through the real ASL on moto's Step Functions, the deadlines queue and the escalation worker."""
+"""Deadlines through the real ASL on moto's Step Functions, the work queue and its worker (escalation)."""
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -37,7 +37,7 @@ def drain_deadlines(seconds: float) -> None:
     sqs = boto3.client("sqs")
     end = time.time() + seconds
     while time.time() < end:
-        poll_once(sqs, resources.DEADLINES, workers.deadlines_batch, wait_seconds=1)
+        poll_once(sqs, resources.WORK, workers.work_batch, wait_seconds=1)
 
 
 def timeline(case_id):
