@@ -657,6 +657,9 @@ def main():
     township_user = CENTER_STAFF["BZ.RQ.TGLK"].user_id
     gm = GRID_MEMBER["BZ.RQ.TGLK.YKS.G01"].user_id
     station_limit = min(20, recent_queue[station])
+    in_progress = sum(1 for c in recent for link in c.template.links
+                      if link["department"]["S"] == department and link["status"]["S"] == "in_progress")
+    status_limit = min(20, in_progress)   # a full page at both sizes: the status index reads only matches
     rq_leader, bz_leader = LEADER["BZ.RQ"]["user_id"], LEADER["BZ"]["user_id"]
     n_slices = len(statistics.slices(CONFIG))
 
@@ -666,17 +669,19 @@ def main():
 
     patterns = [
         Pattern(f"inbox: department {department}", dept_user, "/inbox", 20, 20, 1, ("inbox", department)),
-        Pattern(f"inbox: {department} ?status=in_progress", dept_user, "/inbox?status=in_progress", 20, 20, 1,
-                ("inbox", department)),
+        Pattern(f"inbox: {department} ?status=in_progress", dept_user, f"/inbox?status=in_progress&limit={status_limit}",
+                status_limit, status_limit, 1, ("inbox", department)),
         Pattern("queue: county center BZ.RQ", county_user, "/queue", 20, 20, 1, ("queue", "BZ.RQ")),
         Pattern(f"queue: village station {station}", station_user, f"/queue?limit={station_limit}",
                 station_limit, station_limit, 1, ("queue", station)),
         Pattern("cases: county leader BZ.RQ", rq_leader, "/cases", 20, 20, 1, ("county", "BZ.RQ")),
         Pattern("cases: township BZ.RQ.TGLK (filter)", township_user, "/cases", 20, 20, 1, ("county", "BZ.RQ")),
-        Pattern("cases: prefecture BZ (2 counties)", bz_leader, "/cases", 40, 20, 2, ("county", "BZ.RQ", "BZ.HJ")),
+        # the prefecture reads each county's partition and the root's own (Open311 cases outside every grid)
+        Pattern("cases: prefecture BZ (2 counties + root)", bz_leader, "/cases", 60, 20, 3,
+                ("county", "BZ.RQ", "BZ.HJ")),
         Pattern("cases: prefecture BZ, page 2", bz_leader, "/cases", 40, 20, 2, ("county", "BZ.RQ", "BZ.HJ"),
-                cursor_of="cases: prefecture BZ (2 counties)"),
-        Pattern("cases: prefecture ?status=in_progress", bz_leader, "/cases?status=in_progress", 40, 20, 2,
+                cursor_of="cases: prefecture BZ (2 counties + root)"),   # the empty root partition is finished
+        Pattern("cases: prefecture ?status=in_progress", bz_leader, "/cases?status=in_progress", 60, 20, 3,
                 ("county_status", "BZ.RQ#in_progress", "BZ.HJ#in_progress")),
         Pattern(f"cases/mine: grid member {gm}", gm, "/cases/mine", 20, 20, 1, ("reporter", gm)),
         stats("statistics: county BZ.RQ, 2026-08", rq_leader, "BZ.RQ", "period=2026-08", "2026-08-01", "2026-08-31"),
@@ -753,7 +758,7 @@ def report(patterns, results, partitions) -> list[str]:
         ok_a, why_a = bounded(p, a)
         ok_b, why_b = bounded(p, b)
         page = f"{p.bound_entries} keys" if p.counters else (
-            f"limit {p.bound_entries // p.partitions}" + (f" x {p.partitions} counties" if p.partitions > 1 else ""))
+            f"limit {p.bound_entries // p.partitions}" + (f" x {p.partitions} partitions" if p.partitions > 1 else ""))
         for size, s, m in ((small, sa, a), (large, sb, b)):
             part = partitions[size][p.name]
             line = (f"{p.name if size == small else '':<40} {size:>7,} {s[0]:>6} {s[1]:>5} {s[2]:>5} {s[3]:>5} "
