@@ -15,14 +15,24 @@ without them, after Chalice packaged and before its CDK construct turns the zip 
 
 Files are removed by each distribution's RECORD, entries keep their order and timestamps (Chalice writes
 1980-01-01), so the same input gives the same zip.
+
+Then the modules an API cold start imports get their bytecode (`__pycache__/*.pyc`, unchecked-hash, PEP 552):
+the Lambda file system is read-only, so without it Python compiles every module it imports on every cold start
+(issue 9). Only those modules (`COLD_PATH`, found by importing them in a child interpreter): bytecode for all
+805 files would add 4 MB. The bytecode is for the interpreter that packages, which is the one Chalice picked
+the runtime from (its template names it); `precompile` refuses to run under any other.
 """
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import os
 import re
+import sys
 import zipfile
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer")
 SDK_DEPENDENCIES = ("jmespath", "python-dateutil", "six", "urllib3")
 PACKAGE_ZIPS = ("deployment.zip", "layer-deployment.zip")   # the code package and Chalice's managed layer
@@ -93,13 +103,119 @@ def slim_zip(path: str | os.PathLike) -> dict[str, tuple[str, int]]:
     return removed
 
 
+def _pyc(source: bytes, name: str) -> bytes | None:
+    """Unchecked hash-based bytecode (PEP 552, flags 0b01): always used, never compared with the source."""
+    try:
+        code = compile(source, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return None   # e.g. a template file named .py inside a dependency: Python would fail on it anyway
+    return importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") + importlib.util.source_hash(source) \
+        + marshal.dumps(code)
+
+
+# What an API container imports before and while serving its first request (the adapters load lazily).
+COLD_PATH = ("app", "chalicelib.adapters.dynamo", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
+
+
+def cold_path_files(root: str | os.PathLike) -> set[str]:
+    """The zip-relative paths of the source files a cold start imports (site-packages files by their path
+    under site-packages, the project's by their path under `root`)."""
+    import json
+    import subprocess
+    probe = ("import json, sys\n" + "".join(f"import {m}\n" for m in COLD_PATH)
+             + "print(json.dumps([getattr(m, '__file__', None) for m in list(sys.modules.values())]))")
+    env = {**os.environ, "STAGE": os.environ.get("STAGE", "local"), "PYTHONDONTWRITEBYTECODE": "1"}
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, check=True, capture_output=True,
+                         text=True).stdout
+    roots = [str(Path(p).resolve()) + os.sep for p in sys.path if p and "site-packages" in p] + \
+        [str(Path(root).resolve()) + os.sep]
+    found = set()
+    for file in filter(None, json.loads(out.splitlines()[-1])):
+        resolved = str(Path(file).resolve())
+        for prefix in roots:
+            if resolved.startswith(prefix) and resolved.endswith(".py"):
+                found.add(resolved[len(prefix):].replace(os.sep, "/"))
+                break   # site-packages first: it lies inside the project (.venv)
+    return found
+
+
+def precompile(path: str | os.PathLike, runtime: str, only: set[str]) -> int:
+    """Add `__pycache__/<module>.<tag>.pyc` for the .py files of the zip named in `only`; returns how many."""
+    if runtime != f"python{sys.version_info.major}.{sys.version_info.minor}":
+        raise RuntimeError(f"bytecode for {runtime} cannot be made by Python {sys.version.split()[0]}")
+    path = Path(path)
+    scratch = path.with_name(path.name + ".pyc")
+    added = 0
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
+        names = set(archive.namelist())
+        for info in archive.infolist():
+            data = archive.read(info)
+            out.writestr(info, data, compress_type=info.compress_type)
+            if not info.filename.endswith(".py") or info.filename not in only:
+                continue
+            target = importlib.util.cache_from_source(info.filename)
+            code = _pyc(data, info.filename) if target not in names else None
+            if code is not None:
+                out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), code, compress_type=zipfile.ZIP_DEFLATED)
+                added += 1
+    os.replace(scratch, path)
+    return added
+
+
+def packaged_county_files(path: str | os.PathLike) -> list[str]:
+    """Add `chalicelib/counties/<name>.json` beside each county YAML in the zip: the same data, which the app
+    reads without importing a YAML parser (county_config.load). Written only when both validate to the same
+    configuration."""
+    import json
+
+    from chalicelib import county_config
+    path = Path(path)
+    scratch = path.with_name(path.name + ".json")
+    added = []
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
+        names = set(archive.namelist())
+        for info in archive.infolist():
+            data = archive.read(info)
+            out.writestr(info, data, compress_type=info.compress_type)
+            if not (info.filename.startswith("chalicelib/counties/") and info.filename.endswith(".yaml")):
+                continue
+            target = info.filename[: -len(".yaml")] + ".json"
+            source = Path(county_config.COUNTIES_DIR) / Path(info.filename).name
+            raw = county_config.read_yaml(source)
+            text = json.dumps(raw, ensure_ascii=False, default=str)
+            same = county_config.parse(raw).spec.model_dump() == county_config.parse(json.loads(text)).spec.model_dump()
+            if target not in names and same:
+                out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), text.encode(),
+                             compress_type=zipfile.ZIP_DEFLATED)
+                added.append(target)
+    os.replace(scratch, path)
+    return added
+
+
 def slim_package_dir(directory: str | os.PathLike) -> dict[str, dict[str, tuple[str, int]]]:
     """Apply the rule to every zip a `chalice package` output directory holds: {zip name: what was removed}."""
     directory = Path(directory)
     zips = [directory / name for name in PACKAGE_ZIPS if (directory / name).exists()]
     if not (directory / "deployment.zip").exists():
         raise FileNotFoundError(f"{directory} holds no deployment.zip: not a `chalice package` output")
-    return {z.name: slim_zip(z) for z in zips}
+    removed = {z.name: slim_zip(z) for z in zips}
+    runtime, cold = _runtime(directory), cold_path_files(ROOT)
+    for z in zips:
+        precompile(z, runtime, cold)
+    packaged_county_files(directory / "deployment.zip")
+    return removed
+
+
+def _runtime(directory: Path) -> str:
+    """The Python runtime Chalice's template gives the functions."""
+    import json
+    template = json.loads((directory / "sam.json").read_text())
+    runtimes = {r["Properties"].get("Runtime") for r in template["Resources"].values()
+                if r["Type"] == "AWS::Serverless::Function"} - {None}
+    runtimes |= {template.get("Globals", {}).get("Function", {}).get("Runtime")} - {None}
+    if len(runtimes) != 1:
+        raise RuntimeError(f"{directory}/sam.json: expected one Python runtime, found {sorted(runtimes)}")
+    return runtimes.pop()
 
 
 def slim_chalice(scope, construct_id: str, **kwargs):

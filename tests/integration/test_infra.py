@@ -366,6 +366,36 @@ def test_the_deployed_package_imports_with_the_sdk_from_outside_it(template, tmp
     assert "No module named 'botocore'" in alone.stderr or "No module named 'boto3'" in alone.stderr, alone.stderr
 
 
+def test_the_deployed_package_carries_bytecode_for_the_cold_path_and_the_county_as_json(template, tmp_path):
+    """Lambda's /var/task is read-only: without bytecode in the zip every cold start compiles what it imports."""
+    import importlib.util
+    import zipfile
+
+    from chalicelib import county_config
+    (archive,) = [z for z in _deployed_zips(template) if z.name.endswith(".zip")][:1]
+    with zipfile.ZipFile(archive) as z:
+        names = set(z.namelist())
+        for module in ("app.py", "chalicelib/services/cases.py", "pydantic/main.py", "jwt/api_jwt.py"):
+            pyc = importlib.util.cache_from_source(module)
+            assert pyc in names, module
+            header = z.read(pyc)[:16]
+            assert header[:4] == importlib.util.MAGIC_NUMBER                 # this Python's bytecode
+            assert int.from_bytes(header[4:8], "little") == 1               # hash-based, never re-checked
+            assert header[8:16] == importlib.util.source_hash(z.read(module))  # of the very source shipped
+        assert importlib.util.cache_from_source("PIL/TiffImagePlugin.py") not in names   # off the API path
+        packaged = json.loads(z.read("chalicelib/counties/demo.json"))
+    yaml_data = county_config.read_yaml(county_config.COUNTIES_DIR / "demo.yaml")
+    assert county_config.parse(packaged).spec == county_config.parse(yaml_data).spec
+    z = zipfile.ZipFile(archive)
+    z.extractall(tmp_path / "task")
+    probe = ("import sys, chalicelib.county_config as c; c.load('demo'); "
+             "print('yaml' in sys.modules, c.load('demo').name)")
+    answer = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "task", capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(tmp_path / "task")})
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split()[0] == "False"                              # no YAML parser on the cold path
+
+
 def test_photos_move_to_glacier_instant_retrieval_and_uploads_leave_no_versions_behind(template):
     bucket = next(r["Properties"] for r in template["Resources"].values()
                   if r["Type"] == "AWS::S3::Bucket" and "NotificationConfiguration" not in r["Properties"]
