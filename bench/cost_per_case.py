@@ -154,9 +154,10 @@ def main() -> int:
               f"{sum(g for _, _, g in rows):>10,.0f} GB-s")
     print(f"  photo decode (Pillow, measured): {photo_ms:.0f} ms for {len(photo) / 1e6:.2f} MB")
 
-    on_time = [n for case_id, n in world.transitions_by_case.items() if case_id not in world.noticed_cases]
-    print(f"\nstate transitions per case handled on time: max {max(on_time)}, median "
-          f"{statistics.median(on_time):.0f} over {len(on_time):,} cases (target <= {TARGET_TRANSITIONS})")
+    on_time = [n for case_id, n in world.transitions_by_case.items()
+               if case_id not in world.noticed_cases and case_id not in year.reopened]
+    print(f"\nstate transitions per case handled on time (no notice sent, not reopened): max {max(on_time)}, "
+          f"median {statistics.median(on_time):.0f} over {len(on_time):,} cases (target <= {TARGET_TRANSITIONS})")
     print("outcomes: " + ", ".join(f"{k} {v:,}" for k, v in sorted(year.outcomes.items())))
     return 0 if total * per10k <= TARGET_PER_10K and max(on_time) <= TARGET_TRANSITIONS else 1
 

@@ -63,6 +63,7 @@ class Year:
         self.categories = {kind: sorted(c for c, v in config.categories.items() if v.kind == kind)
                            for kind in ("demand", "dispute")}
         self.outcomes: dict[str, int] = {}
+        self.reopened: set[str] = set()
         from chalicelib.services.calendar import working_calendar
         self.calendar = working_calendar(config)
         self.api_requests = 0
@@ -243,8 +244,13 @@ class Year:
         others = [d.id for d in self.config.jurisdiction.departments.values()
                   if d.id not in leads and case.grid.startswith(d.node + ".") and d.node == case.center]
         lead = (leads or others or [None])[0]
-        if lead is None:
-            return self._count("dispatch: no department")
+        if lead is None:   # no department of that kind here: the center passes the case up, which dispatches it
+            done = self._api("escalate", lambda uow: cases.act(uow, self.config, dispatcher, case_id, "escalate",
+                                                               commands.Reason(reason="本级无对应部门"), now,
+                                                               f"es{case_id}{now.timestamp()}"))
+            if done is not None:
+                self._later(now + timedelta(minutes=self.random.uniform(20, 240)), "dispatch", case_id)
+            return self._count("dispatch: passed up (no department at this center)")
         others = [d for d in others if d != lead]
         co = [self.random.choice(others)] if others and self.random.random() < 0.3 else []
         body = commands.Dispatch(lead=lead, co_handlers=co)
@@ -295,6 +301,8 @@ class Year:
         self._api("read", lambda uow: cases.get_case(uow, self.config, gm, case_id))
         verdict = self.random.choices(["good", "fair", "bad"], [85, 10, 5])[0]
         fixed = not (verdict == "bad" and self.random.random() < 1 / 3)
+        if not fixed:
+            self.reopened.add(case_id)
         body = commands.Evaluate(scores=commands.Scores(**SCORES), verdict=verdict, fixed=fixed)
         self._api("evaluate", lambda uow: cases.act(uow, self.config, gm, case_id, "evaluate", body, now,
                                                     f"ev{case_id}{now.timestamp()}"))
