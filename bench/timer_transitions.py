@@ -59,7 +59,7 @@ def main():
         total += len(entered)
         print(f"{e['name'].split('-', 1)[1]:<50} {e['status']:<9} {len(entered)}")
     print(f"\nstate transitions for one case handled on time: {total} (target: <= 5)")
-    check_cost_model(sfn)
+    return total <= 5 and check_cost_model(sfn)
 
 
 def check_cost_model(sfn):
@@ -100,9 +100,12 @@ def check_cost_model(sfn):
         label = f"{sent} of {planned} notices sent" + (", then stopped" if stop_after is not None else "")
         print(f"{label:<34} {entered:>5} {model:>10}")
     print("the cost model's transitions match moto's history" if ok else "MISMATCH between the cost model and moto")
+    return ok
 
 
 try:
-    main()
+    met = main()
 finally:
     aws.stop()
+
+sys.exit(0 if met else 1)
