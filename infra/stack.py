@@ -213,7 +213,8 @@ class GridloopStack(Stack):
     def _chalice(self, stage: str, county: str, prefix: str, resources):
         from infra.lambda_package import slim_chalice
         issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
-        env = {"STAGE": stage, "COUNTY": county, "TABLE_PREFIX": prefix, "RESOURCE_PREFIX": prefix,
+        env = {**resources.LAMBDA_STATIC_ENVIRONMENT, "STAGE": stage, "COUNTY": county, "TABLE_PREFIX": prefix,
+               "RESOURCE_PREFIX": prefix,
                "AUTH_ISSUER": issuer, "AUTH_AUDIENCE": self.client.user_pool_client_id,
                "AUTH_JWKS_URL": f"{issuer}/.well-known/jwks.json",
                "TIMER_STATE_MACHINE_ARN": self.timer.state_machine_arn, "PHOTOS_BUCKET": self.photos.bucket_name,

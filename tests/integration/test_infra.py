@@ -396,6 +396,15 @@ def test_the_deployed_package_carries_bytecode_for_the_cold_path_and_the_county_
     assert answer.stdout.split()[0] == "False"                              # no YAML parser on the cold path
 
 
+def test_every_function_skips_pydantics_plugin_scan_on_cold_start(template):
+    functions = resources(template, "AWS::Serverless::Function")
+    assert functions
+    for name, function in functions.items():
+        variables = function["Properties"].get("Environment", {}).get("Variables") \
+            or template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        assert variables.get("PYDANTIC_DISABLE_PLUGINS") == "__all__", (name, sorted(variables))
+
+
 def test_photos_move_to_glacier_instant_retrieval_and_uploads_leave_no_versions_behind(template):
     bucket = next(r["Properties"] for r in template["Resources"].values()
                   if r["Type"] == "AWS::S3::Bucket" and "NotificationConfiguration" not in r["Properties"]
