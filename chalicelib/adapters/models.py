@@ -21,8 +21,11 @@ class CompressedJSONAttribute(Attribute):
     def serialize(self, value):
         return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(), 6)
 
+    def get_value(self, value):
+        return value["B"] if "B" in value else value["S"]   # items written before compression hold plain JSON
+
     def deserialize(self, value):
-        return json.loads(zlib.decompress(value))
+        return json.loads(value) if isinstance(value, str) else json.loads(zlib.decompress(value))
 
 
 def _meta(name: str):
