@@ -58,6 +58,7 @@ class GridloopStack(Stack):
         super().__init__(scope, stage, **kwargs)   # the construct id is the Chalice stage (notes: pitfalls)
         prefix = f"gridloop-{county}-"
         models, resources, roles, metrics = app_modules(prefix)
+        from chalicelib.domain import photos as photo_keys   # the bucket's prefixes (after app_modules: sys.path)
         self.county, self.metrics_module = county, metrics
 
         key = kms.Key(self, "TopicsKey", enable_key_rotation=True,
@@ -92,7 +93,7 @@ class GridloopStack(Stack):
                                 removal_policy=RemovalPolicy.RETAIN, lifecycle_rules=photo_lifecycle())
         work = self.queues[resources.WORK.key]   # one queue for the three kinds of work (resources.py)
         self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(work),
-                                           s3.NotificationKeyFilter(prefix="incoming/"))
+                                           s3.NotificationKeyFilter(prefix=photo_keys.INCOMING))
 
         timer_logs = logs.LogGroup(self, "TimerLogs", retention=logs.RetentionDays.ONE_YEAR,
                                    removal_policy=RemovalPolicy.RETAIN)
@@ -167,6 +168,7 @@ class GridloopStack(Stack):
 
     def _grant(self, models, work: str) -> None:
         """Least privilege: each function gets exactly the actions its code path calls (no Scan anywhere)."""
+        from chalicelib.domain import photos as photo_keys
         r, t = self.function_roles, self.tables
         every_case_table = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
                             models.CounterItem, models.HouseholdItem, models.OutboxItem, models.StatItem,
@@ -186,11 +188,12 @@ class GridloopStack(Stack):
         for name in ("api_handler", "work_worker", "outbox_relay"):   # outbox effects: timers, notifications
             self._timer_rights(r[name])
             _allow(r[name], ["sqs:SendMessage"], [self.queues[work].queue_arn])
-        _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects("incoming/*")])
-        _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects("photos/*")])
-        _allow(r["work_worker"], ["s3:GetObject", "s3:DeleteObject"], [self.photos.arn_for_objects("incoming/*")])
-        _allow(r["work_worker"], ["s3:PutObject"], [self.photos.arn_for_objects("photos/*"),
-                                                    self.photos.arn_for_objects("quarantine/*")])
+        _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
+        _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*")])
+        _allow(r["work_worker"], ["s3:GetObject", "s3:DeleteObject"],
+               [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
+        _allow(r["work_worker"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
+                                                    self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
         self.alerts_topic.grant_publish(r["work_worker"])
         _allow(r["work_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])  # SMS: no ARN
         _allow(r["work_worker"], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # hopeless records
@@ -283,12 +286,13 @@ def photo_lifecycle() -> list:
     on this versioned bucket the deleted originals would stay as noncurrent versions, so they expire after a
     day, as do uploads never processed (a week) and unfinished multipart uploads.
     """
+    from chalicelib.domain import photos as photo_keys
     return [
-        s3.LifecycleRule(id="photos-to-glacier-ir", prefix="photos/", transitions=[s3.Transition(
+        s3.LifecycleRule(id="photos-to-glacier-ir", prefix=photo_keys.STORED, transitions=[s3.Transition(
             storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transition_after=Duration.days(30))]),
-        s3.LifecycleRule(id="incoming-cleanup", prefix="incoming/", expiration=Duration.days(7),
+        s3.LifecycleRule(id="incoming-cleanup", prefix=photo_keys.INCOMING, expiration=Duration.days(7),
                          noncurrent_version_expiration=Duration.days(1)),
-        s3.LifecycleRule(id="quarantine-cleanup", prefix="quarantine/", expiration=Duration.days(90),
+        s3.LifecycleRule(id="quarantine-cleanup", prefix=photo_keys.QUARANTINE, expiration=Duration.days(90),
                          noncurrent_version_expiration=Duration.days(1)),
         s3.LifecycleRule(id="abort-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
     ]

@@ -6,24 +6,28 @@ MAX_PIXELS = 40_000_000
 UPLOAD_SECONDS = 600         # a presigned upload form is valid this long
 VIEW_SECONDS = 300           # a presigned photo link is valid this long
 
+# Where objects live in the photo bucket: uploads land in INCOMING, accepted photos move to STORED, rejected
+# ones to QUARANTINE (the stack's event filter, IAM and lifecycle rules use the same prefixes).
+INCOMING, STORED, QUARANTINE = "incoming/", "photos/", "quarantine/"
+
 # phase -> the statuses in which photos of that phase may be added
 PHASE_STATUSES = {"before": ("reported", "accepted", "dispatched", "in_progress"), "after": ("in_progress",)}
 
 
 def incoming_key(case_id: str, phase: str, photo_id: str) -> str:
-    return f"incoming/{case_id}/{phase}/{photo_id}"
+    return f"{INCOMING}{case_id}/{phase}/{photo_id}"
 
 
 def parse_incoming_key(key: str) -> tuple[str, str, str] | None:
     parts = key.split("/")
-    if len(parts) != 4 or parts[0] != "incoming" or parts[2] not in PHASE_STATUSES:
+    if len(parts) != 4 or parts[0] + "/" != INCOMING or parts[2] not in PHASE_STATUSES:
         return None
     return parts[1], parts[2], parts[3]
 
 
 def stored_key(case_id: str, phase: str, photo_id: str, content_type: str) -> str:
-    return f"photos/{case_id}/{phase}/{photo_id}.{EXTENSIONS[content_type]}"
+    return f"{STORED}{case_id}/{phase}/{photo_id}.{EXTENSIONS[content_type]}"
 
 
 def quarantine_key(key: str) -> str:
-    return "quarantine/" + key.removeprefix("incoming/")
+    return QUARANTINE + key.removeprefix(INCOMING)
