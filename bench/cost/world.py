@@ -3,8 +3,9 @@
 Every adapter answers like the test fakes (tests/fakes.py) and records what the DynamoDB/S3/SQS/Step
 Functions adapters would send instead: the transaction items come from the real adapter's own request builder
 (`dynamo.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
-shape: an execution enters WaitForNotice once at start, and each notice it sends enters SendNotice, Advance,
-MoreNotices, then TakeNext + WaitForNotice (more notices) or Finished (the last).
+shape: an execution enters its first Wait once at start, and each notice it sends enters the states the ASL
+leads through back to that Wait (or to its end, for the last), counted from chalicelib/timer.asl.json itself;
+bench/timer_transitions.py checks the result against moto's execution history.
 """
 from __future__ import annotations
 
@@ -24,7 +25,30 @@ from chalicelib.services.unit_of_work import Page
 from tests.fakes import FakeCaseRepository, FakeUnitOfWork, Store
 
 COUNTER_TABLES = {StatItem.Meta.table_name: aggregates.STATS, ScorecardItem.Meta.table_name: aggregates.SCORECARDS}
-TRANSITIONS_PER_NOTICE, TRANSITIONS_LAST_NOTICE = 3, 3
+def _notice_transitions() -> tuple[int, int]:
+    """States a timer enters per notice sent, read from the ASL itself: from the state after the first Wait, the
+    states up to the Wait again (more notices: the Choice's first branch) or to the end (the Choice's default)."""
+    import json
+
+    from chalicelib import resources
+    asl = json.loads(resources.TIMER_ASL.read_text())
+    wait = asl["StartAt"]
+
+    def walk(name: str, more: bool) -> int:
+        state = asl["States"][name]
+        if state["Type"] in ("Succeed", "Fail") or state.get("End"):
+            return 1
+        if state["Type"] == "Choice":
+            following = state["Choices"][0]["Next"] if more else state["Default"]
+        else:
+            following = state["Next"]
+        return 1 + (1 if following == wait else walk(following, more))
+
+    first = asl["States"][wait]["Next"]
+    return walk(first, True), walk(first, False)
+
+
+TRANSITIONS_PER_NOTICE, TRANSITIONS_LAST_NOTICE = _notice_transitions()   # (3, 3) for chalicelib/timer.asl.json
 
 
 @dataclass
