@@ -75,3 +75,11 @@ def merged(**kw):
 SCORES = {"response_speed": 5, "performance": 4, "completion": 5, "feedback": 4}
 BUILDERS = {"reported": reported, "accepted": accepted, "dispatched": dispatched, "in_progress": in_progress,
             "resolved": resolved, "closed": closed, "rejected": rejected, "merged": merged}
+
+
+def report_body(title="no water"):
+    """What a grid member of GRID sends to report the irrigation problem (validated, as the API would)."""
+    from chalicelib.services import commands
+    return commands.ReportCase.model_validate({
+        "kind": "demand", "category": "irrigation", "title": title, "description": "dry", "grid": GRID,
+        "location": {"lat": 40.6, "lon": 87.7}})

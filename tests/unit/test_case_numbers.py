@@ -12,17 +12,11 @@ from chalicelib.services import cases, commands, open311, visits
 from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import ApiKeyRecord, SequenceTaken
-from tests.builders import T0, at
+from tests.builders import T0, at, report_body
 from tests.fakes import FakeHouseholdRepository, FakeUnitOfWork, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"
-
-
-def body(title="no water"):
-    return commands.ReportCase.model_validate({
-        "kind": "demand", "category": "irrigation", "title": title, "description": "dry",
-        "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}})
 
 
 class Interleaved(FakeUnitOfWork):
@@ -41,7 +35,7 @@ class Interleaved(FakeUnitOfWork):
 
 
 def report(config, store, key=None, title="no water", uow=None):
-    return cases.report_case(uow or FakeUnitOfWork(store), config, GM, body(title), T0, idempotency_key=key)
+    return cases.report_case(uow or FakeUnitOfWork(store), config, GM, report_body(title), T0, idempotency_key=key)
 
 
 def numbers(store):
