@@ -37,6 +37,32 @@ def connection() -> Connection:
     return _connection
 
 
+def batch_get(request: dict, client=None) -> dict[str, list]:
+    """One BatchGetItem (items by table); repeated only for the keys DynamoDB left unprocessed."""
+    client = client or connection().client
+    found: dict[str, list] = {}
+    while request:
+        answer = client.batch_get_item(RequestItems=request)
+        for table, items in answer.get("Responses", {}).items():
+            found.setdefault(table, []).extend(items)
+        request = answer.get("UnprocessedKeys") or {}
+    return found
+
+
+def chunks(keys: list, size: int = 100) -> list[list]:
+    """The distinct keys in BatchGetItem-sized lists (at most 100 keys per request)."""
+    unique = list(dict.fromkeys(keys))
+    return [unique[start:start + size] for start in range(0, len(unique), size)]
+
+
+def in_parallel(fn, tasks: list, width: int = 8) -> list:
+    """fn over tasks, up to `width` at once: one round trip of latency when each task is one request."""
+    if len(tasks) <= 1:
+        return [fn(t) for t in tasks]
+    with ThreadPoolExecutor(max_workers=min(width, len(tasks))) as pool:
+        return list(pool.map(fn, tasks))
+
+
 def encode_cursor(payload: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
@@ -283,12 +309,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
             if keys:
                 request[model.Meta.table_name] = {"Keys": [{attribute: {"S": k}} for k in dict.fromkeys(keys)],
                                                   "ConsistentRead": True}
-        items: dict[str, list] = {}
-        while request:  # one BatchGetItem; repeated only for keys DynamoDB left unprocessed
-            answer = connection().client.batch_get_item(RequestItems=request)
-            for table, found in answer.get("Responses", {}).items():
-                items.setdefault(table, []).extend(found)
-            request = answer.get("UnprocessedKeys") or {}
+        items = batch_get(request) if request else {}
         cases = {i["case_id"]["S"]: _to_case(CaseItem.from_raw_data(i)) for i in items.get(CaseItem.Meta.table_name, [])}
         record = None
         for raw in items.get(IdempotencyItem.Meta.table_name, []):
@@ -419,19 +440,6 @@ def counter_updates(items: dict[tuple[str, str], dict[str, int]]) -> list[dict]:
 def read_counters(table: str, keys: list[str]) -> dict[str, dict[str, int]]:
     """Counter items by key: one BatchGetItem per 100 keys, sent in parallel (one round trip)."""
     name = {aggregates.STATS: StatItem.Meta.table_name, aggregates.SCORECARDS: ScorecardItem.Meta.table_name}[table]
-    unique = list(dict.fromkeys(keys))
-
-    def fetch(chunk: list[str]) -> dict[str, dict[str, int]]:
-        found, request = {}, {name: {"Keys": [{"key": {"S": k}} for k in chunk]}}
-        while request:
-            answer = connection().client.batch_get_item(RequestItems=request)
-            for raw in answer.get("Responses", {}).get(name, []):
-                found[raw["key"]["S"]] = {a: int(v["N"]) for a, v in raw.items() if a != "key"}
-            request = answer.get("UnprocessedKeys") or {}
-        return found
-
-    chunks = [unique[start:start + 100] for start in range(0, len(unique), 100)]
-    if len(chunks) <= 1:
-        return fetch(chunks[0]) if chunks else {}
-    with ThreadPoolExecutor(max_workers=min(8, len(chunks))) as pool:
-        return {k: v for part in pool.map(fetch, chunks) for k, v in part.items()}
+    requests = [{name: {"Keys": [{"key": {"S": k}} for k in chunk]}} for chunk in chunks(keys)]
+    return {raw["key"]["S"]: {a: int(v["N"]) for a, v in raw.items() if a != "key"}
+            for found in in_parallel(batch_get, requests) for raw in found.get(name, [])}

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import settings
-from chalicelib.adapters.dynamo import connection, decode_cursor, encode_cursor, idempotency_put
+from chalicelib.adapters.dynamo import (batch_get, chunks, connection, decode_cursor, encode_cursor, idempotency_put,
+                                       in_parallel)
 from chalicelib.adapters.models import (CounterItem, HouseholdItem, IdempotencyItem, LedgerItem, OrderItem,
                                         StockItem)
 from chalicelib.domain.errors import OutOfStock, VersionConflict
@@ -32,23 +32,7 @@ def _fan_out_client():
 
 
 def _in_parallel(fn, tasks: list) -> list:
-    """fn over tasks, all at once (up to FAN_OUT): one round trip when each task is one request."""
-    if len(tasks) <= 1:
-        return [fn(t) for t in tasks]
-    with ThreadPoolExecutor(max_workers=min(FAN_OUT, len(tasks))) as pool:
-        return list(pool.map(fn, tasks))
-
-
-def _batch_get(request: dict, client=None) -> dict[str, list]:
-    """One BatchGetItem; repeated only for the keys DynamoDB left unprocessed."""
-    client = client or connection().client
-    found: dict[str, list] = {}
-    while request:
-        answer = client.batch_get_item(RequestItems=request)
-        for table, items in answer.get("Responses", {}).items():
-            found.setdefault(table, []).extend(items)
-        request = answer.get("UnprocessedKeys") or {}
-    return found
+    return in_parallel(fn, tasks, width=FAN_OUT)
 
 
 class DynamoPointsStore(PointsStore):
@@ -67,7 +51,7 @@ class DynamoPointsStore(PointsStore):
         if idempotency_key:
             request[IdempotencyItem.Meta.table_name] = {"Keys": [{"key": {"S": idempotency_key}}],
                                                         "ConsistentRead": True}
-        found = _batch_get(request)
+        found = batch_get(request)
         result = PointsRead()
         for raw in found.get(HouseholdItem.Meta.table_name, []):
             result.household = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
@@ -148,14 +132,14 @@ class DynamoPointsStore(PointsStore):
         """BatchGets of 100 keys, sent in parallel: one round trip."""
         client = _fan_out_client()
         found = {}
-        for part in _in_parallel(lambda chunk: _batch_get(_counter_request(chunk), client), _chunks(keys)):
+        for part in _in_parallel(lambda chunk: batch_get(_counter_request(chunk), client), chunks(keys)):
             found.update(_counter_values(part))
         return found
 
     def stock(self, keys):
         if not keys:
             return {}
-        found = _batch_get({StockItem.Meta.table_name: {"Keys": [{"key": {"S": k}} for k in keys],
+        found = batch_get({StockItem.Meta.table_name: {"Keys": [{"key": {"S": k}} for k in keys],
                                                         "ConsistentRead": True}})
         return {raw["key"]["S"]: int(raw.get("stock", {"N": "0"})["N"]) for raw in found.get(StockItem.Meta.table_name, [])}
 
@@ -172,18 +156,13 @@ class DynamoPointsStore(PointsStore):
         ids = [i for found in ids_by_grid for i in found]
         names = list(dict.fromkeys(n for i in ids for n in (counter_names(i) if counter_names else [])))
         requests = [{HouseholdItem.Meta.table_name: {"Keys": [{"household_id": {"S": i}} for i in chunk]}}
-                    for chunk in _chunks(ids)] + [_counter_request(chunk) for chunk in _chunks(names)]
+                    for chunk in chunks(ids)] + [_counter_request(chunk) for chunk in chunks(names)]
         households, counters = {}, {}
-        for part in _in_parallel(lambda request: _batch_get(request, client), requests):
+        for part in _in_parallel(lambda request: batch_get(request, client), requests):
             for raw in part.get(HouseholdItem.Meta.table_name, []):
                 households[raw["household_id"]["S"]] = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
             counters.update(_counter_values(part))
         return HouseholdsRead([households[i] for i in ids if i in households], counters)
-
-
-def _chunks(keys: list, size: int = 100) -> list[list]:
-    unique = list(dict.fromkeys(keys))
-    return [unique[start:start + size] for start in range(0, len(unique), size)]
 
 
 def _counter_request(names: list[str]) -> dict:
