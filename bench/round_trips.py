@@ -522,13 +522,9 @@ class crash_after_commit:
 
 
 # -- the scenario ----------------------------------------------------------------------------------------------
-GRID = "BZ.RQ.TGLK.YKS.G01"
+from tests.e2e.helpers import ACCEPT, GRID, REPORT  # noqa: E402  (the article's case, as the e2e tests send it)
+
 VILLAGE = "BZ.RQ.TGLK.YKS"
-REPORT = {"kind": "demand", "category": "irrigation", "title": "72 mu without irrigation",
-          "description": "the channel never reached the plots", "grid": GRID,
-          "location": {"lat": 40.6035, "lon": 87.7015, "address": "Yakinson Village"},
-          "residents": [{"name": "王某", "phone": "13900000007"}]}
-ACCEPT = {"kind": "demand", "category": "irrigation", "urgency": "normal", "public_summary": "irrigation missing"}
 DISPATCH = {"lead": "rq-agri", "co_handlers": ["rq-water"]}
 
 

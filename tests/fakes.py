@@ -156,3 +156,18 @@ class RecordingUnitOfWork(FakeUnitOfWork):
         effects = list(self.effects)
         super().commit()
         self.log.extend(effects)
+
+
+class InterleavedLoads:
+    """Mix into a unit of work: after each of its loads (before its own commit) it runs the next of `between`,
+    e.g. another write that commits first; `loads` keeps the sequences each load saw."""
+
+    def _interleave(self, between):
+        self.between, self.loads = list(between), []
+
+    def _load(self, case_ids, idempotency_key):
+        answer = super()._load(case_ids, idempotency_key)
+        self.loads.append(dict(self.sequences))
+        if self.between:
+            self.between.pop(0)()
+        return answer

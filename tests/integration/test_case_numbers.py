@@ -16,6 +16,7 @@ from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
+from tests.fakes import InterleavedLoads
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"
@@ -25,19 +26,11 @@ def report(config, key=None, title="no water", uow=None):
     return cases.report_case(uow or DynamoUnitOfWork(), config, GM, report_body(title), T0, idempotency_key=key)
 
 
-class Interleaved(DynamoUnitOfWork):
+class Interleaved(InterleavedLoads, DynamoUnitOfWork):
     """A unit of work that lets other intakes commit right after each of its loads (before its own commit)."""
 
     def __init__(self, between):
-        self.between = list(between)   # one callable per load; run after the read, before the commit
-        self.loads = []
-
-    def _load(self, case_ids, idempotency_key):
-        answer = super()._load(case_ids, idempotency_key)
-        self.loads.append(dict(self.sequences))
-        if self.between:
-            self.between.pop(0)()
-        return answer
+        self._interleave(between)   # one callable per load; run after the read, before the commit
 
 
 def numbers():

@@ -13,25 +13,18 @@ from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import ApiKeyRecord, SequenceTaken
 from tests.builders import T0, at, report_body
-from tests.fakes import FakeHouseholdRepository, FakeUnitOfWork, Store
+from tests.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"
 
 
-class Interleaved(FakeUnitOfWork):
+class Interleaved(InterleavedLoads, FakeUnitOfWork):
     """Runs another write right after each of its loads, before its own commit."""
 
     def __init__(self, store, between):
         super().__init__(store)
-        self.between, self.loads = list(between), []
-
-    def _load(self, case_ids, idempotency_key):
-        answer = super()._load(case_ids, idempotency_key)
-        self.loads.append(dict(self.sequences))
-        if self.between:
-            self.between.pop(0)()
-        return answer
+        self._interleave(between)
 
 
 def report(config, store, key=None, title="no water", uow=None):
