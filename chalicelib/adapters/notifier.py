@@ -22,6 +22,8 @@ def deliver(message: dict, config, read_case) -> Delivery:
             dingtalk.send(target["url"], target.get("secret"), body)
         except dingtalk.DeliveryFailed as failed:
             raise (TryLater if failed.retryable else Undeliverable)(failed.reason) from None
+        except ValueError as refused:   # not DingTalk's robot host: retrying cannot help
+            raise Undeliverable(f"robot of {message['department']}: {refused}") from None
         return Delivery("dingtalk", "sent")
     if channel == "alert":
         subject, text = alert_text(message)
