@@ -80,7 +80,7 @@ class AuthSpec(_Strict):
 
 class DomainSpec(_Strict):
     """The county's own domain: the API now, the web console later, one origin. Its DNS record (a CNAME to the
-    API Gateway domain's target) and, in China, its ICP filing are the county's to make."""
+    API Gateway domain's target), its certificate (in ACM) and, in China, its ICP filing are the county's."""
     name: str = Field(max_length=253, pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
     certificate_arn: str
 
@@ -162,14 +162,14 @@ class DeploymentSpec(_Strict):
 
 
 def _certificate_problems(arn: str, partition: str, endpoint: str, region: str) -> list[str]:
-    """China: a server certificate uploaded to IAM; elsewhere an ACM certificate (us-east-1 for EDGE)."""
-    if partition == "aws-cn":
-        if not re.fullmatch(rf"arn:aws-cn:iam::{ACCOUNT}:server-certificate/\S+", arn):
-            return [f"in the China regions domain.certificate_arn must be an IAM server certificate "
-                    f"(arn:aws-cn:iam::<account>:server-certificate/<name>), not '{arn}'"]
-        return []
+    """API Gateway custom domains take ACM certificates only (`regionalCertificateArn`/`certificateArn`), in the
+    API's region for a REGIONAL API, in us-east-1 for an EDGE one. ACM is offered in both China regions: a
+    certificate for an ICP-filed domain is imported there. (IAM server certificates are CloudFront China's store,
+    which this stack does not use: docs/deploy.md, "One domain".)"""
     wanted = "us-east-1" if endpoint == "EDGE" else region
-    if not re.fullmatch(rf"arn:{partition}:acm:{wanted}:{ACCOUNT}:certificate/[0-9a-f-]+", arn):
-        return [f"domain.certificate_arn must be an ACM certificate in {wanted} (arn:{partition}:acm:{wanted}:"
-                f"<account>:certificate/<id>) for an {endpoint} API, not '{arn}'"]
-    return []
+    if re.fullmatch(rf"arn:{partition}:acm:{wanted}:{ACCOUNT}:certificate/[0-9a-f-]+", arn):
+        return []
+    hint = " (an IAM server certificate cannot serve an API Gateway domain: import it into ACM)" \
+        if ":iam::" in arn else ""
+    return [f"domain.certificate_arn must be an ACM certificate in {wanted} (arn:{partition}:acm:{wanted}:"
+            f"<account>:certificate/<id>) for an {endpoint} API, not '{arn}'{hint}"]
