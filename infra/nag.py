@@ -59,13 +59,19 @@ def _wildcards(stack) -> list[tuple[str, str]]:
 def check(app: cdk.App, stack: cdk.Stack) -> None:
     """Run AwsSolutions over the app, acknowledging the accepted findings on their constructs."""
     from cdk_nag import AwsSolutionsChecks
+    # the stack's region is the county's (a literal in its ARNs), not <AWS::Region>
+    region = "<AWS::Region>" if cdk.Token.is_unresolved(stack.region) else stack.region
+
+    def here(rule: str) -> str:
+        return rule.replace("<AWS::Region>", region)
+
     for path, rule, reason in ACKNOWLEDGED:
         construct = stack.node.try_find_child(path)   # e.g. no user pool where an external issuer is trusted
         if construct is not None:
-            cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))
+            cdk.Validations.of(construct).acknowledge(cdk.Acknowledgment(id=here(rule), reason=reason))
     for role in ROLES:
         cdk.Validations.of(stack.node.find_child(role)).acknowledge(
-            *[cdk.Acknowledgment(id=rule, reason=reason) for rule, reason in _wildcards(stack)])
+            *[cdk.Acknowledgment(id=here(rule), reason=reason) for rule, reason in _wildcards(stack)])
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
