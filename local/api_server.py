@@ -4,7 +4,8 @@ Chalice's development server is used as it is (same app loading, stage environme
 handler that differs where API Gateway does (chalicelib/api/gateway_answers.py):
 - an unknown route: 404 `not_found`, never Chalice's 403 "Missing Authentication Token" that repeats the
   Authorization header (a bearer token) in its body;
-- a body over API Gateway's 10 MB quota: 413 `payload_too_large`, refused before it is read.
+- a body over API Gateway's 10 MB quota: 413 `payload_too_large`, refused before it is read;
+- OPTIONS (no route defines it): 404, where Chalice would answer a CORS preflight itself.
 The app itself answers an undefined method (404) and an unsupported Content-Type (415) the same in both places.
 Not reproduced here: throttling (429), integration failures and timeouts (502/504): docs/api.md.
 
@@ -35,7 +36,16 @@ class GatewayAnswersHandler(ChaliceRequestHandler):
             self.close_connection = True          # the body is never read
             self._answer(GATEWAY_RESPONSES["REQUEST_TOO_LARGE"], 413)
             return
+        if self.command == "OPTIONS":   # Chalice answers a CORS preflight itself; no route here defines OPTIONS
+            self._read_body()
+            self._answer(GATEWAY_RESPONSES["MISSING_AUTHENTICATION_TOKEN"], 404)
+            return
         super()._generic_handle()
+
+    def _read_body(self) -> None:
+        length = int(self.headers.get("content-length", "0") or 0)
+        if length > 0:
+            self.rfile.read(length)
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle   # Chalice binds them
 

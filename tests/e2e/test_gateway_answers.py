@@ -63,7 +63,7 @@ def test_an_unknown_route_is_404_not_found_and_never_repeats_the_authorization_h
 
 
 @pytest.mark.parametrize("method, path", [("PUT", "/cases"), ("DELETE", "/health"), ("PATCH", "/cases/abc"),
-                                          ("POST", "/openapi.json")])
+                                          ("POST", "/openapi.json"), ("OPTIONS", "/cases")])
 def test_a_method_the_route_does_not_define_is_404_like_api_gateway_not_405(server, issuer, users, method, path):
     for headers in ({}, {"Authorization": f"Bearer {issuer.token(users['dispatcher-rq'])}"}):
         status, _, raw = call(server, method, path, headers)
