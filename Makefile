@@ -44,6 +44,7 @@ check-config: install  ## validate chalicelib/counties/$(COUNTY).yaml: every pro
 
 synth: check-config $(CDK)  ## offline: the CloudFormation template for $(COUNTY) in cdk.out/
 	COUNTY=$(COUNTY) $(CDK) synth --app "$(PY) infra/cdk_app.py" --output cdk.out --quiet
+	$(PY) infra/summary.py cdk.out/dev.template.json $(COUNTY)
 
 deploy: check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUNTY)
 	COUNTY=$(COUNTY) $(CDK) bootstrap --app "$(PY) infra/cdk_app.py"

@@ -3,6 +3,7 @@ from chalice import Chalice
 
 from chalicelib import auth, logs
 from chalicelib.api import cases, households, meta, open311, photos, points, reports
+from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
 
 app = Chalice(app_name="gridloop")
@@ -16,6 +17,12 @@ app.register_blueprint(points.bp)
 app.register_blueprint(open311.bp)
 
 PUBLIC = public_paths()
+
+
+@app.middleware("http")
+def gateway_answers(event, get_response):
+    """Registered first, so outermost: an undefined method is 404 as in API Gateway; Chalice's errors in our shape."""
+    return answer_like_the_gateway(event, get_response, app.routes)
 
 
 @app.middleware("http")

@@ -1,6 +1,7 @@
 """The county configuration: one validated YAML file per deployment (DESIGN §2).
 
-The schema lives here and only here; the app, the local runtime and the CDK app import it.
+The schema lives here and only here (its `deployment:` block in chalicelib/county_deployment.py); the app, the
+local runtime and the CDK app import it.
 A bad file is refused with every problem at once, each named by its path in the file.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from chalicelib.county_deployment import DeploymentSpec
 from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
 from chalicelib.domain.deadlines import Duration, DeadlinePolicy, STAGES, URGENCIES
@@ -280,6 +282,14 @@ class CountyConfig(Strict):
     categories: list[CategorySpec]
     deadlines: DeadlinesSpec
     calendar: CalendarSpec
+    deployment: DeploymentSpec    # region, token issuer, domain, edge limits (chalicelib/county_deployment.py)
+
+    @model_validator(mode="after")
+    def sms_where_a_provider_exists(self):
+        if self.notifications.sms and self.deployment.sms_provider is None:
+            raise ValueError(f"notifications.sms is on but no SMS provider is offered in {self.deployment.region} "
+                             "(SNS SMS is not offered in the AWS China regions): set notifications.sms: false")
+        return self
 
     @model_validator(mode="after")
     def references_resolve(self):

@@ -1,12 +1,10 @@
-"""Settings read from the environment once per container (Chalice stage variables in the cloud)."""
+"""Settings read from the environment once per container (Chalice stage variables in the cloud).
+
+STAGE has no default: only a stage explicitly named `local` trusts the local token key file (chalicelib/auth.py).
+The token issuer itself is named by the county configuration (`deployment.auth`), not here.
+"""
 import os
 
-STAGE = os.environ.get("STAGE", "local")
-TABLE_PREFIX = os.environ.get("TABLE_PREFIX", f"gridloop-{STAGE}-")
+STAGE = os.environ.get("STAGE", "")
+TABLE_PREFIX = os.environ.get("TABLE_PREFIX", "gridloop-local-")
 REGION = os.environ.get("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", "cn-northwest-1"))
-
-# Token verification: the one trusted OIDC issuer (DESIGN §8).
-AUTH_ISSUER = os.environ.get("AUTH_ISSUER", "")
-AUTH_AUDIENCE = os.environ.get("AUTH_AUDIENCE", "")
-AUTH_JWKS_URL = os.environ.get("AUTH_JWKS_URL", "")     # Cognito / any OIDC provider
-AUTH_JWKS_FILE = os.environ.get("AUTH_JWKS_FILE", "")   # local stage only: keys written by `make run`

@@ -25,15 +25,38 @@ def product_metric(metrics, name: str, dimensions: dict | None = None, statistic
                      statistic=statistic, period=Duration.minutes(5))
 
 
+# From the API's access log (infra/stack.py writes it as JSON): throttled answers and bursts of 401 by client IP.
+# Watched on the dashboard, not alarmed: a client retrying an expired token or a burst against the throttle is
+# not an outage (ApiClientErrorRate alarms when 4XX answers become a large share of all).
+THROTTLED_QUERY = ("fields @timestamp, status, responseType | filter status = \"429\" "
+                   "| stats count(*) as throttled by bin(5m), responseType")
+UNAUTHENTICATED_QUERY = ("fields @timestamp, ip | filter status = \"401\" "
+                         "| stats count(*) as unauthenticated by bin(5m), ip | sort unauthenticated desc | limit 20")
+
+
+def edge_widgets(access_logs, api_4xx: cw.IMetric) -> list:
+    names = [access_logs.log_group_name]
+    return [cw.GraphWidget(title="API 4XX rate", left=[api_4xx]),
+            cw.LogQueryWidget(title="API throttled (429) per 5 minutes", log_group_names=names,
+                              query_string=THROTTLED_QUERY, view=cw.LogQueryVisualizationType.BAR),
+            cw.LogQueryWidget(title="API 401 bursts by client IP", log_group_names=names,
+                              query_string=UNAUTHENTICATED_QUERY, view=cw.LogQueryVisualizationType.TABLE)]
+
+
 def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
     widgets = []
     api_5xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map={"ApiName": "gridloop"},
                         statistic="Average", period=Duration.minutes(5))
     api_latency = cw.Metric(namespace="AWS/ApiGateway", metric_name="Latency", dimensions_map={"ApiName": "gridloop"},
                             statistic="p90", period=Duration.minutes(5))
+    api_4xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="4XXError", dimensions_map={"ApiName": "gridloop"},
+                        statistic="Average", period=Duration.minutes(5))
     _alarm(stack, "ApiErrorRate", api_5xx, 0.05, "More than 5% of API requests answer 5XX", periods=2)
     _alarm(stack, "ApiLatency", api_latency, 3000, "API p90 latency above 3 s", periods=3)
+    _alarm(stack, "ApiClientErrorRate", api_4xx, 0.25, "More than 25% of API requests answer 4XX for 15 minutes",
+           periods=3)
     widgets.append(cw.GraphWidget(title="API 5XX rate and p90 latency", left=[api_5xx], right=[api_latency]))
+    widgets += edge_widgets(stack.api_access_logs, api_4xx)
 
     from infra.stack import FUNCTIONS, _logical_id
     for function in FUNCTIONS:

@@ -21,7 +21,7 @@ def build(county: str, stage: str = "dev", outdir: str | None = None):
     app = cdk.App(outdir=outdir, context={"@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True})
     stack = GridloopStack(app, stage, county=county, config=config, stack_name=f"gridloop-{county}",
                           env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"),
-                                              region=os.environ.get("CDK_DEFAULT_REGION")))
+                                              region=config.spec.deployment.region))   # the county's region
     return app, stack
 
 

@@ -2,8 +2,9 @@
 
 Every definition comes from the app's single sources: tables from chalicelib/adapters/models.py, queues and
 names from chalicelib/resources.py, the timer state machine from chalicelib/timer.asl.json, roles from
-chalicelib/domain/roles.py, metric names from chalicelib/metrics.py. No ARN names a partition: the stack
-synthesises for `aws` and `aws-cn` alike.
+chalicelib/domain/roles.py, metric names from chalicelib/metrics.py; the region, the token issuer, the domain and
+the edge limits from the county configuration's `deployment:` block. No ARN names a partition: the stack
+synthesises for `aws` and `aws-cn` alike (the China regions get no user pool and a REGIONAL API; infra/edge.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                 "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem")
 FUNCTIONS = ("api_handler", "work_worker", "outbox_relay")
+JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
 SQS_HANDLERS = {"work_worker": "work"}   # function (app.py) -> the queue it consumes (resources.QUEUES)
 
 
@@ -57,6 +59,7 @@ class GridloopStack(Stack):
     def __init__(self, scope: Construct, stage: str, *, county: str, config, **kwargs):
         super().__init__(scope, stage, **kwargs)   # the construct id is the Chalice stage (notes: pitfalls)
         prefix = f"gridloop-{county}-"
+        self.deployment = config.spec.deployment
         models, resources, roles, metrics = app_modules(prefix)
         from chalicelib.domain import photos as photo_keys   # the bucket's prefixes (after app_modules: sys.path)
         self.county, self.metrics_module = county, metrics
@@ -90,7 +93,8 @@ class GridloopStack(Stack):
         self.photos = s3.Bucket(self, "Photos", bucket_name=None, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                                 encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
                                 server_access_logs_bucket=access_logs, server_access_logs_prefix="photos/",
-                                removal_policy=RemovalPolicy.RETAIN, lifecycle_rules=photo_lifecycle())
+                                removal_policy=RemovalPolicy.RETAIN, lifecycle_rules=photo_lifecycle(),
+                                cors=photo_upload_cors(self.deployment.cors_origins))
         work = self.queues[resources.WORK.key]   # one queue for the three kinds of work (resources.py)
         self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(work),
                                            s3.NotificationKeyFilter(prefix=photo_keys.INCOMING))
@@ -105,7 +109,8 @@ class GridloopStack(Stack):
             logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ALL, include_execution_data=False))
         work.grant_send_messages(self.timer)      # the timer's SendNotice task
 
-        self.user_pool = self._user_pool(prefix, roles)
+        cognito_spec = self.deployment.auth.cognito   # None: an external OIDC issuer (no user pool; e.g. China)
+        self.user_pool = self._user_pool(prefix, roles, cognito_spec) if cognito_spec else None
 
         self.function_roles = {name: iam.Role(self, f"{name.title().replace('_', '')}Role",
                                               assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -114,6 +119,8 @@ class GridloopStack(Stack):
         self.chalice = self._chalice(stage, county, prefix, resources)
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
+        from infra import edge
+        edge.build(self, prefix)
 
         from infra.alarms import alarms_and_dashboard
         alarms_and_dashboard(self, prefix, resources, metrics)
@@ -148,7 +155,7 @@ class GridloopStack(Stack):
                 **kwargs)
         return table
 
-    def _user_pool(self, prefix: str, roles) -> cognito.UserPool:
+    def _user_pool(self, prefix: str, roles, spec) -> cognito.UserPool:
         pool = cognito.UserPool(
             self, "Users", user_pool_name=f"{prefix}users", self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(username=True),
@@ -156,14 +163,25 @@ class GridloopStack(Stack):
             password_policy=cognito.PasswordPolicy(min_length=12, require_digits=True, require_lowercase=True,
                                                    require_uppercase=True, require_symbols=True),
             account_recovery=cognito.AccountRecovery.NONE,
-            custom_attributes={name: cognito.StringAttribute(min_len=1, max_len=100, mutable=True)
-                               for name in ("node", "department", "grid")},
+            custom_attributes={name: cognito.StringAttribute(min_len=1, max_len=100, mutable=True)   # admins move people
+                               for name in JURISDICTION_ATTRIBUTES},
             removal_policy=RemovalPolicy.RETAIN)
         for role in roles.ALL_ROLES:
             cognito.CfnUserPoolGroup(self, f"Group{role.title().replace('_', '')}", user_pool_id=pool.user_pool_id,
                                      group_name=role)
-        self.client = pool.add_client("AppClient", auth_flows=cognito.AuthFlow(user_srp=True),
-                                      generate_secret=False, id_token_validity=Duration.hours(8))
+        # The API trusts `custom:*` for place and the groups for role: no user may write either about themselves
+        # (without write_attributes Cognito lets a user's own access token rewrite every mutable attribute).
+        # The console signs in with the authorization code flow (a public client: PKCE, no secret, no implicit).
+        self.client = pool.add_client(
+            "AppClient", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
+            id_token_validity=Duration.hours(8), prevent_user_existence_errors=True, enable_token_revocation=True,
+            read_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True, locale=True)
+            .with_custom_attributes(*JURISDICTION_ATTRIBUTES),
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),
+            supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
+            o_auth=cognito.OAuthSettings(flows=cognito.OAuthFlows(authorization_code_grant=True),
+                                         scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.PROFILE],
+                                         callback_urls=list(spec.callback_urls), logout_urls=list(spec.logout_urls)))
         return pool
 
     def _grant(self, models, work: str) -> None:
@@ -215,13 +233,14 @@ class GridloopStack(Stack):
 
     def _chalice(self, stage: str, county: str, prefix: str, resources):
         from infra.lambda_package import slim_chalice
-        issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
         env = {**resources.LAMBDA_STATIC_ENVIRONMENT, "STAGE": stage, "COUNTY": county, "TABLE_PREFIX": prefix,
                "RESOURCE_PREFIX": prefix,
-               "AUTH_ISSUER": issuer, "AUTH_AUDIENCE": self.client.user_pool_client_id,
-               "AUTH_JWKS_URL": f"{issuer}/.well-known/jwks.json",
                "TIMER_STATE_MACHINE_ARN": self.timer.state_machine_arn, "PHOTOS_BUCKET": self.photos.bucket_name,
                "ALERTS_TOPIC_ARN": self.alerts_topic.topic_arn}
+        if self.user_pool is not None:   # known only once deployed; an external issuer is read from the config
+            issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
+            env.update({"AUTH_ISSUER": issuer, "AUTH_AUDIENCE": self.client.user_pool_client_id,
+                        "AUTH_JWKS_URL": f"{issuer}/.well-known/jwks.json"})
         for spec in resources.QUEUES:
             key = spec.key.upper()
             env.update({f"{key}_QUEUE_URL": self.queues[spec.key].queue_url,
@@ -232,9 +251,10 @@ class GridloopStack(Stack):
         stage_config = {"environment_variables": env, "manage_iam_role": False,
                         "iam_role_arn": self.function_roles["api_handler"].role_arn,
                         "lambda_timeout": resources.LAMBDA_TIMEOUT_SECONDS,
-                        "lambda_memory_size": resources.LAMBDA_MEMORY_MB}
-        os.environ.setdefault("AWS_DEFAULT_REGION", "cn-northwest-1")
+                        "lambda_memory_size": resources.LAMBDA_MEMORY_MB,
+                        "api_gateway_endpoint_type": self.deployment.endpoint_type}
         saved = dict(os.environ)
+        os.environ["AWS_DEFAULT_REGION"] = self.deployment.region   # `chalice package` needs one, even offline
         try:
             # `chalice package`'s zips without what the Lambda runtime provides (botocore...): the rule the
             # deployed-size benchmark measures (infra/lambda_package.py)
@@ -248,8 +268,9 @@ class GridloopStack(Stack):
 
     def _api_logging_and_throttling(self) -> None:
         """Access logs, execution logs for errors, metrics and throttling on the API stage Chalice creates."""
-        access = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR,
-                               removal_policy=RemovalPolicy.RETAIN)
+        from infra import edge
+        access = self.api_access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR,
+                                                      removal_policy=RemovalPolicy.RETAIN)
         cloudwatch_role = iam.Role(self, "ApiGatewayLogsRole",
                                    assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"))
         cloudwatch_role.add_to_policy(iam.PolicyStatement(
@@ -261,13 +282,13 @@ class GridloopStack(Stack):
         api = self.chalice.get_resource("RestAPI")
         api.add_property_override("AccessLogSetting", {
             "DestinationArn": access.log_group_arn,
+            # responseType names API Gateway's own answers (THROTTLED, MISSING_AUTHENTICATION_TOKEN, WAF_FILTERED…)
             "Format": json.dumps({"requestId": "$context.requestId", "ip": "$context.identity.sourceIp",
                                   "time": "$context.requestTime", "method": "$context.httpMethod",
                                   "path": "$context.resourcePath", "status": "$context.status",
+                                  "responseType": "$context.error.responseType",
                                   "latency": "$context.responseLatency"})})
-        api.add_property_override("MethodSettings", [{
-            "ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "ERROR", "MetricsEnabled": True,
-            "DataTraceEnabled": False, "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}])
+        api.add_property_override("MethodSettings", edge.method_settings(self.deployment.throttles))
         api.add_dependency(account)
 
     def _report_batch_item_failures(self) -> None:
@@ -296,6 +317,14 @@ def photo_lifecycle() -> list:
                          noncurrent_version_expiration=Duration.days(1)),
         s3.LifecycleRule(id="abort-multipart", abort_incomplete_multipart_upload_after=Duration.days(1)),
     ]
+
+
+def photo_upload_cors(origins: list[str]) -> list[s3.CorsRule] | None:
+    """Browsers of these origins (the web console) may POST a presigned upload form and read the answer."""
+    if not origins:
+        return None
+    return [s3.CorsRule(id="presigned-post-uploads", allowed_methods=[s3.HttpMethods.POST],
+                        allowed_origins=list(origins), allowed_headers=["content-type"], max_age=3600)]
 
 
 def _logical_id(function: str) -> str:

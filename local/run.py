@@ -1,4 +1,4 @@
-"""`make run`: the whole stack on 127.0.0.1 — embedded AWS, tables, demo data, `chalice local`.
+"""`make run`: the whole stack on 127.0.0.1 — embedded AWS, tables, demo data, `chalice local` (local/api_server.py).
 
 Ctrl-C (or SIGTERM) stops everything and leaves no process behind.
 """
@@ -59,7 +59,8 @@ def main() -> int:
           f"{households} households.", flush=True)
 
     worker = _start_worker()
-    api = subprocess.Popen([str(Path(sys.executable).parent / "chalice"), "local", "--no-autoreload", "--host", "127.0.0.1",
+    # `chalice local --no-autoreload`, answering like API Gateway where Chalice's server does not (local/api_server.py)
+    api = subprocess.Popen([sys.executable, "-m", "local.api_server", "--host", "127.0.0.1",
                             "--port", str(API_PORT), "--stage", "local"], cwd=ROOT, env={**os.environ, **env})
     stopping = False
 

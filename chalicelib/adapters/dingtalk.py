@@ -7,8 +7,8 @@ timestamp more than one hour away from its own clock.
 
 Secrets: both the webhook URL (its access token is a credential) and the signing secret are secrets. In the cloud
 they come from SSM Parameter Store SecureString parameters; locally from an untracked file. The caller loads them
-and passes them in; this module never reads configuration, and never puts the URL or the secret into an exception
-message or a log line.
+and passes them in; this module never puts the URL or the secret into an exception message or a log line. It sends
+only to DingTalk's robot host over https (the `local` stage also to the loopback interface, for its sinks).
 
 ``send`` raises ``DeliveryFailed`` with ``retryable`` set so that the notification worker knows whether to let the
 message go back to the queue (connection errors, timeouts, HTTP 5xx/429, DingTalk's rate limit errcode 130101) or
@@ -26,9 +26,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from chalicelib import settings
+
 __all__ = ["DeliveryFailed", "RATE_LIMIT_ERRCODE", "markdown_message", "send", "sign", "signed_url",
            "text_message"]
 
+#: The host of DingTalk's custom-robot webhooks (https://oapi.dingtalk.com/robot/send?access_token=...).
+ROBOT_HOST = "oapi.dingtalk.com"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: DingTalk errcode for "send too fast" (more than 20 messages a minute for one robot).
 RATE_LIMIT_ERRCODE = 130101
 _MAX_RESPONSE_BYTES = 64 * 1024
@@ -57,12 +62,21 @@ def sign(secret: str, timestamp_ms: int) -> str:
 
 
 def _check_url(webhook_url: str) -> None:
+    """Only DingTalk's robot host over https: a webhook parameter pointing elsewhere (a typo, or someone with
+    SSM write access) must not turn the worker into a client of an arbitrary host. The local stage's robots
+    (the demo's and the tests' sinks) listen on the loopback interface."""
     if not isinstance(webhook_url, str):
         raise ValueError("webhook URL must be a string")
     parts = urllib.parse.urlsplit(webhook_url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        host, port = "", None
+    dingtalk = parts.scheme.lower() == "https" and host == ROBOT_HOST and port in (None, 443)
+    loopback = settings.STAGE == "local" and parts.scheme.lower() in ("http", "https") and host in LOOPBACK
+    if not (dingtalk or loopback) or parts.username or parts.password:
         # Do not echo the URL: it carries the robot's access token.
-        raise ValueError("webhook URL must be an http(s) URL with a host")
+        raise ValueError(f"webhook URL must be https://{ROBOT_HOST}/...")
 
 
 def signed_url(webhook_url: str, secret: str, now_ms: int) -> str:
@@ -106,7 +120,7 @@ def send(webhook_url: str, secret: str | None, message: dict, timeout: float = 5
     """POST ``message`` to the robot. Returns when DingTalk answered errcode 0; raises ``DeliveryFailed`` otherwise.
 
     ``secret`` None sends unsigned (a robot secured by keywords or IP ranges only). ``ValueError`` for a URL that
-    is not http(s).
+    is not https to DingTalk's robot host.
     """
     _check_url(webhook_url)
     if secret:

@@ -1,11 +1,11 @@
-"""Sending notifications: DingTalk robots (signed), the SNS alerts topic, SMS through SNS."""
+"""Sending notifications: DingTalk robots (signed), the SNS alerts topic, SMS through the region's provider."""
 from __future__ import annotations
 
 import json
 import re
 
 from chalicelib import resources
-from chalicelib.adapters import dingtalk, secrets
+from chalicelib.adapters import dingtalk, secrets, sms
 from chalicelib.adapters.aws import client
 from chalicelib.services.notify import (Delivery, TryLater, Undeliverable, alert_text, department_text, sms_text)
 
@@ -22,6 +22,8 @@ def deliver(message: dict, config, read_case) -> Delivery:
             dingtalk.send(target["url"], target.get("secret"), body)
         except dingtalk.DeliveryFailed as failed:
             raise (TryLater if failed.retryable else Undeliverable)(failed.reason) from None
+        except ValueError as refused:   # not DingTalk's robot host: retrying cannot help
+            raise Undeliverable(f"robot of {message['department']}: {refused}") from None
         return Delivery("dingtalk", "sent")
     if channel == "alert":
         subject, text = alert_text(message)
@@ -29,16 +31,16 @@ def deliver(message: dict, config, read_case) -> Delivery:
                               MessageAttributes={"center": {"DataType": "String", "StringValue": message["center"]}})
         return Delivery("alert", "sent")
     if channel == "sms":
-        if not config.spec.notifications.sms:
-            return Delivery("sms", "skipped", "SMS is switched off for this deployment")
+        provider = sms.provider_for(config)
+        if provider is None:
+            return Delivery("sms", "skipped", "SMS is switched off for this deployment (or not offered in its region)")
         case = read_case(message["case_id"])
         resident = case.residents[message["resident"]] if case and message["resident"] < len(case.residents) else None
         if not resident or not resident.get("phone") or resident.get("sms_opt_out"):
             return Delivery("sms", "skipped", "no phone, or the resident opted out")
         phone = "+86" + re.sub(r"\D", "", resident["phone"])[-11:]
-        sns = client("sns")
-        if sns.check_if_phone_number_is_opted_out(phoneNumber=phone).get("isOptedOut"):
-            return Delivery("sms", "skipped", "opted out at SNS")
-        sns.publish(PhoneNumber=phone, Message=sms_text(message, case))
+        if provider.opted_out(phone):
+            return Delivery("sms", "skipped", "opted out at the SMS provider")
+        provider.send(phone, sms_text(message, case))
         return Delivery("sms", "sent")
     raise Undeliverable(f"unknown channel {channel!r}: {json.dumps(message)[:200]}")

@@ -3,6 +3,7 @@ import json
 import os
 import signal
 import subprocess
+import urllib.error
 import urllib.request
 
 import pytest
@@ -56,6 +57,17 @@ def test_a_third_party_open311_client_reads_services_definitions_and_requests(lo
     assert request_id in [r["service_request_id"] for r in listed]
     one = client.get_service_request(request_id)
     assert one["service_request_id"] == request_id and one["status"] == "open"
+
+
+def test_make_run_answers_an_unknown_route_like_api_gateway_without_echoing_the_token(local_stack):
+    tokens = json.loads((local_stack["state"] / "tokens.json").read_text())["tokens"]
+    request = urllib.request.Request(local_stack["api"] + "/no/such/route",
+                                     headers={"Authorization": f"Bearer {tokens['gm-yks-01']}"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request)
+    body = answer.value.read()
+    assert answer.value.code == 404 and json.loads(body)["error"]["code"] == "not_found"
+    assert tokens["gm-yks-01"].encode() not in body
 
 
 def test_ctrl_c_stops_everything_and_frees_the_ports(local_stack):

@@ -130,3 +130,40 @@ def test_signed_url_appends_timestamp_and_encoded_sign():
     assert query["access_token"] == ["abc"]
     assert query["timestamp"] == ["1700000000000"]
     assert query["sign"] == [expected_sign(SECRET, "1700000000000")]
+
+
+# -- only DingTalk's robot host, over https, outside the local stage ------------------------------------------
+@pytest.mark.parametrize("url", [
+    "http://oapi.dingtalk.com/robot/send?access_token=x",            # plain http: the token would travel in clear
+    "https://evil.example/robot/send?access_token=x",                # another host
+    "https://oapi.dingtalk.com.evil.example/robot/send?access_token=x",
+    "https://oapi.dingtalk.com@evil.example/robot/send?access_token=x",
+    "https://x@oapi.dingtalk.com/robot/send?access_token=x",
+    "https://oapi.dingtalk.com:8443/robot/send?access_token=x",
+    "http://127.0.0.1:9/robot/send?access_token=x",                  # the loopback sinks: the local stage only
+])
+def test_a_deployed_stage_sends_only_to_dingtalks_robot_host_over_https(monkeypatch, url):
+    from chalicelib import settings
+    monkeypatch.setattr(settings, "STAGE", "dev")
+    with pytest.raises(ValueError, match="https://oapi.dingtalk.com"):
+        dingtalk.send(url, SECRET, dingtalk.markdown_message("t", "x"), timeout=TIMEOUT)
+
+
+def test_dingtalks_own_robot_url_passes_the_check_in_a_deployed_stage(monkeypatch):
+    from chalicelib import settings
+    monkeypatch.setattr(settings, "STAGE", "dev")
+    url = dingtalk.signed_url("https://oapi.dingtalk.com/robot/send?access_token=abc", SECRET, 1700000000000)
+    assert url.startswith("https://oapi.dingtalk.com/robot/send?access_token=abc&timestamp=1700000000000&sign=")
+
+
+def test_a_robot_parameter_pointing_elsewhere_is_undeliverable_not_retried(monkeypatch):
+    """What the work queue's worker does with it: give up on the message (a retry cannot fix the URL)."""
+    from chalicelib import settings
+    from chalicelib.adapters import notifier, secrets
+    from chalicelib.services.notify import Undeliverable
+    monkeypatch.setattr(settings, "STAGE", "dev")
+    monkeypatch.setattr(secrets, "dingtalk_target",
+                        lambda department: {"url": "https://evil.example/robot/send?access_token=x", "secret": SECRET})
+    monkeypatch.setattr(notifier, "department_text", lambda message, config: ("RQ-2026-000001", ["dispatch"]))
+    with pytest.raises(Undeliverable, match="oapi.dingtalk.com"):
+        notifier.deliver({"channel": "dingtalk", "department": "rq-agri"}, None, lambda case_id: None)
