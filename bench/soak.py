@@ -175,6 +175,8 @@ class Recorder:
     def __init__(self):
         self.lock = threading.Lock()
         self.seconds = defaultdict(list)          # step -> [latency]
+        self.calls: list[tuple] = []              # (seconds, step, began): the slowest are printed
+        self.began = time.perf_counter()
         self.server_errors = defaultdict(int)     # step -> count
         self.other_failures = defaultdict(int)
         self.examples: dict[str, str] = {}
@@ -191,8 +193,10 @@ class Recorder:
                 self.examples.setdefault(step, str(failure))
             raise
         finally:
+            took = time.perf_counter() - began
             with self.lock:
-                self.seconds[step].append(time.perf_counter() - began)
+                self.seconds[step].append(took)
+                self.calls.append((took, step, began - self.began))
 
 
 def lifecycle(api: Api, cast: Cast, record: Recorder) -> None:
@@ -262,7 +266,8 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def report(record: Recorder, people: int, seconds: float, books: dict, load: tuple, memory: tuple) -> bool:
+def report(record: Recorder, people: int, seconds: float, books: dict, load: tuple, memory: tuple,
+           slowest: int = 0) -> bool:
     print(f"\n{people} {'person' if people == 1 else 'people'}, {seconds:.0f} s: {record.lifecycles} lifecycles "
           f"completed, {books['cases']} cases reported")
     print(f"load average before {load[0]}, after {load[1]} (1, 5, 15 min; {os.cpu_count()} cores)")
@@ -289,6 +294,10 @@ def report(record: Recorder, people: int, seconds: float, books: dict, load: tup
           f"numbers doubled {len(books['doubled'])} (target 0 each)")
     for line in (books["lost"] + books["wrong"] + books["doubled"])[:10]:
         print(f"  {line}")
+    if slowest:
+        print(f"\nthe {slowest} slowest calls (seconds after the start):")
+        for took, step, at in sorted(record.calls, reverse=True)[:slowest]:
+            print(f"  {took:6.3f} s  {step:<10} at {at:6.1f} s")
     return met and errors == 0 and not (books["lost"] or books["wrong"] or books["doubled"])
 
 
@@ -296,6 +305,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=1)
     parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--slowest", type=int, default=0, help="also print the N slowest calls, with when")
     parser.add_argument("--api", help="a running stack's URL (default: start one on free ports)")
     parser.add_argument("--tokens", type=Path, default=ROOT / ".local" / "tokens.json",
                         help="with --api: the tokens file `make run` wrote")
@@ -330,7 +340,7 @@ def main() -> int:
                 stack.stop()
     fmt = lambda load: ", ".join(f"{x:.2f}" for x in load)  # noqa: E731
     met = report(record, args.people, seconds, books, (fmt(load_before), fmt(load_after)),
-                 (memory_before, memory_after))
+                 (memory_before, memory_after), args.slowest)
     print("\nall targets met" if met else "\ntargets MISSED")
     return 0 if met else 1
 
