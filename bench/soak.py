@@ -15,11 +15,16 @@ person starts the next one.
 
 Printed: p50/p95/max per step, server errors (5xx, refused or timed-out connections) and other failures per step,
 and the accounting: every case a report created is read back at the end and must show the status and the
-timeline its lifecycle left (none lost), with case numbers all distinct (none doubled). The load average of the
-machine is printed next to the figures (the machine is shared: compare runs made under similar load).
+timeline its lifecycle left (none lost), with case numbers all distinct (none doubled); with its own stack, the
+notifications the worker handled, that the work queue is empty soon after and that nothing was dead-lettered,
+and the stack's memory before and after. The load average of the machine is printed next to the figures (the
+machine is shared: compare runs made under similar load).
 
 Targets (the embedded default on a 2-core machine): 1 person, every step p95 <= 0.5 s; 8 people, every write
 p95 <= 1.5 s; always 0 server errors and nothing lost. Exits 1 on a miss. A benchmark, not a test.
+
+Built to grow: more people play more parts through `casts`; LocalStack.stop() and start() again on the same
+state directory and ports is a restart, and Api.call takes the Idempotency-Key a retried write must repeat.
 """
 from __future__ import annotations
 
@@ -59,6 +64,7 @@ class LocalStack:
         self.state = state
         self.api_port, self.aws_port = free_port(), free_port()
         self.api = f"http://127.0.0.1:{self.api_port}"
+        self.aws = f"http://127.0.0.1:{self.aws_port}"
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120) -> "LocalStack":
@@ -147,10 +153,11 @@ class Api:
     def __init__(self, base: str, tokens: dict, timeout: float = 60):
         self.base, self.tokens, self.timeout = base, tokens, timeout
 
-    def call(self, user: str, method: str, path: str, body: dict | None = None) -> dict:
+    def call(self, user: str, method: str, path: str, body: dict | None = None, key: str | None = None) -> dict:
+        """One request; a POST carries an Idempotency-Key (a retry of the same write passes the same key)."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}", "Content-Type": "application/json"}
         if method == "POST":
-            headers["Idempotency-Key"] = str(uuid.uuid4())
+            headers["Idempotency-Key"] = key or str(uuid.uuid4())
         request = urllib.request.Request(self.base + path, method=method, headers=headers,
                                          data=json.dumps(body).encode() if body is not None else None)
         try:
@@ -261,16 +268,36 @@ def account(api: Api, cases: list[Case]) -> dict:
     return {"cases": len(cases), "lost": lost, "wrong": wrong, "doubled": doubled}
 
 
+def background(aws_url: str, wait: float = 30) -> dict:
+    """After the run: the stack's background work caught up (the work queue empty) and nothing dead-lettered."""
+    import boto3
+    sqs = boto3.client("sqs", endpoint_url=aws_url, region_name="cn-northwest-1", aws_access_key_id="local",
+                       aws_secret_access_key="local")
+    began = time.time()
+    while True:
+        counts = {}
+        for url in sqs.list_queues().get("QueueUrls", []):
+            attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+            counts[url.rsplit("/", 1)[1]] = sum(int(v) for v in attributes.values())
+        waiting = sum(n for name, n in counts.items() if not name.endswith("-dlq"))
+        if waiting == 0 or time.time() > began + wait:
+            return {"waiting": waiting, "dead": sum(n for name, n in counts.items() if name.endswith("-dlq")),
+                    "after": time.time() - began}
+        time.sleep(1)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
 def report(record: Recorder, people: int, seconds: float, books: dict, load: tuple, memory: tuple,
-           slowest: int = 0) -> bool:
+           slowest: int = 0, settled: dict | None = None) -> bool:
     print(f"\n{people} {'person' if people == 1 else 'people'}, {seconds:.0f} s: {record.lifecycles} lifecycles "
           f"completed, {books['cases']} cases reported")
-    print(f"load average before {load[0]}, after {load[1]} (1, 5, 15 min; {os.cpu_count()} cores)")
+    print(f"requests answered: {sum(map(len, record.seconds.values()))}; "
+          f"load average before {load[0]}, after {load[1]} (1, 5, 15 min; {os.cpu_count()} cores)")
     if memory[0] is not None:
         print(f"stack memory (RSS) before {memory[0]:.0f} MB, after {memory[1]:.0f} MB")
     print(f"\n{'step':<10} {'n':>5} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'5xx':>4} {'other':>5}  target p95")
@@ -294,11 +321,16 @@ def report(record: Recorder, people: int, seconds: float, books: dict, load: tup
           f"numbers doubled {len(books['doubled'])} (target 0 each)")
     for line in (books["lost"] + books["wrong"] + books["doubled"])[:10]:
         print(f"  {line}")
+    if settled:
+        print(f"background work: {settled['notifications']} notifications delivered or skipped by the worker; "
+              f"work queue left after {settled['after']:.0f} s: {settled['waiting']}, dead-lettered: {settled['dead']} "
+              f"(target 0 each)")
     if slowest:
         print(f"\nthe {slowest} slowest calls (seconds after the start):")
         for took, step, at in sorted(record.calls, reverse=True)[:slowest]:
             print(f"  {took:6.3f} s  {step:<10} at {at:6.1f} s")
-    return met and errors == 0 and not (books["lost"] or books["wrong"] or books["doubled"])
+    caught_up = not settled or (settled["waiting"] == 0 and settled["dead"] == 0)
+    return met and caught_up and errors == 0 and not (books["lost"] or books["wrong"] or books["doubled"])
 
 
 def main() -> int:
@@ -311,7 +343,7 @@ def main() -> int:
                         help="with --api: the tokens file `make run` wrote")
     args = parser.parse_args()
 
-    stack = None
+    stack, settled = None, None
     with tempfile.TemporaryDirectory(prefix="gridloop-soak-") as state:
         if args.api:
             base, tokens_file = args.api, args.tokens
@@ -335,12 +367,15 @@ def main() -> int:
             seconds = time.time() - began
             load_after, memory_after = os.getloadavg(), stack.memory_mb() if stack else None
             books = account(api, record.cases)
+            if stack:
+                settled = background(stack.aws)
+                settled["notifications"] = (stack.state / "stack.log").read_text().count('"message":"notification"')
         finally:
             if stack:
                 stack.stop()
     fmt = lambda load: ", ".join(f"{x:.2f}" for x in load)  # noqa: E731
     met = report(record, args.people, seconds, books, (fmt(load_before), fmt(load_after)),
-                 (memory_before, memory_after), args.slowest)
+                 (memory_before, memory_after), args.slowest, settled)
     print("\nall targets met" if met else "\ntargets MISSED")
     return 0 if met else 1
 
