@@ -325,6 +325,7 @@ def report(record: Recorder, people: int, seconds: float, books: dict, load: tup
         print(f"background work: {settled['notifications']} notifications delivered or skipped by the worker; "
               f"work queue left after {settled['after']:.0f} s: {settled['waiting']}, dead-lettered: {settled['dead']} "
               f"(target 0 each)")
+        print(f"the stack stopped {settled['stopped']:.1f} s after Ctrl-C's signal")
     if slowest:
         print(f"\nthe {slowest} slowest calls (seconds after the start):")
         for took, step, at in sorted(record.calls, reverse=True)[:slowest]:
@@ -372,7 +373,9 @@ def main() -> int:
                 settled["notifications"] = (stack.state / "stack.log").read_text().count('"message":"notification"')
         finally:
             if stack:
-                stack.stop()
+                stopped = stack.stop()
+                if settled:
+                    settled["stopped"] = stopped
     fmt = lambda load: ", ".join(f"{x:.2f}" for x in load)  # noqa: E731
     met = report(record, args.people, seconds, books, (fmt(load_before), fmt(load_after)),
                  (memory_before, memory_after), args.slowest, settled)
