@@ -60,3 +60,5 @@ bench: install  ## benchmarks: each prints its figures and targets (issue 9); `-
 	-$(PY) bench/package_size.py
 	-$(PY) bench/timer_transitions.py
 	-$(PY) bench/cost_per_case.py --cases $(BENCH_CASES)
+	-$(PY) bench/soak.py --people 1 --minutes 1
+	-$(PY) bench/soak.py --people 8 --minutes 1

@@ -1,4 +1,10 @@
-"""`chalice local` for `make run`, answering what API Gateway answers itself in the API's one error shape.
+"""`chalice local` for `make run`: warmed up before its first request, and answering what API Gateway answers
+itself in the API's one error shape.
+
+What `chalice local` leaves to the first requests, which then stall for seconds when several arrive at once, is
+done before the server takes one (`warm_up`): import the app's modules (those kept off Lambda cold starts too)
+and create its AWS clients (PynamoDB gives every table model its own botocore session, each parsing botocore's
+endpoint and model files again). Then the collector is set to keep its pauses short (local/collector.py).
 
 Chalice's development server is used as it is (same app loading, stage environment and routing), with a request
 handler that differs where API Gateway does (chalicelib/api/gateway_answers.py):
@@ -14,8 +20,10 @@ Not reproduced here: throttling (429), integration failures and timeouts (502/50
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import pkgutil
 import sys
 from pathlib import Path
 
@@ -77,6 +85,19 @@ def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler)
 
 
+def warm_up() -> None:
+    """What the app would otherwise do in its first requests: import its modules, create its AWS clients."""
+    import chalicelib
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        importlib.import_module(module.name)
+    from chalicelib.adapters import aws, dynamo, models
+    for model in models.ALL_MODELS:
+        model._get_connection().connection.client     # PynamoDB: one session and client per model
+    dynamo.connection().client                        # the unit of work's transactions and batch reads
+    for service in ("sqs", "s3", "stepfunctions", "sns"):
+        aws.client(service)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -87,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT))
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")   # as `chalice local`
     server = create_server(args.host, args.port, args.stage)
+    warm_up()
+    from local.collector import keep_pauses_short
+    keep_pauses_short()
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,8 +1,9 @@
 """The embedded AWS: moto's server on 127.0.0.1, with DynamoDB requests serialised.
 
-moto gives transactions no isolation (it snapshots whole tables and restores them on cancel), so
-concurrent DynamoDB requests from the API, workers and relay could erase each other's commits
-(DESIGN §10). One lock around every request whose X-Amz-Target starts with "DynamoDB" prevents it.
+moto gives transactions no isolation (it restores what a cancelled transaction touched, with no lock), so
+concurrent DynamoDB requests from the API, workers and relay could erase each other's commits. One lock around
+every request whose X-Amz-Target starts with "DynamoDB" prevents it; under that lock a transaction's rollback
+needs only the items it touches (local/moto_transactions.py), not copies of whole tables.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import threading
 
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from local import moto_transactions
 
 HOST = "127.0.0.1"
 
@@ -50,6 +53,7 @@ class EmbeddedAWS:
 
     def start(self) -> "EmbeddedAWS":
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions calls back through it
+        moto_transactions.install()
         app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(HOST, self.port, app, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)

@@ -1,5 +1,7 @@
-"""`make run`: the whole stack on 127.0.0.1 — embedded AWS, tables, demo data, `chalice local` (local/api_server.py).
+"""`make run`: the whole stack on 127.0.0.1 — embedded AWS, tables, demo data, `chalice local`, the worker.
 
+Three processes: this one serves the embedded AWS (moto); the API (local/api_server.py) and the worker with the outbox
+relay (local/worker.py) run apart, so neither's work holds the interpreter the others need.
 Ctrl-C (or SIGTERM) stops everything and leaves no process behind.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ def local_environment(aws_url: str, issuer) -> dict:
 
 
 def main() -> int:
+    from local.collector import keep_pauses_short
     from local.issuer import LocalIssuer
     from local.moto_server import EmbeddedAWS
 
@@ -58,10 +61,12 @@ def main() -> int:
           f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users, "
           f"{households} households.", flush=True)
 
-    worker = _start_worker()
-    # `chalice local --no-autoreload`, answering like API Gateway where Chalice's server does not (local/api_server.py)
-    api = subprocess.Popen([sys.executable, "-m", "local.api_server", "--host", "127.0.0.1",
-                            "--port", str(API_PORT), "--stage", "local"], cwd=ROOT, env={**os.environ, **env})
+    keep_pauses_short()   # this process serves the embedded AWS: moto's data stays, its pauses must not grow
+    child_env = {**os.environ, **env}
+    worker = subprocess.Popen([sys.executable, "-m", "local.worker"], cwd=ROOT, env=child_env)
+    # `chalice local --no-autoreload`, warmed up, answering like API Gateway where Chalice's server does not
+    api = subprocess.Popen([sys.executable, "-m", "local.api_server", "--host", "127.0.0.1", "--port", str(API_PORT),
+                            "--stage", "local"], cwd=ROOT, env=child_env)
     stopping = False
 
     def stop(*_):
@@ -76,29 +81,20 @@ def main() -> int:
         (STATE / "tokens.json").write_text(json.dumps({"api": f"http://127.0.0.1:{API_PORT}",
                                                        "users": people["users"], "tokens": tokens}, indent=1))
         _print_banner(people, tokens)
-        while not stopping and api.poll() is None:
+        while not stopping and api.poll() is None and worker.poll() is None:
             time.sleep(0.5)
     finally:
-        if api.poll() is None:
-            api.terminate()
+        for child in (api, worker):
+            if child.poll() is None:
+                child.terminate()
+        for child in (api, worker):
             try:
-                api.wait(timeout=10)
+                child.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                api.kill()
-        worker.stop()
+                child.kill()
         aws.stop()
         print("\nGridloop local stack stopped.", flush=True)
-    return 0 if stopping else (api.returncode or 1)
-
-
-def _start_worker():
-    """The work queue's worker and the outbox relay, in this process, through the Chalice app's own Lambda handlers."""
-    import app as chalice_app
-    from chalicelib import resources, workers
-    from local.worker import LocalWorker
-    handlers = {resources.WORK: chalice_app.work_worker}
-    return LocalWorker({spec: (lambda event, h=h: h(event, None)) for spec, h in handlers.items()},
-                       relay=workers.relay).start()
+    return 0 if stopping else (api.returncode or worker.returncode or 1)
 
 
 def _wait_until_up(url: str, process, timeout: float = 60) -> None:

@@ -5,10 +5,16 @@ A record the handler reports as failed stays on the queue (it comes back after t
 or the visibility timeout, and after maxReceiveCount deliveries moves to the dead-letter queue, which moto's SQS
 enforces); successful records are deleted. The outbox relay runs on its own short schedule here (every minute
 in the cloud).
+
+`make run` starts it as a process of its own (`python -m local.worker`, environment from local/run.py), as Lambda
+runs it apart from the API: its work (notifications, deadline notices, photo checks, the relay) then never holds
+the interpreter that serves the embedded AWS or the API.
 """
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
 import time
 from typing import Callable
@@ -86,3 +92,24 @@ class LocalWorker:
                 self.relay(older_than_seconds=self.relay_every)
             except Exception:
                 log.exception("outbox relay failed")
+
+
+def main() -> int:
+    """The work queue's worker and the outbox relay, through the Chalice app's own Lambda handlers."""
+    import app as chalice_app
+    from chalicelib import workers
+    from local.collector import keep_pauses_short
+    worker = LocalWorker({resources.WORK: lambda event: chalice_app.work_worker(event, None)},
+                         relay=workers.relay).start()
+    keep_pauses_short()
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    while not stopping.wait(0.5):
+        pass
+    worker.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,6 +3,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -28,6 +29,24 @@ def test_the_demo_drives_the_irrigation_case_to_closed(local_stack):
     assert [e["action"] for e in timeline] == ["report", "accept", "dispatch", "acknowledge", "acknowledge",
                                                "resolve", "evaluate"]
     assert timeline[-1]["to_status"] == "closed"
+
+
+def test_the_worker_process_handles_the_notification_of_a_dispatch(local_stack):
+    """The worker runs as a process of its own beside the API: a dispatch's notification reaches it."""
+    from local import demo
+    log = local_stack["state"] / "stack.log"
+
+    def handled():
+        return [line for line in log.read_text().splitlines()
+                if '"message":"notification"' in line and "rq-agri" in line]
+
+    before = len(handled())
+    state = json.loads((local_stack["state"] / "tokens.json").read_text())
+    demo.play(demo.Api(state["api"], state["tokens"]))   # dispatches to the Agriculture and Rural Bureau
+    deadline = time.time() + 30
+    while len(handled()) == before and time.time() < deadline:
+        time.sleep(0.5)
+    assert len(handled()) > before
 
 
 @pytest.mark.parametrize("output_format", ["json", "xml"])
