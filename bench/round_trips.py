@@ -578,9 +578,10 @@ def scenario(api: Api):
                          and b.get("department") == "rq-agri", "dingtalk: dispatch to rq-agri")
     api.call("dept-rq-agri", "GET", "/inbox")
     act("dept-rq-agri", a, "acknowledge", {"note": "on our way"})
-    act("dept-rq-water", a, "acknowledge", {}, label="co-handler")
+    resolve_due = act("dept-rq-water", a, "acknowledge", {}, label="co-handler")["deadlines"]["resolve_due"]
+    extended = datetime.fromisoformat(resolve_due.replace("Z", "+00:00")) + timedelta(days=7)  # whatever the calendar
     act("dept-rq-agri", a, "request-extension",
-        {"requested_due": (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": "canal works"})
+        {"requested_due": extended.strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": "canal works"})
     act("dispatcher-rq", a, "decide-extension", {"approve": True, "note": "granted"})
     act("dept-rq-agri", a, "resolve", {"note": "water restored to the 72 mu"})
     deliver_notification(lambda b: b.get("case_id") == a and b.get("channel") == "sms", "sms: resolved")
