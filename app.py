@@ -1,7 +1,7 @@
 """Gridloop API: a thin entrypoint. Routes live in chalicelib/api blueprints; logic in chalicelib/services."""
 from chalice import Chalice
 
-from chalicelib import auth, logs
+from chalicelib import auth, entrypoints, logs
 from chalicelib.api import cases, households, meta, open311, photos, points, reports
 from chalicelib.api.http import error_response, public_paths
 
@@ -16,6 +16,13 @@ app.register_blueprint(points.bp)
 app.register_blueprint(open311.bp)
 
 PUBLIC = public_paths()
+
+
+@app.middleware("http")
+def as_api_handler(event, get_response):
+    """Registered first: every AWS call a request leads to is the API function's (chalicelib/entrypoints.py)."""
+    with entrypoints.running_as(entrypoints.API_HANDLER):
+        return get_response(event)
 
 
 @app.middleware("http")
@@ -46,14 +53,14 @@ def _calendar_fallback(year):
 calendar.report_fallbacks_with(_calendar_fallback)
 
 
-@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name="work_worker")
+@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=entrypoints.WORK_WORKER)
 def work_worker(event):
     """The one SQS worker: deadline notices, photo uploads and notifications, each record by its kind."""
     from chalicelib import workers
     return workers.work_batch(event.to_dict(), event.context)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_relay")
+@app.schedule(Rate(1, unit=Rate.MINUTES), name=entrypoints.OUTBOX_RELAY)
 def outbox_relay(event):
     from chalicelib import workers
     return workers.relay()
