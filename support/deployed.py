@@ -25,7 +25,7 @@ from support.iam_actions import ANY, INTEGRATIONS, Request, Unmapped
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT, REGION, PARTITION, URL_SUFFIX = "123456789012", "cn-northwest-1", "aws-cn", "amazonaws.com.cn"
 TEMPLATE_INPUTS = ("app.py", ".chalice/config.json", "requirements.txt", "infra/*.py", "chalicelib/**/*.py",
-                   "chalicelib/**/*.json", "chalicelib/counties/*.yaml")
+                   "chalicelib/*.json", "chalicelib/counties/{county}.yaml")   # and no other county's file
 
 
 class Untranslatable(Exception):
@@ -36,7 +36,7 @@ class Untranslatable(Exception):
 def _inputs_digest(county: str) -> str:
     digest = hashlib.sha256(county.encode())
     for pattern in TEMPLATE_INPUTS:
-        for path in sorted(ROOT.glob(pattern)):
+        for path in sorted(ROOT.glob(pattern.format(county=county))):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -89,6 +89,7 @@ class Principal:
     role: str                 # the role's logical id
     statements: list = field(default_factory=list)   # resolved Allow/Deny statements
     environment: dict = field(default_factory=dict)  # a function's environment variables (unresolved)
+    logical: str = ""         # the function's or state machine's logical id
 
 
 class Deployed:
@@ -101,10 +102,11 @@ class Deployed:
             if resource["Type"] == "AWS::Serverless::Function" and properties["Handler"].startswith("app."):
                 handler = properties["Handler"]          # app.app is Chalice's API function, api_handler
                 name = "api_handler" if handler == "app.app" else handler.split(".", 1)[1]
-                self._add(Principal(name, properties["Role"]["Fn::GetAtt"][0],
+                self._add(Principal(name, properties["Role"]["Fn::GetAtt"][0], logical=logical,
                                     environment=properties.get("Environment", {}).get("Variables", {})))
             elif resource["Type"] == "AWS::StepFunctions::StateMachine":
-                self._add(Principal(self.state_machine_principal(logical), properties["RoleArn"]["Fn::GetAtt"][0]))
+                self._add(Principal(self.state_machine_principal(logical), properties["RoleArn"]["Fn::GetAtt"][0],
+                                    logical=logical))
 
     @classmethod
     def load(cls, path: Path | str | None = None, county: str = "demo") -> "Deployed":

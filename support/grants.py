@@ -65,6 +65,7 @@ class GrantCheck:
         self.violations: list[Violation] = []
         self.used: Counter = Counter()
         self.checked: Counter = Counter()   # requests evaluated, per principal
+        self.answers: dict = {}
 
     # the recorder's listener ---------------------------------------------------------------------------------
     def before(self, call):
@@ -100,10 +101,13 @@ class GrantCheck:
 
     def evaluate(self, principal: str, action: str, arn: str, where: str = "", site: str = "") -> list[Violation]:
         """Evaluate one request (deployed ARN); count the grants that allow it. [] or [the Violation]."""
-        policy = self.policies.get(principal)
-        allowed = policy is not None and policy.is_action_permitted(action, arn) == PermissionResult.PERMITTED
-        used = [grant for grant, statement in self.grants.get(principal, [])
-                if statement.is_action_permitted(action, arn) == PermissionResult.PERMITTED] if allowed else []
+        key = (principal, action, arn)
+        if key not in self.answers:      # the same request recurs thousands of times in a run
+            policy = self.policies.get(principal)
+            allowed = policy is not None and policy.is_action_permitted(action, arn) == PermissionResult.PERMITTED
+            self.answers[key] = allowed, [grant for grant, statement in self.grants.get(principal, []) if allowed
+                                          and statement.is_action_permitted(action, arn) == PermissionResult.PERMITTED]
+        allowed, used = self.answers[key]
         with self.lock:
             self.checked[principal] += 1
             self.used.update(used)
