@@ -144,6 +144,8 @@ def install_writing_to(directory: str, template: str) -> GrantCheck:
         with lock, open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
 
+    from support.transactions import TokenCheck
     check = GrantCheck(Deployed.load(template), sink=sink)
     calls.install().add_listener(check)
+    calls.install().add_listener(TokenCheck(sink=sink))
     return check

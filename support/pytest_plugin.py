@@ -21,7 +21,7 @@ from support import calls
 
 TIERS = ("tests/integration/", "tests/e2e/")
 ROOT = Path(__file__).resolve().parent.parent
-_state = {"check": None, "seen": 0, "sinks": {}, "ran": set(), "tier_items": set(), "deselected": 0,
+_state = {"check": None, "tokens": None, "seen": 0, "seen_tokens": 0, "sinks": {}, "ran": set(), "tier_items": set(), "deselected": 0,
           "external": Counter(), "external_violations": []}
 
 
@@ -40,6 +40,16 @@ def grant_check():
         calls.install().add_listener(check)
         _state["check"] = check
     return _state["check"]
+
+
+@pytest.fixture(scope="session")
+def transaction_tokens():
+    """Every TransactWriteItems carries a token no earlier transaction used (support/transactions.py)."""
+    from support.transactions import TokenCheck
+    if _state["tokens"] is None:
+        _state["tokens"] = TokenCheck()
+        calls.install().add_listener(_state["tokens"])
+    return _state["tokens"]
 
 
 def watch(directory: Path) -> None:
@@ -69,12 +79,12 @@ def _read_sinks() -> list[str]:
 
 
 def _new_violations() -> list[str]:
-    check = _state["check"]
-    if check is None:
-        return []
-    with check.lock:
-        new = [str(v) for v in check.violations[_state["seen"]:]]
-        _state["seen"] = len(check.violations)
+    new = []
+    for check, mark in ((_state["check"], "seen"), (_state["tokens"], "seen_tokens")):
+        if check is not None:
+            with check.lock:
+                new += [str(v) for v in check.violations[_state[mark]:]]
+                _state[mark] = len(check.violations)
     return new + _read_sinks()
 
 
@@ -96,8 +106,9 @@ def _phase(item):
 
 def _message(item, found: list[str]) -> str:
     lines = "\n  ".join(dict.fromkeys(found))
-    return (f"{item.nodeid} made AWS calls the deployed stack does not grant (AWS would deny them):\n"
-            f"  {lines}\n(the grants are in infra/stack.py; the check is support/grants.py)")
+    return (f"{item.nodeid} made AWS calls the deployed stack does not grant (AWS would deny them), or a "
+            f"transaction without a token of its own:\n  {lines}\n(the grants are in infra/stack.py; the checks "
+            f"are support/grants.py and support/transactions.py)")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -6,8 +6,9 @@ from tests.aws import aws, stack, tables  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _calls_checked_against_grants(grant_check):
-    """Every AWS call the app's functions make here is checked against their grants (support/grants.py)."""
+def _calls_checked(grant_check, transaction_tokens):
+    """Every AWS call the app's functions make here is checked against their grants (support/grants.py), and
+    every transaction for a token of its own (support/transactions.py)."""
 
 
 @pytest.fixture
