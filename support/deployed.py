@@ -2,9 +2,9 @@
 role) with their policies, every intrinsic resolved for one fixed account, region and partition, and the
 translation of a resource as the local stack names it into the ARN it has in the deployment.
 
-The template is synthesised once (in a subprocess: synthesis imports the app afresh and writes chalice.out/ into
-its working directory) and cached under the temp directory, keyed by the content of everything it is made
-from; a lock makes parallel test workers wait for one synthesis instead of starting their own.
+The stack is synthesised once (in a subprocess: synthesis imports the app afresh and writes chalice.out/ into its
+working directory) and its cdk.out cached under the temp directory, keyed by the content of everything it is
+made from; a lock makes parallel test workers wait for one synthesis instead of starting their own.
 """
 from __future__ import annotations
 
@@ -42,19 +42,36 @@ def _inputs_digest(county: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def template_path(county: str = "demo") -> Path:
-    """The synthesised template of `county`, from the cache or synthesised now (about 10-60 s)."""
-    cache = Path(os.environ.get("GRIDLOOP_TEMPLATE_CACHE", tempfile.gettempdir()))
-    target = cache / f"gridloop-template-{county}-{_inputs_digest(county)}.json"
-    with open(cache / f"gridloop-template-{county}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+KEEP_SYNTHESES = 4   # per county: a run of another version of the code may still read its own
+
+
+def synthesised(county: str = "demo") -> Path:
+    """The cdk.out directory of `county`'s stack, from the cache or synthesised now (about 10-60 s)."""
+    cache = Path(os.environ.get("GRIDLOOP_SYNTH_CACHE", tempfile.gettempdir()))
+    target = cache / f"gridloop-synth-{county}-{_inputs_digest(county)}"
+    with open(cache / "gridloop-synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)      # one synthesis at a time; the others wait and reuse it
         if not target.exists():
             _synthesise(county, target)
-    return target
+            older = sorted(cache.glob(f"gridloop-synth-{county}-*"), key=lambda p: p.stat().st_mtime)
+            for stale in older[:-KEEP_SYNTHESES]:
+                shutil.rmtree(stale, ignore_errors=True)
+    return target / "cdk.out"
+
+
+def template_path(county: str = "demo") -> Path:
+    return synthesised(county) / "dev.template.json"
+
+
+def forget(county: str) -> None:
+    """Drop the cached syntheses of a county (one a test made up)."""
+    cache = Path(os.environ.get("GRIDLOOP_SYNTH_CACHE", tempfile.gettempdir()))
+    for path in cache.glob(f"gridloop-synth-{county}-*"):
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _synthesise(county: str, target: Path) -> None:
-    scratch = Path(tempfile.mkdtemp(prefix="gridloop-synth-"))
+    scratch = Path(tempfile.mkdtemp(prefix="gridloop-synth-run-"))
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "AUTH_", "TABLE_", "RESOURCE_", "MOTO_", "GRIDLOOP_"))
            and k not in ("STAGE", "COUNTY", "PYTHONPATH")}
@@ -66,10 +83,9 @@ def _synthesise(county: str, target: Path) -> None:
                                 capture_output=True, text=True, timeout=900)
         if answer.returncode != 0:
             raise RuntimeError(f"synthesis of {county} failed:\n{answer.stdout[-3000:]}\n{answer.stderr[-3000:]}")
-        produced = scratch / "cdk.out" / "dev.template.json"
-        partial = target.with_suffix(f".{os.getpid()}.tmp")
-        shutil.copyfile(produced, partial)
-        partial.replace(target)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        shutil.copytree(scratch / "cdk.out", partial / "cdk.out")
+        partial.rename(target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

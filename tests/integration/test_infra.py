@@ -35,18 +35,15 @@ def synthesising_in(scratch: Path):
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """Synthesise once (about 10 s)."""
-    scratch = tmp_path_factory.mktemp("synth")
-    with synthesising_in(scratch):
-        from infra.cdk_app import build
-        app, stack = build("demo", outdir=str(scratch / "cdk.out"))
-        app.synth()
-        from infra import alarms
-        result = json.loads((scratch / "cdk.out" / "dev.template.json").read_text())
-        result["_runbook_alarms"] = sorted(alarms.RUNBOOK)
-    (scratch / "template.json").write_text(json.dumps({k: v for k, v in result.items() if not k.startswith("_")}))
-    result["_path"] = str(scratch / "template.json")
+def template():
+    """The demo stack, synthesised once per content of the app and the stack (support/deployed.py: the
+    calls-versus-grants check of the integration and e2e tiers reads the same synthesis)."""
+    from support.deployed import synthesised
+    path = synthesised("demo") / "dev.template.json"
+    result = json.loads(path.read_text())
+    result["_runbook_alarms"] = sorted(a["Properties"]["AlarmName"].split("-", 2)[-1]
+                                       for a in result["Resources"].values() if a["Type"] == "AWS::CloudWatch::Alarm")
+    result["_path"] = str(path)
     return result
 
 
@@ -278,7 +275,7 @@ def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(template
 # -- issue 9, figure 4: the deployed package ------------------------------------------------------------------
 def _deployed_zips(template) -> list[Path]:
     """The zips the stack deploys as Lambda code (and layer): the Chalice construct's assets in cdk.out."""
-    cdk_out = Path(template["_path"]).parent / "cdk.out"
+    cdk_out = Path(template["_path"]).parent
     assets = json.loads((cdk_out / "dev.assets.json").read_text())["files"]
     chalice = {a["destinations"][next(iter(a["destinations"]))]["objectKey"]: cdk_out / a["source"]["path"]
                for a in assets.values() if a["displayName"].startswith("Api/Chalice")}
