@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import OutboxItem, StatItem, TimelineItem
-from tests.e2e.helpers import ACCEPT, REPORT, new_case, ok
+from tests.e2e.helpers import ACCEPT, REPORT, household_ready_to_redeem, new_case, ok
 
 FAULTS = {
     "throttling": lambda op: ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, op),
@@ -86,12 +86,7 @@ def test_a_body_over_the_limit_is_refused_with_413(api):
 
 
 def test_a_throttled_redemption_answers_503_and_spends_nothing(api, inject):
-    home = ok(api.call("gm-yks-01", "POST", "/households", {"grid": "BZ.RQ.TGLK.YKS.G01", "head": "王小明",
-                                                           "members": 3}), 201)["id"]
-    for _ in range(3):
-        ok(api.call("evaluator-yks", "POST", f"/households/{home}/points", {"rule": "helped_mediate", "reason": "r"}),
-           201)
-    ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/stock", {"sku": "soap", "add": 2}))
+    home = household_ready_to_redeem(api)
     inject("TransactWriteItems", "throttling")
     code, _ = api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions",
                        {"household_id": home, "sku": "soap"}, headers={"Idempotency-Key": "soap-1"})

@@ -25,7 +25,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import CounterItem
 from support.calls import RECORDER, Collector
-from tests.e2e.helpers import ACCEPT, REPORT, new_case, ok
+from tests.e2e.helpers import ACCEPT, REPORT, household_ready_to_redeem, new_case, ok
 
 WINDOW_SECONDS = 600
 COUNTY_TIME = ZoneInfo("Asia/Shanghai")   # the demo county's: statistics count on its calendar days
@@ -130,12 +130,7 @@ def test_a_case_action_whose_answer_is_lost_is_applied_once_and_answers_success(
 
 
 def test_a_redemption_whose_answer_is_lost_spends_once_and_answers_success(api, dynamodb):
-    home = ok(api.call("gm-yks-01", "POST", "/households", {"grid": "BZ.RQ.TGLK.YKS.G01", "head": "王小明",
-                                                           "members": 3}), 201)["id"]
-    for _ in range(3):
-        ok(api.call("evaluator-yks", "POST", f"/households/{home}/points", {"rule": "helped_mediate", "reason": "r"}),
-           201)
-    ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/stock", {"sku": "soap", "add": 2}))
+    home = household_ready_to_redeem(api)
     dynamodb.lose_next_answers(1)
     order = ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions",    # no Idempotency-Key
                         {"household_id": home, "sku": "soap"}), 201)
