@@ -340,7 +340,8 @@ class Deployed:
                 if "OutputPath" in state:
                     data = _json_path(data, state["OutputPath"])
             elif kind == "Choice":
-                state_name = next((rule["Next"] for rule in state["Choices"] if _choice(rule, data)), state.get("Default"))
+                state_name = next((rule["Next"] for rule in state["Choices"] if _choice(rule, data)),
+                                  state.get("Default"))
                 continue
             elif kind != "Wait":
                 raise Unmapped(f"state machine state type {kind}")

@@ -3,8 +3,11 @@
 - `grant_check` (session): the synthesised template, loaded once per test process (synthesised once per content
   of the app and the stack, shared by xdist workers), listening to the recorder. The integration and e2e tiers
   use it for every test (their conftest.py).
-- A call without a grant fails the test that made it: each phase (setup, call, teardown) fails if a violation was
-  recorded meanwhile, in this process or in a subprocess it watches (`watch`: the local stack of `make run`).
+- `transaction_tokens` (session): every TransactWriteItems for a token of its own (support/transactions.py).
+- A call without a grant, or a transaction without its own token, fails the test that made it: each phase
+  (setup, call, teardown) fails if a violation was recorded meanwhile, in this process or in a subprocess it
+  watches (`watch`: the local stack of `make run`). None is dropped: one recorded after a test ended (a late
+  background thread) fails the next phase that runs.
 - At the end of a run, the grants no recorded request used. When every integration and e2e test ran, an unused
   grant fails the run: each grant must be needed by a call the tiers make.
 """
@@ -21,11 +24,11 @@ from support import calls
 
 TIERS = ("tests/integration/", "tests/e2e/")
 ROOT = Path(__file__).resolve().parent.parent
-_state = {"check": None, "tokens": None, "seen": 0, "seen_tokens": 0, "sinks": {}, "ran": set(), "tier_items": set(), "deselected": 0,
-          "external": Counter(), "external_violations": []}
+_state = {"check": None, "tokens": None, "seen": 0, "seen_tokens": 0, "sinks": {},
+          "ran": set(), "tier_items": set(), "deselected": 0, "external": Counter()}
 
 
-class GrantViolation(AssertionError):
+class CallViolation(AssertionError):
     pass
 
 
@@ -62,12 +65,12 @@ def _read_sinks() -> list[str]:
     found = []
     for directory, offsets in _state["sinks"].items():
         for path in sorted(Path(directory).glob("*.jsonl")):
-            with open(path, encoding="utf-8") as f:
+            with open(path, "rb") as f:
                 f.seek(offsets.get(path.name, 0))
                 text = f.read()
-                complete = text[: text.rfind("\n") + 1]
-                offsets[path.name] = offsets.get(path.name, 0) + len(complete.encode("utf-8"))
-            for line in complete.splitlines():
+            complete = text[: text.rfind(b"\n") + 1]          # a line still being written waits for the next read
+            offsets[path.name] = offsets.get(path.name, 0) + len(complete)
+            for line in complete.decode("utf-8").splitlines():
                 record = json.loads(line)
                 if "violation" in record:
                     found.append(f"{record['violation']}  [in {path.stem}]")
@@ -96,11 +99,11 @@ def _phase(item):
     except BaseException as failure:
         found = _new_violations()
         if found:
-            raise GrantViolation(_message(item, found)) from failure
+            raise CallViolation(_message(item, found)) from failure
         raise
     found = _new_violations()
     if found:
-        raise GrantViolation(_message(item, found))
+        raise CallViolation(_message(item, found))
     return result
 
 

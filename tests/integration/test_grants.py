@@ -56,7 +56,8 @@ def test_the_lambda_runtime_writes_each_functions_logs_into_its_own_group_only(g
             assert grant_check.evaluate(name, action, stream, "the Lambda runtime") == []
         for other, other_group in groups.items():
             if other != name:
-                assert not permitted(grant_check, name, "logs:PutLogEvents", f"{other_group}:log-stream:x"), (name, other)
+                other_stream = f"{other_group}:log-stream:x"
+                assert not permitted(grant_check, name, "logs:PutLogEvents", other_stream), (name, other)
                 assert not permitted(grant_check, name, "logs:CreateLogGroup", other_group), (name, other)
 
 
@@ -165,7 +166,8 @@ def test_a_transaction_is_checked_item_by_item_on_each_items_table():
               "ClientRequestToken": "x"}
     assert requests_of("dynamodb", "TransactWriteItems", params) == [
         Request("dynamodb:PutItem", ("table", "t-cases")), Request("dynamodb:UpdateItem", ("table", "t-stats")),
-        Request("dynamodb:DeleteItem", ("table", "t-links")), Request("dynamodb:ConditionCheckItem", ("table", "t-cases"))]
+        Request("dynamodb:DeleteItem", ("table", "t-links")),
+        Request("dynamodb:ConditionCheckItem", ("table", "t-cases"))]
 
 
 def test_a_query_on_an_index_is_checked_on_the_index_and_a_batch_on_each_table():
