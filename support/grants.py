@@ -9,19 +9,23 @@ will call with its own role: its Task states, for that input. A request no grant
 the code does): the test lists every missing grant on its path, not only the first.
 
 It also counts which grant allowed each request: a grant is one action pattern on one resource pattern of an
-Allow statement. The grants no request used over a whole run are what `unused()` lists.
+Allow statement. The pytest plugin lists the grants no request used over a whole run.
 """
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 
+from support import calls
 from support.deployed import Deployed, Untranslatable
 from support.iam_actions import Request, Unmapped, requests_of
+from support.transactions import TokenCheck
 
 
 @dataclass(frozen=True)
@@ -125,18 +129,10 @@ class GrantCheck:
     def all_grants(self) -> list[Grant]:
         return [grant for grants in self.grants.values() for grant, _ in grants]
 
-    def unused(self, used=None) -> list[Grant]:
-        used = self.used if used is None else used
-        return [grant for grant in self.all_grants() if not used[grant]]
-
 
 def install_writing_to(directory: str, template: str) -> GrantCheck:
-    """In a subprocess: check its calls and write each check to <directory>/<pid>.jsonl (one JSON per line)."""
-    import os
-    from pathlib import Path
-
-    from support import calls
-
+    """In a subprocess: check its calls and transactions, and write each check to <directory>/<pid>.jsonl (one
+    JSON per line) for the test process to read (support/pytest_plugin.watch)."""
     path, lock = Path(directory) / f"{os.getpid()}.jsonl", threading.Lock()
     path.parent.mkdir(parents=True, exist_ok=True)
 
@@ -144,7 +140,6 @@ def install_writing_to(directory: str, template: str) -> GrantCheck:
         with lock, open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
 
-    from support.transactions import TokenCheck
     check = GrantCheck(Deployed.load(template), sink=sink)
     calls.install().add_listener(check)
     calls.install().add_listener(TokenCheck(sink=sink))
