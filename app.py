@@ -1,7 +1,7 @@
 """Gridloop API: a thin entrypoint. Routes live in chalicelib/api blueprints; logic in chalicelib/services."""
 from chalice import Chalice
 
-from chalicelib import auth, logs
+from chalicelib import auth, entrypoints, logs
 from chalicelib.api import cases, households, meta, open311, photos, points, reports
 from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
@@ -20,8 +20,15 @@ PUBLIC = public_paths()
 
 
 @app.middleware("http")
+def as_api_handler(event, get_response):
+    """Registered first: every AWS call a request leads to is the API function's (chalicelib/entrypoints.py)."""
+    with entrypoints.running_as(entrypoints.API_HANDLER):
+        return get_response(event)
+
+
+@app.middleware("http")
 def gateway_answers(event, get_response):
-    """Registered first, so outermost: an undefined method is 404 as in API Gateway; Chalice's errors in our shape."""
+    """Outermost but for the attribution above: an undefined method is 404 as in API Gateway; Chalice's errors in our shape."""
     return answer_like_the_gateway(event, get_response, app.routes)
 
 
@@ -53,14 +60,14 @@ def _calendar_fallback(year):
 calendar.report_fallbacks_with(_calendar_fallback)
 
 
-@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name="work_worker")
+@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=entrypoints.WORK_WORKER)
 def work_worker(event):
     """The one SQS worker: deadline notices, photo uploads and notifications, each record by its kind."""
     from chalicelib import workers
     return workers.work_batch(event.to_dict(), event.context)
 
 
-@app.schedule(Rate(1, unit=Rate.MINUTES), name="outbox_relay")
+@app.schedule(Rate(1, unit=Rate.MINUTES), name=entrypoints.OUTBOX_RELAY)
 def outbox_relay(event):
     from chalicelib import workers
     return workers.relay()

@@ -7,10 +7,10 @@ route, each as a realistic request by an authorised user, through `chalice.test.
 of app.py is then invoked in-process through the Chalice app's own Lambda handler with the event Lambda would
 pass (an SQS record received from the real queue, a scheduled event).
 
-Every AWS call is counted with botocore event hooks ('before-call' / 'after-call' / 'after-call-error') on every
-botocore client created in this process -- boto3's sessions (chalicelib/adapters/aws.py, Powertools) and
-PynamoDB's per-thread botocore sessions alike -- by wrapping botocore.session.Session.create_client before any
-client exists. Clients that moto creates for itself (Step Functions executing the timer) are not counted.
+Every AWS call is counted by the recorder the tests share (support/calls.py: botocore event hooks on every
+client created in this process, boto3's and PynamoDB's alike), installed before any client exists. Only calls
+made by one of the app's functions count: the bench's own setup and receives, and the clients moto creates for
+itself (Step Functions executing the timer), are not the app's.
 
 Each call gets a simulated network latency (SIMULATED_RTT, default 15 ms) so that calls a request makes in
 parallel on several threads overlap in time reliably; the SEQUENTIAL depth is the longest chain of calls each of
@@ -50,30 +50,18 @@ sys.path.insert(0, str(ROOT))
 SIMULATED_RTT = float(os.environ.get("SIMULATED_RTT", "0.015"))
 SHOW_ALL_CALLS = "--calls" in sys.argv
 
-# -- instrumentation: installed before any botocore client exists ---------------------------------------------
-import botocore.session  # noqa: E402
+# -- instrumentation: the shared recorder (support/calls.py), installed before any botocore client exists ------
+from support.calls import Call, install  # noqa: E402
 
 
-@dataclass
-class Call:
-    service: str
-    operation: str
-    thread: str
-    start: float
-    end: float
-    tables: tuple = ()
-    site: tuple = ()
-    error: str = ""
-    kind: str = ""
-
-
-class Recorder:
-    """Collects the calls made between start() and stop(), on any thread."""
+class Window:
+    """The app's calls between start() and stop(), on any thread, each delayed by SIMULATED_RTT. The app's:
+    made by one of its functions (chalicelib/entrypoints.py) -- not the bench's own setup and receives, not
+    moto's clients; a presigned form or URL is not a call."""
 
     def __init__(self):
         self.lock = threading.Lock()
         self.calls: list[Call] | None = None
-        self.local = threading.local()
 
     def start(self):
         with self.lock:
@@ -84,103 +72,22 @@ class Recorder:
             calls, self.calls = self.calls or [], None
         return sorted(calls, key=lambda c: c.start)
 
-    # botocore handlers --------------------------------------------------------------------------------------
-    def before_parameter_build(self, params, context, **_):
-        tables = set()
-        if isinstance(params, dict):
-            if "TableName" in params:
-                tables.add(params["TableName"])
-            for t in (params.get("RequestItems") or {}):
-                tables.add(t)
-            for item in params.get("TransactItems") or []:
-                for action in item.values():
-                    if isinstance(action, dict) and "TableName" in action:
-                        tables.add(action["TableName"])
-        context["_rt_tables"] = tuple(sorted(tables))
+    def counted(self, call: Call) -> bool:
+        return self.calls is not None and call.function is not None and not call.presigned
 
-    def before_call(self, model, context, **_):
-        if self.calls is None:
-            return
-        context["_rt_start"] = time.perf_counter()
-        context["_rt_site"] = call_site()
-        if SIMULATED_RTT:
+    def before(self, call: Call):
+        if SIMULATED_RTT and self.counted(call):
             time.sleep(SIMULATED_RTT)
+        return None
 
-    def after_call(self, model, context, **kwargs):
-        self._finish(model, context, "")
-
-    def after_call_error(self, model, context, exception=None, **_):
-        self._finish(model, context, type(exception).__name__ if exception else "error")
-
-    def _finish(self, model, context, error):
-        start = context.pop("_rt_start", None)
-        if start is None:
-            return
-        call = Call(model.service_model.service_name, model.name, threading.current_thread().name, start,
-                    time.perf_counter(), context.get("_rt_tables", ()), context.get("_rt_site", ()), error)
-        if isinstance(context.get("_rt_parsed_error"), str):
-            call.error = context["_rt_parsed_error"]
+    def after(self, call: Call):
         with self.lock:
-            if self.calls is not None:
+            if self.counted(call):
                 self.calls.append(call)
 
-    def after_call_status(self, http_response, parsed, model, context, **_):
-        code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
-        if code:
-            context["_rt_parsed_error"] = code
 
-
-RECORDER = Recorder()
-_HARNESS = threading.local()
-
-
-def call_site() -> tuple:
-    """The chalicelib frames that led to the call, innermost first (at most 4)."""
-    frames, f = [], sys._getframe(2)
-    while f is not None and len(frames) < 4:
-        name = f.f_code.co_filename
-        if "/chalicelib/" in name:
-            frames.append(f"{name[name.index('chalicelib/'):]}:{f.f_lineno} {f.f_code.co_name}")
-        f = f.f_back
-    return tuple(frames)
-
-
-def _created_by_moto() -> bool:
-    f = sys._getframe(2)
-    while f is not None:
-        if "/moto/" in f.f_code.co_filename:
-            return True
-        f = f.f_back
-    return False
-
-
-_real_create_client = botocore.session.Session.create_client
-
-
-def _instrumented_create_client(self, *args, **kwargs):
-    client = _real_create_client(self, *args, **kwargs)
-    if getattr(_HARNESS, "on", False) or _created_by_moto():
-        return client  # the bench's own setup calls, and moto's internal clients, are not the app's
-    events = client.meta.events
-    events.register_first("before-parameter-build", RECORDER.before_parameter_build)
-    events.register("before-call", RECORDER.before_call)
-    events.register_first("after-call", RECORDER.after_call_status)
-    events.register("after-call", RECORDER.after_call)
-    events.register("after-call-error", RECORDER.after_call_error)
-    return client
-
-
-botocore.session.Session.create_client = _instrumented_create_client
-
-
-class harness:
-    """Clients created inside are the bench's own (setup, receiving messages): never counted."""
-
-    def __enter__(self):
-        _HARNESS.on = True
-
-    def __exit__(self, *exc):
-        _HARNESS.on = False
+RECORDER = Window()
+install().add_listener(RECORDER)
 
 
 # -- environment: embedded AWS, issuer, DingTalk sink, all on 127.0.0.1 --------------------------------------
@@ -214,7 +121,7 @@ import boto3  # noqa: E402
 
 from local.aws_resources import create_all  # noqa: E402
 
-os.environ.update(create_all(AWS.url))  # (PynamoDB reuses the clients its models create here: not harness)
+os.environ.update(create_all(AWS.url))
 
 import app as app_module  # noqa: E402
 from chalice.test import Client  # noqa: E402
@@ -415,32 +322,28 @@ def worker(name: str, event: dict, target: dict, label: str, ok=lambda reply: Tr
 
 
 def sqs():
-    with harness():
-        return boto3.client("sqs")
+    return boto3.client("sqs")
 
 
 def receive_one(spec, predicate=lambda body: True, attempts=20) -> dict:
     """Receive from the real queue until a message matches; the others are deleted (already handled)."""
     client = sqs()
     for _ in range(attempts):
-        with harness():
-            messages = client.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10, WaitTimeSeconds=1,
-                                              AttributeNames=["All"]).get("Messages", [])
+        messages = client.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                          AttributeNames=["All"]).get("Messages", [])
         chosen = None
         for m in messages:
             if chosen is None and predicate(json.loads(m["Body"])):
                 chosen = m
             else:
-                with harness():
-                    client.delete_message(QueueUrl=spec.url(), ReceiptHandle=m["ReceiptHandle"])
+                client.delete_message(QueueUrl=spec.url(), ReceiptHandle=m["ReceiptHandle"])
         if chosen:
             return chosen
     raise SystemExit(f"no matching message arrived on {spec.key}")
 
 
 def delete(spec, message):
-    with harness():
-        sqs().delete_message(QueueUrl=spec.url(), ReceiptHandle=message["ReceiptHandle"])
+    sqs().delete_message(QueueUrl=spec.url(), ReceiptHandle=message["ReceiptHandle"])
 
 
 WORK = resources.WORK   # the one work queue: deadline notices, photo uploads, notifications (one worker)
@@ -455,36 +358,32 @@ def deliver_notification(predicate, label):
 def drain(spec):
     client = sqs()
     while True:
-        with harness():
-            messages = client.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10,
-                                              WaitTimeSeconds=0).get("Messages", [])
+        messages = client.receive_message(QueueUrl=spec.url(), MaxNumberOfMessages=10,
+                                          WaitTimeSeconds=0).get("Messages", [])
         if not messages:
             return
         for m in messages:
-            with harness():
-                client.delete_message(QueueUrl=spec.url(), ReceiptHandle=m["ReceiptHandle"])
+            client.delete_message(QueueUrl=spec.url(), ReceiptHandle=m["ReceiptHandle"])
 
 
 def timer_input(case_id: str, prefix: str) -> dict:
-    with harness():
-        sfn = boto3.client("stepfunctions")
-        for _ in range(50):
-            for e in sfn.list_executions(stateMachineArn=resources.timer_state_machine_arn())["executions"]:
-                if e["name"].startswith(f"{case_id}-{prefix}"):
-                    link = json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])
-                    planned = {"timer": link["timer"], "notices": []}
-                    while link.get("more"):      # the execution input is a chain of notices
-                        planned["notices"].append(link["notice"])
-                        link = link["then"]
-                    return planned
-            time.sleep(0.1)
+    sfn = boto3.client("stepfunctions")
+    for _ in range(50):
+        for e in sfn.list_executions(stateMachineArn=resources.timer_state_machine_arn())["executions"]:
+            if e["name"].startswith(f"{case_id}-{prefix}"):
+                link = json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])
+                planned = {"timer": link["timer"], "notices": []}
+                while link.get("more"):      # the execution input is a chain of notices
+                    planned["notices"].append(link["notice"])
+                    link = link["then"]
+                return planned
+        time.sleep(0.1)
     raise SystemExit(f"no timer {case_id}-{prefix}")
 
 
 def send_deadline_notice(body: dict) -> dict:
     client = sqs()
-    with harness():
-        client.send_message(QueueUrl=WORK.url(), MessageBody=json.dumps(body))
+    client.send_message(QueueUrl=WORK.url(), MessageBody=json.dumps(body))
     return receive_one(WORK, lambda b: b == body)
 
 
@@ -578,9 +477,10 @@ def scenario(api: Api):
                          and b.get("department") == "rq-agri", "dingtalk: dispatch to rq-agri")
     api.call("dept-rq-agri", "GET", "/inbox")
     act("dept-rq-agri", a, "acknowledge", {"note": "on our way"})
-    act("dept-rq-water", a, "acknowledge", {}, label="co-handler")
+    resolve_due = act("dept-rq-water", a, "acknowledge", {}, label="co-handler")["deadlines"]["resolve_due"]
+    extended = datetime.fromisoformat(resolve_due.replace("Z", "+00:00")) + timedelta(days=7)  # whatever the calendar
     act("dept-rq-agri", a, "request-extension",
-        {"requested_due": (now + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": "canal works"})
+        {"requested_due": extended.strftime("%Y-%m-%dT%H:%M:%SZ"), "reason": "canal works"})
     act("dispatcher-rq", a, "decide-extension", {"approve": True, "note": "granted"})
     act("dept-rq-agri", a, "resolve", {"note": "water restored to the 72 mu"})
     deliver_notification(lambda b: b.get("case_id") == a and b.get("channel") == "sms", "sms: resolved")

@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from chalicelib import metrics, resources, runtime
+from chalicelib import entrypoints, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
 from chalicelib.services import calendar
 
@@ -196,8 +196,9 @@ def work_batch(event: dict, context=None) -> dict:
             _retry_later(record)
             raise
 
-    return process_partial_response(event=event, record_handler=handle,
-                                    processor=BatchProcessor(event_type=EventType.SQS), context=context)
+    with entrypoints.running_as(entrypoints.WORK_WORKER):
+        return process_partial_response(event=event, record_handler=handle,
+                                        processor=BatchProcessor(event_type=EventType.SQS), context=context)
 
 
 def _effect_id(body: str):
@@ -210,7 +211,8 @@ def _effect_id(body: str):
 def relay(event: dict | None = None, context=None, older_than_seconds: float = 60) -> dict:
     """Carry out outbox effects that were not done right after their commit; report the oldest one's age."""
     from chalicelib.adapters import outbox
-    tried, done, age = outbox.relay(older_than_seconds)
+    with entrypoints.running_as(entrypoints.OUTBOX_RELAY):
+        tried, done, age = outbox.relay(older_than_seconds)
     _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
     if done < tried:
         _count(metrics.OUTBOX_FAILED, value=tried - done)

@@ -49,8 +49,9 @@ def _wildcards(stack) -> list[tuple[str, str]]:
             (f"{IAM5}[Resource::<{photos}.Arn>/incoming/*]", "Uploads are per-case object keys under one prefix."),
             (f"{IAM5}[Resource::<{photos}.Arn>/photos/*]", "Attached photos are per-case keys under one prefix."),
             (f"{IAM5}[Resource::<{photos}.Arn>/quarantine/*]", "Rejected uploads are per-case keys under one prefix."),
-            (f"{IAM5}[Resource::{ENV.format(service='logs')}log-group:/aws/lambda/*]",
-             "Each function writes its own log group, named by Lambda when the function is created."),
+            *((f"{IAM5}[Resource::{ENV.format(service='logs')}log-group:/aws/lambda/{name}:log-stream:*]",
+               "The Lambda runtime writes one stream per container into the function's own log group.")
+              for name in stack.function_names.values()),
             (f"{IAM5}[Resource::{ENV.format(service='ssm')}parameter/gridloop/{stack.county}/dingtalk/*]",
              "One DingTalk robot parameter per department under the deployment's own path.")]
     return out

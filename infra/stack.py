@@ -20,9 +20,8 @@ from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigate
 from constructs import Construct
 
 ROOT = Path(__file__).resolve().parent.parent
-# what the unit of work and the points store call: reads by key and Query, conditional writes, transactions
-DATA_ACTIONS = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:BatchWriteItem")
+GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
+    "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
 FUNCTIONS = ("api_handler", "work_worker", "outbox_relay")
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
 SQS_HANDLERS = {"work_worker": "work"}   # function (app.py) -> the queue it consumes (resources.QUEUES)
@@ -107,7 +106,8 @@ class GridloopStack(Stack):
             definition_body=sfn.DefinitionBody.from_string(resources.TIMER_ASL.read_text()), tracing_enabled=True,
             definition_substitutions={"Partition": Aws.PARTITION},
             logs=sfn.LogOptions(destination=timer_logs, level=sfn.LogLevel.ALL, include_execution_data=False))
-        work.grant_send_messages(self.timer)      # the timer's SendNotice task
+        self.timer.add_to_role_policy(iam.PolicyStatement(   # the timer's one Task, SendNotice (timer.asl.json)
+            actions=["sqs:SendMessage"], resources=[work.queue_arn]))
 
         cognito_spec = self.deployment.auth.cognito   # None: an external OIDC issuer (no user pool; e.g. China)
         self.user_pool = self._user_pool(prefix, roles, cognito_spec) if cognito_spec else None
@@ -115,7 +115,7 @@ class GridloopStack(Stack):
         self.function_roles = {name: iam.Role(self, f"{name.title().replace('_', '')}Role",
                                               assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
                                for name in FUNCTIONS}
-        self._grant(models, resources.WORK.key)
+        self._grant(models, resources.WORK.key, config.spec.notifications.sms)
         self.chalice = self._chalice(stage, county, prefix, resources)
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
@@ -184,49 +184,60 @@ class GridloopStack(Stack):
                                          callback_urls=list(spec.callback_urls), logout_urls=list(spec.logout_urls)))
         return pool
 
-    def _grant(self, models, work: str) -> None:
-        """Least privilege: each function gets exactly the actions its code path calls (no Scan anywhere)."""
+    def _grant(self, models, work: str, sms: bool) -> None:
+        """Least privilege: each function gets the actions its code paths call, on the resources they touch.
+
+        The integration and e2e tiers check every AWS call each function makes against these grants, and a run
+        of both tiers fails on a grant no call used (support/grants.py, docs/security.md). Each grant below
+        names the code path that needs it.
+        """
         from chalicelib.domain import photos as photo_keys
-        r, t = self.function_roles, self.tables
-        every_case_table = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
-                            models.CounterItem, models.HouseholdItem, models.OutboxItem, models.StatItem,
-                            models.ScorecardItem, models.VisitItem, models.LedgerItem, models.StockItem,
-                            models.OrderItem)
-        # deadline notices and photo uploads change cases (a unit of work); notifications read the case (SMS)
-        worker_tables = (models.CaseItem, models.TimelineItem, models.AssignmentItem, models.IdempotencyItem,
-                         models.OutboxItem, models.StatItem, models.ScorecardItem)
-        for model in every_case_table:
-            t[model].grant(r["api_handler"], *DATA_ACTIONS)
-        for model in worker_tables:
-            t[model].grant(r["work_worker"], *DATA_ACTIONS)
-        t[models.WorkerIdempotencyItem].grant(r["work_worker"], "dynamodb:GetItem", "dynamodb:PutItem",
-                                              "dynamodb:UpdateItem", "dynamodb:DeleteItem")
-        t[models.OutboxItem].grant(r["outbox_relay"], "dynamodb:Query", "dynamodb:BatchGetItem",
-                                   "dynamodb:BatchWriteItem")
-        for name in ("api_handler", "work_worker", "outbox_relay"):   # outbox effects: timers, notifications
-            self._timer_rights(r[name])
+        r = self.function_roles
+        for function, tables in _table_rights(models).items():
+            for model, (on_table, on_indexes) in tables.items():
+                table = self.tables[model]
+                if on_table:
+                    _allow(r[function], list(on_table), [table.table_arn])
+                if on_indexes:
+                    _allow(r[function], list(on_indexes), [f"{table.table_arn}/index/*"])
+        # outbox effects after a commit (adapters/outbox.carry_out): the API's and the relay's start and stop
+        # timers; the worker's changes only ever stop them (an auto-close ends the evaluation timer)
+        for name in ("api_handler", "outbox_relay"):
+            self._timer_rights(r[name], start=True)
+        self._timer_rights(r["work_worker"], start=False)
+        for name in ("api_handler", "work_worker", "outbox_relay"):   # NOTIFY effects: onto the work queue
             _allow(r[name], ["sqs:SendMessage"], [self.queues[work].queue_arn])
+        # photos (adapters/photo_store): the API signs the upload form and the view URL; the worker reads and
+        # deletes the upload and copies it to photos/ or quarantine/
         _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
         _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*")])
         _allow(r["work_worker"], ["s3:GetObject", "s3:DeleteObject"],
                [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
         _allow(r["work_worker"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
                                                     self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
+        # notifications (adapters/notifier): supervision alerts to the alerts topic (and its KMS key) ...
         self.alerts_topic.grant_publish(r["work_worker"])
-        _allow(r["work_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])  # SMS: no ARN
-        _allow(r["work_worker"], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # hopeless records
-        _allow(r["work_worker"], ["ssm:GetParameter"], [self.format_arn(
+        if sms:   # ... and SMS to residents where the county switches it on: a phone number has no ARN
+            _allow(r["work_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])
+        _allow(r["work_worker"], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # workers._dead_letter
+        _allow(r["work_worker"], ["ssm:GetParameter"], [self.format_arn(   # adapters/secrets: DingTalk robots
             service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")])
         for function, queue in SQS_HANDLERS.items():
+            # Lambda's event source mapping polls with the function's role; the worker sets a failed record's
+            # retry delay itself (workers._retry_later)
             _allow(r[function], ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                                  "sqs:ChangeMessageVisibility"], [self.queues[queue].queue_arn])
-        for name, role in r.items():
-            _allow(role, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [self.format_arn(
-                service="logs", resource="log-group", resource_name="/aws/lambda/*",
-                arn_format=ArnFormat.COLON_RESOURCE_NAME)])
 
-    def _timer_rights(self, role) -> None:
-        _allow(role, ["states:StartExecution"], [self.timer.state_machine_arn])
+    def _log_rights(self, role, function_name: str) -> None:
+        """The Lambda runtime writes the function's logs with its role: its own log group only."""
+        group = self.format_arn(service="logs", resource="log-group", resource_name=f"/aws/lambda/{function_name}",
+                                arn_format=ArnFormat.COLON_RESOURCE_NAME)
+        _allow(role, ["logs:CreateLogGroup"], [group])
+        _allow(role, ["logs:CreateLogStream", "logs:PutLogEvents"], [f"{group}:log-stream:*"])
+
+    def _timer_rights(self, role, start: bool) -> None:
+        if start:
+            _allow(role, ["states:StartExecution"], [self.timer.state_machine_arn])
         _allow(role, ["states:StopExecution"], [self.format_arn(
             service="states", resource="execution", resource_name=f"{self.timer.state_machine_name}:*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME)])
@@ -262,8 +273,15 @@ class GridloopStack(Stack):
         finally:
             os.environ.clear()
             os.environ.update(saved)   # Chalice leaves the process environment changed
+        self.function_names = {}
         for name, role in self.function_roles.items():
-            chalice.get_resource(_logical_id(name)).add_property_override("Role", role.role_arn)
+            function = chalice.get_resource(_logical_id(name))
+            function.add_property_override("Role", role.role_arn)
+            self.function_names[name] = f"{prefix}{name}"
+            function.add_property_override("FunctionName", self.function_names[name])   # names its log group
+            self._log_rights(role, self.function_names[name])
+            # an SQS event source is created only if the role may already poll the queue
+            function.node.add_dependency(role.node.find_child("DefaultPolicy"))
         return chalice
 
     def _api_logging_and_throttling(self) -> None:
@@ -297,6 +315,47 @@ class GridloopStack(Stack):
             logical = _logical_id(function)
             self.chalice.get_resource(logical).add_property_override(
                 f"Events.{logical}SqsEventSource.Properties.FunctionResponseTypes", ["ReportBatchItemFailures"])
+
+
+def _table_rights(m) -> dict:
+    """function -> model -> (actions on the table, actions on its indexes). A transaction's Put and Update items
+    need PutItem and UpdateItem on their tables; a Query on an index is authorised on the index."""
+    return {
+        "api_handler": {
+            # the unit of work (adapters/dynamo): one BatchGetItem of cases, idempotency record, sequences,
+            # households and API keys; one TransactWriteItems of Puts (cases, timeline, links, outbox, households,
+            # visits, sequences, idempotency) and counter Updates; lists and duplicates by index
+            m.CaseItem: ((GET, BATCH_GET, PUT), (QUERY,)),       # GetItem: a case read alone (cases.get)
+            m.TimelineItem: ((QUERY, PUT), ()),
+            m.AssignmentItem: ((QUERY, PUT), (QUERY,)),          # a department's inbox, by status on the index
+            m.IdempotencyItem: ((GET, BATCH_GET, PUT), ()),      # GetItem: replaying a twin request's result
+            m.CounterItem: ((BATCH_GET, PUT, UPDATE), ()),       # case numbers; points caps, reversals, earnings
+            m.HouseholdItem: ((BATCH_GET, PUT), (QUERY,)),
+            m.OutboxItem: ((PUT, BATCH_WRITE), ()),              # BatchWriteItem: effects marked done
+            m.StatItem: ((BATCH_GET, UPDATE), ()),
+            m.ScorecardItem: ((BATCH_GET, UPDATE), ()),
+            m.VisitItem: ((PUT,), (QUERY,)),
+            # the points store (adapters/points_store): one BatchGetItem, one TransactWriteItems; restock
+            m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
+            m.StockItem: ((BATCH_GET, UPDATE), ()),
+            m.OrderItem: ((PUT,), ()),
+            m.ApiKeyItem: ((GET, BATCH_GET, PUT, UPDATE), ()),   # issue, revoke; an Open311 POST reads its key
+            m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
+        },
+        "work_worker": {
+            # deadline notices and photo uploads: the unit of work (read, one transaction), its effects marked done
+            m.CaseItem: ((GET, BATCH_GET, PUT), ()),             # GetItem: an SMS reads the resident's phone
+            m.TimelineItem: ((PUT,), ()),
+            m.AssignmentItem: ((PUT,), ()),
+            m.OutboxItem: ((PUT, BATCH_WRITE), ()),
+            m.StatItem: ((UPDATE,), ()),                         # overdue, not evaluated (auto-close)
+            # notifications: Powertools Idempotency (in progress, completed; deleted when the delivery fails)
+            m.WorkerIdempotencyItem: ((PUT, UPDATE, DELETE), ()),
+        },
+        "outbox_relay": {
+            m.OutboxItem: ((BATCH_GET, BATCH_WRITE), (QUERY,)),  # pending items by index, read, marked done
+        },
+    }
 
 
 def photo_lifecycle() -> list:

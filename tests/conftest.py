@@ -10,6 +10,11 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "cn-northwest-1", "AWS_REGION": "cn-northwest-1",
 })
 
+from support import calls  # noqa: E402
+
+calls.install()   # before any botocore client exists: every AWS call is recorded (support/calls.py)
+pytest_plugins = ["support.pytest_plugin"]   # a call without a grant fails its test (docs/security.md)
+
 import pytest  # noqa: E402
 
 from local.issuer import LocalIssuer  # noqa: E402

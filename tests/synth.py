@@ -1,13 +1,11 @@
-"""Synthesised CloudFormation templates for the tests, once per county per test session.
+"""Synthesised CloudFormation templates for the tests, by county.
 
-Synthesis takes 10 s or more (Chalice packages the app): the first test that needs a county's template
-synthesises it into the session's shared temporary directory under a file lock; every other test, in any xdist
-worker, reads the result.
+Synthesis takes 10 s or more (Chalice packages the app): support/deployed.py synthesises each county once per
+content of the code under a file lock and caches it; every test, in any xdist worker, reads the result.
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -35,41 +33,24 @@ def synthesising_in(scratch: Path):
         shutil.rmtree(scratch / "chalice.out", ignore_errors=True)
 
 
-def _synthesise(county: str, target: Path) -> None:
-    scratch = target.with_name(target.name + ".tmp")
-    shutil.rmtree(scratch, ignore_errors=True)
-    scratch.mkdir(parents=True)
-    with synthesising_in(scratch):
-        from infra import alarms
-        from infra.cdk_app import build
-        alarms.RUNBOOK.clear()
-        app, _ = build(county, outdir=str(scratch / "cdk.out"))
-        app.synth()
-        runbook = sorted(alarms.RUNBOOK)
-    template = json.loads((scratch / "cdk.out" / "dev.template.json").read_text())
-    (scratch / "template.json").write_text(json.dumps(template))
-    (scratch / "runbook.json").write_text(json.dumps(runbook))
-    scratch.rename(target)
-
-
 class Templates:
-    """`get(county)`: the template as a dict, with `_path` (template.json) and `_runbook_alarms` added."""
+    """`get(county)`: the template as a dict, with `_path` (its file in the synthesised cdk.out) and
+    `_runbook_alarms` (the alarm ids, which docs/runbook.md must explain) added. The synthesis is the one the
+    calls-versus-grants check reads (support/deployed.py: once per content, shared by xdist workers)."""
 
-    def __init__(self, shared_dir: Path):
-        self.shared_dir = shared_dir
+    def __init__(self):
         self._cache: dict[str, dict] = {}
         self._expanded: dict[str, dict] = {}
 
     def get(self, county: str) -> dict:
         if county not in self._cache:
-            target = self.shared_dir / f"synth-{county}"
-            with open(self.shared_dir / f"synth-{county}.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)   # one synthesis per county, whichever worker comes first
-                if not (target / "template.json").exists():
-                    _synthesise(county, target)
-            template = json.loads((target / "template.json").read_text())
-            template["_path"] = str(target / "template.json")
-            template["_runbook_alarms"] = json.loads((target / "runbook.json").read_text())
+            from support.deployed import template_path
+            path = template_path(county)
+            template = json.loads(path.read_text())
+            template["_path"] = str(path)
+            template["_runbook_alarms"] = sorted(
+                r["Properties"]["AlarmName"].split("-", 2)[-1] for r in template["Resources"].values()
+                if r["Type"] == "AWS::CloudWatch::Alarm")
             self._cache[county] = template
         return self._cache[county]
 

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import json
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pygeohash
@@ -47,6 +48,17 @@ def batch_get(request: dict, client=None) -> dict[str, list]:
             found.setdefault(table, []).extend(items)
         request = answer.get("UnprocessedKeys") or {}
     return found
+
+
+def transact(puts: list[dict], updates: list[dict]) -> None:
+    """One TransactWriteItems attempt, under a ClientRequestToken of its own.
+
+    If the answer to a committed transaction is lost (a timeout, a dropped connection), botocore sends the same
+    request again with the same token, and DynamoDB answers it with the first answer and writes nothing again
+    (for 10 minutes). Each attempt of ours is a new transaction -- e.g. rebuilt with the next case number --
+    so it gets a new token: the same token with other items is refused (IdempotentParameterMismatch).
+    """
+    connection().transact_write_items([], [], puts, updates, client_request_token=str(uuid.uuid4()))
 
 
 def chunks(keys: list, size: int = 100) -> list[list]:
@@ -348,7 +360,7 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
         puts, updates, idempotency_position = transaction_request(self)
         for attempt in range(3):
             try:
-                connection().transact_write_items([], [], puts, updates)
+                transact(puts, updates)
                 break
             except TransactWriteError as exc:
                 reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]

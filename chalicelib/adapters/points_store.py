@@ -8,8 +8,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import settings
-from chalicelib.adapters.dynamo import (batch_get, chunks, connection, decode_cursor, encode_cursor, idempotency_put,
-                                       in_parallel)
+from chalicelib.adapters.dynamo import (batch_get, chunks, decode_cursor, encode_cursor, idempotency_put, in_parallel,
+                                       transact)
 from chalicelib.adapters.models import (CounterItem, HouseholdItem, IdempotencyItem, LedgerItem, OrderItem,
                                         StockItem)
 from chalicelib.domain.errors import OutOfStock, VersionConflict
@@ -105,7 +105,7 @@ class DynamoPointsStore(PointsStore):
             puts.append(idempotency_put(change.idempotency))
             stock_position = stock_position + 1 if stock_position is not None else None
         try:
-            connection().transact_write_items([], [], puts, updates)
+            transact(puts, updates)
         except TransactWriteError as exc:
             reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
 

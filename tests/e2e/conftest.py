@@ -5,6 +5,12 @@ import pytest
 from tests.aws import aws, stack, tables  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _calls_checked(grant_check, transaction_tokens):
+    """Every AWS call the app's functions make here is checked against their grants (support/grants.py), and
+    every transaction for a token of its own (support/transactions.py)."""
+
+
 @pytest.fixture
 def api(stack, issuer, users):
     """HTTP through chalice.test.Client, as a named demo user."""
@@ -45,12 +51,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def local_stack(tmp_path_factory):
-    """`make run` for real, on free ports, once per test module."""
+def local_stack(tmp_path_factory, grant_check):
+    """`make run` for real, on free ports, once per test module; its API server and worker check their calls
+    against the grants too (support/boot/sitecustomize.py)."""
+    from support.pytest_plugin import watch
     state = tmp_path_factory.mktemp("state")
     api_port, aws_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTH_", "TABLE_", "MOTO_"))}
-    env.update({"API_PORT": str(api_port), "AWS_PORT": str(aws_port), "GRIDLOOP_STATE_DIR": str(state)})
+    env.update({"API_PORT": str(api_port), "AWS_PORT": str(aws_port), "GRIDLOOP_STATE_DIR": str(state),
+                "PYTHONPATH": str(ROOT / "support" / "boot"), "GRIDLOOP_GRANTS_SINK": str(state / "grants"),
+                "GRIDLOOP_TEMPLATE": str(grant_check.template_path)})
+    watch(state / "grants")
     log = open(state / "stack.log", "w")   # a file, not a pipe: a full pipe would block the server
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)

@@ -41,3 +41,14 @@ def drive(api, case_id, to):
     for user, action, payload in steps:
         body = ok(api.call(user, "POST", f"/cases/{case_id}/{action.replace('_', '-')}", payload))
     return body
+
+
+def household_ready_to_redeem(api) -> str:
+    """A household of Yakinson grid 1 with 30 points (three mediations) and two bars of soap in stock at the
+    village supermarket."""
+    home = ok(api.call("gm-yks-01", "POST", "/households", {"grid": GRID, "head": "王小明", "members": 3}), 201)["id"]
+    for _ in range(3):
+        ok(api.call("evaluator-yks", "POST", f"/households/{home}/points", {"rule": "helped_mediate", "reason": "r"}),
+           201)
+    ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/stock", {"sku": "soap", "add": 2}))
+    return home

@@ -71,6 +71,40 @@ def test_a_crash_between_commit_and_side_effects_loses_nothing(api, monkeypatch)
     assert len(executions(case["id"])) == 3
 
 
+def test_a_timer_stop_lost_in_a_crash_is_carried_out_by_the_relay(api, monkeypatch):
+    case = drive(api, new_case(api)["id"], "dispatched")
+    monkeypatch.setattr(outbox, "carry_out_all", lambda effects: [])      # the process dies after the commit
+    ok(api.call("dept-rq-agri", "POST", f"/cases/{case['id']}/acknowledge", {}))
+    monkeypatch.undo()
+    name = f"{case['id']}-reportin-rq-agri-v1"
+    assert executions(case["id"])[name] == "RUNNING"                      # reported in, yet its timer runs...
+    assert workers.relay(older_than_seconds=0)["done"] == 1
+    assert executions(case["id"])[name] == "ABORTED"                      # ...until the relay stops it
+
+
+def deadline_notices(case_id: str, stage: str) -> list[dict]:
+    """The work-queue bodies the case's timer for `stage` will send (its execution input is their chain)."""
+    sfn = boto3.client("stepfunctions")
+    (execution,) = [e for e in sfn.list_executions(stateMachineArn=resources.timer_state_machine_arn())["executions"]
+                    if e["name"].startswith(f"{case_id}-{stage}-")]
+    link, bodies = json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"]), []
+    while link.get("more"):
+        bodies.append({"timer": link["timer"], "notice": link["notice"]})
+        link = link["then"]
+    return bodies
+
+
+def test_an_evaluation_that_never_comes_auto_closes_the_case_and_the_worker_stops_its_timer(api):
+    case = drive(api, new_case(api)["id"], "resolved")
+    drain()                                                               # the resolution's notifications
+    silence = deadline_notices(case["id"], "evaluation")[-1]              # the breach of the evaluation stage
+    boto3.client("sqs").send_message(QueueUrl=resources.WORK.url(), MessageBody=json.dumps(silence))
+    drain()
+    closed = ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}"))
+    assert (closed["status"], closed["closed_as"]) == ("closed", "not_evaluated")
+    assert set(executions(case["id"]).values()) == {"ABORTED"}            # the evaluation timer is stopped
+
+
 # -- photos ------------------------------------------------------------------------------------------------
 def jpeg_bytes(size=(64, 48)):
     import io
@@ -164,6 +198,36 @@ def test_with_the_robot_down_the_message_is_retried_then_dead_lettered_and_the_c
     assert int(dead[0]["Attributes"]["ApproximateReceiveCount"]) >= 1
     after = ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))
     assert (after["status"], after["version"]) == ("dispatched", case["version"])
+
+
+def test_in_a_deployed_stage_the_robot_comes_from_the_departments_ssm_securestring(api, monkeypatch):
+    """Outside the local stage a department's robot (URL and signing secret) is an SSM SecureString the county
+    admin puts (docs/deploy.md); the worker reads it with decryption."""
+    from chalicelib import settings
+    from chalicelib.adapters import dingtalk
+    sink = Sink(SECRET).start()
+    robot = "https://oapi.dingtalk.com" + sink.url.split(str(sink.port), 1)[1]   # a deployed stage's only host
+    real_open = dingtalk._opener.open
+
+    def to_the_sink(request, timeout=None):   # DingTalk itself is not reachable here: its host answers on the sink
+        request.full_url = request.full_url.replace("https://oapi.dingtalk.com", f"http://127.0.0.1:{sink.port}")
+        return real_open(request, timeout=timeout)
+
+    try:
+        boto3.client("ssm").put_parameter(Name=secrets.parameter_name("rq-agri"), Type="SecureString",
+                                          Value=json.dumps({"url": robot, "secret": SECRET}))
+        case = drive(api, new_case(api)["id"], "dispatched")
+        monkeypatch.setattr(settings, "STAGE", "dev")                     # the worker's (the API keeps its issuer)
+        monkeypatch.setattr(dingtalk._opener, "open", to_the_sink)
+        monkeypatch.setattr(workers, "RETRY_BASE_SECONDS", 0)
+        secrets.forget()
+        drain()
+        assert len(sink.requests) == 1                                    # rq-water has no parameter: skipped
+        assert sink.verdict(sink.requests[0]["query"]) == {"errcode": 0, "errmsg": "ok"}
+        assert case["number"] in sink.messages()[0]["markdown"]["text"]
+    finally:
+        sink.stop()
+        secrets.forget()
 
 
 # -- one work queue, three kinds of work -------------------------------------------------------------------

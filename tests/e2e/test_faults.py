@@ -5,7 +5,7 @@ from botocore.exceptions import ClientError, ReadTimeoutError
 
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import OutboxItem, StatItem, TimelineItem
-from tests.e2e.helpers import ACCEPT, REPORT, new_case, ok
+from tests.e2e.helpers import ACCEPT, REPORT, household_ready_to_redeem, new_case, ok
 
 FAULTS = {
     "throttling": lambda op: ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, op),
@@ -86,12 +86,7 @@ def test_a_body_over_the_limit_is_refused_with_413(api):
 
 
 def test_a_throttled_redemption_answers_503_and_spends_nothing(api, inject):
-    home = ok(api.call("gm-yks-01", "POST", "/households", {"grid": "BZ.RQ.TGLK.YKS.G01", "head": "王小明",
-                                                           "members": 3}), 201)["id"]
-    for _ in range(3):
-        ok(api.call("evaluator-yks", "POST", f"/households/{home}/points", {"rule": "helped_mediate", "reason": "r"}),
-           201)
-    ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/stock", {"sku": "soap", "add": 2}))
+    home = household_ready_to_redeem(api)
     inject("TransactWriteItems", "throttling")
     code, _ = api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions",
                        {"household_id": home, "sku": "soap"}, headers={"Idempotency-Key": "soap-1"})
@@ -103,3 +98,21 @@ def test_a_throttled_redemption_answers_503_and_spends_nothing(api, inject):
     ok(api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions", {"household_id": home, "sku": "soap"},
                 headers={"Idempotency-Key": "soap-1"}), 201)
     assert ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger"))["balance"] == 25
+
+
+def test_two_requests_with_one_idempotency_key_racing_both_answer_the_one_case_committed(api, monkeypatch):
+    """The twin commits between our read and our commit: our transaction fails on the idempotency record and
+    replays the twin's result."""
+    real_commit, twin = dynamo.DynamoUnitOfWork.commit, []
+
+    def commit_after_the_twin(uow):
+        if not twin:
+            twin.append(None)      # the twin's own commit goes straight through
+            twin[0] = api.call("gm-yks-01", "POST", "/cases", REPORT, headers={"Idempotency-Key": "twin"})
+        return real_commit(uow)
+
+    monkeypatch.setattr(dynamo.DynamoUnitOfWork, "commit", commit_after_the_twin)
+    ours = ok(api.call("gm-yks-01", "POST", "/cases", REPORT, headers={"Idempotency-Key": "twin"}), 201)
+    theirs = ok(twin[0], 201)
+    assert ours == theirs
+    assert [c["id"] for c in ok(api.call("gm-yks-01", "GET", "/cases/mine"))["items"]] == [ours["id"]]

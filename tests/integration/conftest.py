@@ -4,9 +4,13 @@ from tests.aws import aws, stack, tables  # noqa: F401
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory, worker_id):
-    """Synthesised templates by county, once per session (tests/synth.py). Under xdist the workers' base
-    temporary directories share one parent: the first worker to need a county synthesises it for all."""
+def templates():
+    """Synthesised templates by county (tests/synth.py), cached by content across xdist workers."""
     from tests.synth import Templates
-    base = tmp_path_factory.getbasetemp()
-    return Templates(base if worker_id == "master" else base.parent)
+    return Templates()
+
+
+@pytest.fixture(autouse=True)
+def _calls_checked(grant_check, transaction_tokens):
+    """Every AWS call the app's functions make here is checked against their grants (support/grants.py), and
+    every transaction for a token of its own (support/transactions.py)."""

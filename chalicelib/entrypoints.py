@@ -1,0 +1,24 @@
+"""Which of the deployment's Lambda functions is running this code.
+
+Each entrypoint sets it for the length of its invocation: the API's first middleware (every route), the work
+queue's worker (`workers.work_batch`) and the outbox relay (`workers.relay`). The names are the functions' names
+in the Chalice app (the API function is always Chalice's `api_handler`). The tests read it to check every AWS call
+against the grants of the function that made it (support/grants.py; docs/security.md); nothing else depends on it.
+Threads started through `concurrent.futures` do not inherit it by themselves: the tests' recorder carries it over.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+API_HANDLER, WORK_WORKER, OUTBOX_RELAY = "api_handler", "work_worker", "outbox_relay"
+FUNCTION: ContextVar[str | None] = ContextVar("gridloop_function", default=None)
+
+
+@contextmanager
+def running_as(function: str):
+    token = FUNCTION.set(function)
+    try:
+        yield
+    finally:
+        FUNCTION.reset(token)
