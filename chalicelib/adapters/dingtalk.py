@@ -26,8 +26,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-__all__ = ["DeliveryFailed", "RATE_LIMIT_ERRCODE", "markdown_message", "send", "sign", "signed_url",
-           "text_message"]
+__all__ = ["DeliveryFailed", "RATE_LIMIT_ERRCODE", "escape_markdown", "markdown_message", "send", "sign",
+           "signed_url", "text_message"]
 
 #: DingTalk errcode for "send too fast" (more than 20 messages a minute for one robot).
 RATE_LIMIT_ERRCODE = 130101
@@ -84,6 +84,15 @@ def text_message(title: str, lines: list[str], at_mobiles: list[str] | None = No
         "text": {"content": content},
         "at": {"atMobiles": mobiles, "isAtAll": False},
     }
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+!|<>~"
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text made safe to put into a markdown message: every character markdown gives a meaning (emphasis,
+    links, images, headings, HTML) is backslash-escaped, so the text shows as written and links nothing."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
 
 
 def markdown_message(title: str, markdown_text: str) -> dict:

@@ -17,14 +17,15 @@ def deliver(message: dict, config, read_case) -> Delivery:
         if not target:
             return Delivery("dingtalk", "skipped", f"no robot configured for {message['department']}")
         title, lines = department_text(message, config)
-        body = dingtalk.markdown_message(title, "#### " + title + "\n\n" + "\n\n".join(lines))
+        text = "\n\n".join(dingtalk.escape_markdown(line) for line in [title, *lines])
+        body = dingtalk.markdown_message(title, "#### " + text)
         try:
             dingtalk.send(target["url"], target.get("secret"), body)
         except dingtalk.DeliveryFailed as failed:
             raise (TryLater if failed.retryable else Undeliverable)(failed.reason) from None
         return Delivery("dingtalk", "sent")
     if channel == "alert":
-        subject, text = alert_text(message)
+        subject, text = alert_text(message, config)
         client("sns").publish(TopicArn=resources.alerts_topic_arn(), Subject=subject, Message=text,
                               MessageAttributes={"center": {"DataType": "String", "StringValue": message["center"]}})
         return Delivery("alert", "sent")

@@ -62,3 +62,10 @@ def test_intake_is_limited_to_the_reporters_grid_or_the_centers_subtree():
     assert not access.can_report_in_grid(STATION_OWN, "BZ.RQ.TGLK.YS.G01")
     assert not access.can_report_in_grid(LEAD, "BZ.RQ.TGLK.YKS.G01")
     assert not access.can_report_in_grid(LEADER_RQ, "BZ.RQ.TGLK.YKS.G01")
+
+
+@pytest.mark.parametrize("action", ["return", "request_extension", "resolve"])
+def test_only_the_lead_department_returns_asks_for_more_time_or_resolves(action):
+    case = BUILDERS["in_progress"]()                    # rq-agri leads and has reported in; rq-water co-handles
+    assert access.can_act(LEAD, case, action) is True
+    assert access.can_act(CO, case, action) is False    # a role/place refusal (403), not a state conflict

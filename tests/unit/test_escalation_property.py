@@ -150,7 +150,7 @@ def test_every_breach_escalates_exactly_once_and_nothing_escalates_without_one(c
             if kind == "report":
                 ids[i] = cases.report_case(uow, config, GM, commands.ReportCase(
                     kind="demand", category="road_repair", title=f"pothole {i}", description="deep", grid=GRID,
-                    location=commands.Location(lat=40.6, lon=87.7)), at)["id"]
+                    location=commands.Location(lat=40.605, lon=87.685)), at)["id"]
             elif kind == "accept":
                 holder = _holder(store, ids[i])
                 cases.act(uow, config, holder, ids[i], "accept", commands.Accept(
