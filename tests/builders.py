@@ -1,4 +1,5 @@
 """Build domain cases in any status by calling the aggregate's own actions (no storage)."""
+import os
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.case import Actor, iso, open_case
@@ -91,3 +92,9 @@ def spot_in(config, grid: str) -> dict:
     ring = config.boundary_of[grid][0]
     lons, lats = [p[0] for p in ring], [p[1] for p in ring]
     return {"lat": round((min(lats) + max(lats)) / 2, 6), "lon": round((min(lons) + max(lons)) / 2, 6)}
+
+
+def examples(default: int) -> int:
+    """Hypothesis examples of a unit-tier property test. `make mutation` runs the covering tests of every mutant
+    that survives the fast ones, so it asks for fewer (MUTATION_EXAMPLES); `make test` keeps the default."""
+    return int(os.environ.get("MUTATION_EXAMPLES", default))

@@ -91,7 +91,8 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
         "kind": "demand", "category": code, "title": _title(description), "grid": grid, "channel": "open311",
         "description": description + ("\n" + "\n".join(f"{k}: {v}" for k, v in answers.items()) if answers else ""),
         "location": {"lat": lat, "lon": lon, "address": form.get("address_string") or ""},
-        "residents": [{"name": reporter_name, "phone": form.get("phone") or None}] if reporter_name else []})
+        "residents": [{"name": reporter_name or "Open311 reporter", "phone": form.get("phone") or None}]
+        if reporter_name or form.get("phone") else []})
     client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
 
     def authenticate() -> None:

@@ -9,7 +9,7 @@ from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_phone, mask_text
 from chalicelib.domain.roles import Principal
 
-NOTE_KEYS = ("note", "reason", "root_cause_follow_up")   # free text inside resolution, extensions, appeals
+NOTE_KEYS = ("note", "notes", "reason", "root_cause_follow_up")   # free text in resolutions, appeals, visits
 
 
 def case_summary(case: Case) -> dict:

@@ -83,7 +83,7 @@ def test_a_concurrent_duplicate_that_loses_the_race_returns_the_winners_case(tab
     try:
         body = commands.ReportCase.model_validate({"kind": "demand", "category": "irrigation", "title": "no water",
                                                    "description": "dry", "grid": "BZ.RQ.TGLK.YKS.G01",
-                                                   "location": {"lat": 40.605, "lon": 87.685}})
+                                                   "location": {"lat": 40.605, "lon": 87.689}})
         result = service.report_case(DynamoUnitOfWork(), config, GM, body, T0, idempotency_key="twin")
     finally:
         DynamoUnitOfWork._load = original

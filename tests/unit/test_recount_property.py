@@ -9,7 +9,7 @@ from admin.recount import differences, recount
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import assessment, cases, commands, deadlines, households, visits
-from tests.builders import spot_in
+from tests.builders import examples, spot_in
 from tests.fakes import FakeUnitOfWork, RecordingUnitOfWork as Recording, Store
 
 GRIDS = ["BZ.RQ.TGLK.YKS.G01", "BZ.RQ.TGLK.YKS.G02", "BZ.HJ.BYBLK.ELB.G01"]
@@ -115,7 +115,7 @@ def lifecycle(config, store, log, rng, case_id, t):
                 return
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10**9), count=st.integers(8, 25))
 def test_the_recount_finds_no_difference_after_random_lifecycles(config, seed, count):
     rng = random.Random(seed)

@@ -1,0 +1,216 @@
+"""What each action of the case aggregate records, and how it refuses, written out by hand: the fields it
+changes, its timeline entry (action, from, to, note, data) and the exact words of each refusal (the API shows
+them to people)."""
+from datetime import timedelta
+
+import pytest
+
+from chalicelib.domain.case import TimelineEntry, iso
+from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
+from tests.builders import (BUILDERS, CENTER, CO, LEAD, REPORTER, SCORES, STATION, T0, at, reported)
+
+
+def last(case) -> TimelineEntry:
+    return case.new_entries[-1]
+
+
+def entry(case) -> tuple:
+    e = last(case)
+    return e.action, e.from_status, e.to_status, e.note, e.data, e.seq, e.at
+
+
+def refused(call, kind=InvalidTransition):
+    with pytest.raises(kind) as raised:
+        call()
+    return raised.value
+
+
+# -- merge -------------------------------------------------------------------------------------------------------
+def test_a_merge_ends_the_source_and_links_both_cases():
+    source, target = reported(), reported(case_id="01TARGET", number="RQ-2026-000002")
+    source.merge_into(STATION, at(5), target, "same canal")
+    assert (source.status, source.merged_into, source.deadlines, source.stage_starts, source.deadline_version) == (
+        "merged", "01TARGET", {}, {}, 2)
+    assert entry(source) == ("merge", "reported", "merged", "same canal",
+                             {"target_case_id": "01TARGET", "target_number": "RQ-2026-000002"}, 2, iso(at(5)))
+    assert last(source).actor == {"user_id": "station-yks", "role": "station", "name": ""}
+    assert (target.status, target.merged_cases, target.version) == ("reported", ["01CASE"], 2)
+    assert entry(target) == ("merged_in", "reported", "reported", "same canal",
+                             {"source_case_id": "01CASE", "source_number": "RQ-2026-000001"}, 2, iso(at(5)))
+
+
+def test_a_merge_into_itself_or_into_a_finished_case_is_refused_in_so_many_words():
+    case = reported()
+    error = refused(lambda: case.merge_into(STATION, at(5), case), Invalid)
+    assert (error.message, error.field) == ("a case cannot be merged into itself", "target_case_id")
+    done = BUILDERS["closed"](case_id="01DONE", number="RQ-2026-000003")
+    error = refused(lambda: case.merge_into(STATION, at(5), done), Invalid)
+    assert (error.message, error.field) == ("case RQ-2026-000003 is closed and takes no merges", "target_case_id")
+    assert (case.status, case.version) == ("reported", 1)
+
+
+# -- return (退单) ------------------------------------------------------------------------------------------------
+def test_a_return_ends_every_assignment_and_its_clocks():
+    case = BUILDERS["dispatched"]()                     # rq-agri leads, rq-water co-handles
+    case.return_to_center(LEAD, at(40), "rq-agri", "not ours: a water matter")
+    assert [(a["department"], a["active"], a["ended"]) for a in case.assignments] == [
+        ("rq-agri", False, "returned"), ("rq-water", False, "returned")]
+    assert (case.status, case.center, case.deadlines, case.stage_starts, case.overdue, case.deadline_version) == (
+        "accepted", "BZ.RQ", {}, {}, False, 3)
+    assert entry(case) == ("return", "dispatched", "accepted", "not ours: a water matter", {"department": "rq-agri"},
+                           4, iso(at(40)))
+    assert case.active_assignments() == [] and case.lead_department() is None
+
+
+def test_only_the_lead_returns_and_an_unassigned_department_is_told_so():
+    case = BUILDERS["dispatched"]()
+    assert refused(lambda: case.return_to_center(CO, at(40), "rq-water", "x"), Forbidden).message == \
+        "only the lead department can do this"
+    assert refused(lambda: case.return_to_center(CO, at(40), "rq-police", "x"), Forbidden).message == \
+        "department rq-police is not assigned to this case"
+    assert case.status == "dispatched" and all(a["active"] for a in case.assignments)
+
+
+# -- extensions ---------------------------------------------------------------------------------------------------
+def test_an_extension_request_waits_for_the_center_and_moves_nothing_yet():
+    case = BUILDERS["in_progress"]()                    # resolve due at(60 * 24 * 15)
+    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "a lined canal takes a season")
+    assert case.extension == {"requested_due": iso(at(60 * 24 * 40)), "reason": "a lined canal takes a season",
+                              "requested_at": iso(at(100)), "department": "rq-agri"}
+    assert case.deadlines == {"resolve_due": iso(at(60 * 24 * 15))} and case.deadline_version == 2
+    assert entry(case) == ("request_extension", "in_progress", "in_progress", "a lined canal takes a season",
+                           {"requested_due": iso(at(60 * 24 * 40)), "current_due": iso(at(60 * 24 * 15))},
+                           5, iso(at(100)))
+    assert case.awaiting_center
+
+
+def test_extension_requests_are_refused_while_one_waits_or_for_an_earlier_due_time():
+    case = BUILDERS["in_progress"]()
+    error = refused(lambda: case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 15)), "r"), Invalid)
+    assert (error.message, error.field) == (
+        "the requested due time must be later than the current resolve deadline", "requested_due")
+    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
+    error = refused(lambda: case.request_extension(LEAD, at(101), "rq-agri", iso(at(60 * 24 * 50)), "more"))
+    assert (error.message, error.details) == ("an extension request is already waiting for the center",
+                                              {"status": "in_progress", "allowed_actions": [
+                                                  "acknowledge", "decide_extension", "redispatch",
+                                                  "request_extension", "resolve"]})
+
+
+@pytest.mark.parametrize("approve", [True, False])
+def test_the_centers_decision_on_an_extension(approve):
+    case = BUILDERS["in_progress"]()
+    case.overdue = True
+    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
+    case.decide_extension(CENTER, at(110), approve, "agreed" if approve else "no")
+    assert case.extension is None
+    assert case.extensions == [{"requested_due": iso(at(60 * 24 * 40)), "reason": "canal",
+                                "requested_at": iso(at(100)), "department": "rq-agri", "approved": approve,
+                                "decided_at": iso(at(110))}]
+    assert entry(case) == ("decide_extension", "in_progress", "in_progress", "agreed" if approve else "no",
+                           {"approved": approve, "requested_due": iso(at(60 * 24 * 40)),
+                            "previous_due": iso(at(60 * 24 * 15))}, 6, iso(at(110)))
+    if approve:
+        assert (case.deadlines, case.stage_starts["resolve"], case.overdue, case.deadline_version) == (
+            {"resolve_due": iso(at(60 * 24 * 40))}, iso(at(110)), False, 3)
+    else:
+        assert (case.deadlines, case.stage_starts["resolve"], case.overdue, case.deadline_version) == (
+            {"resolve_due": iso(at(60 * 24 * 15))}, iso(at(20)), True, 2)
+
+
+def test_a_decision_without_a_waiting_request_is_refused():
+    case = BUILDERS["in_progress"]()
+    assert refused(lambda: case.decide_extension(CENTER, at(110), True)).message == "no extension request is waiting"
+
+
+# -- report-in, dispatch, resolve, evaluate, close -----------------------------------------------------------------
+def test_a_second_report_in_and_an_unassigned_department_are_refused_in_so_many_words():
+    case = BUILDERS["in_progress"]()
+    assert refused(lambda: case.acknowledge(LEAD, at(50), "rq-agri")).message == \
+        "department rq-agri has already reported in"
+    assert refused(lambda: case.acknowledge(CO, at(50), "rq-police"), Forbidden).message == \
+        "department rq-police is not assigned to this case"
+
+
+def test_a_dispatch_names_distinct_co_handlers_other_than_the_lead():
+    case = BUILDERS["accepted"]()
+    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-agri"], iso(at(99)), iso(at(999))),
+                    Invalid)
+    assert (error.message, error.field) == ("the lead department cannot also be a co-handler", "co_handlers")
+    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-water", "rq-water"], iso(at(99)),
+                                          iso(at(999))), Invalid)
+    assert (error.message, error.field) == ("a co-handler is listed twice", "co_handlers")
+    assert case.status == "accepted" and case.assignments == []
+
+
+def test_a_status_refusal_names_the_action_and_the_status():
+    case = BUILDERS["reported"]()
+    error = refused(lambda: case.resolve(LEAD, at(5), "rq-agri", "done", iso(at(99))))
+    assert (error.message, error.details) == ("cannot resolve a case that is reported",
+                                              {"status": "reported", "allowed_actions": ["accept", "merge", "reject"]})
+    assert refused(lambda: case.check("decide_extension")).message == "cannot decide extension a case that is reported"
+
+
+def test_closing_before_the_evaluation_deadline_says_when_and_changes_nothing():
+    case = BUILDERS["resolved"]()
+    error = refused(lambda: case.close(CENTER, at(60 * 24 * 7) - timedelta(seconds=1)))
+    due = iso(at(60 * 24 * 7))
+    assert error.message == (f"the grid's member may evaluate until {due}; only a case still unevaluated then can "
+                             f"be closed as not evaluated")
+    assert error.details == {"status": "resolved", "allowed_actions": ["close", "evaluate"], "closable_from": due}
+    assert case.conflict("close", at(60 * 24 * 7)) is None
+    case.close(CENTER, at(60 * 24 * 8), "nobody answered")
+    assert (case.status, case.closed_as, case.deadlines, case.stage_starts, case.overdue) == (
+        "closed", "not_evaluated", {}, {}, False)
+    assert entry(case)[:5] == ("close", "resolved", "closed", "nobody answered", {"closed_as": "not_evaluated"})
+
+
+def test_what_the_state_refuses_for_each_department_and_moment():
+    case = BUILDERS["in_progress"]()                    # the lead reported in, the co-handler not yet
+    assert case.conflict("acknowledge", at(50), "rq-agri").message == "department rq-agri has already reported in"
+    assert case.conflict("acknowledge", at(50), "rq-water") is None
+    assert case.conflict("decide_extension", at(50)).message == "no extension request is waiting"
+    assert case.conflict("request_extension", at(50), "rq-agri") is None
+    assert case.conflict("close", at(50)).message == "cannot close a case that is in_progress"
+
+
+# -- appeals ------------------------------------------------------------------------------------------------------
+def test_an_evaluation_that_does_not_exist_is_named():
+    case = BUILDERS["closed"]()
+    for index in (-1, 1):
+        error = refused(lambda: case.appeal(LEAD, at(100), index, "rq-agri", "r"), Invalid)
+        assert (error.message, error.field) == (f"case RQ-2026-000001 has no evaluation {index}", "evaluation")
+
+
+def test_appeal_refusals_in_so_many_words():
+    good = BUILDERS["closed"]()
+    assert refused(lambda: good.appeal(LEAD, at(100), 0, "rq-agri", "r"), AppealRefused).message == \
+        "only a bad review can be appealed"
+    case = BUILDERS["resolved"]()
+    case.evaluate(REPORTER, at(90), scores=SCORES, verdict="bad", fixed=True, on_behalf_of_resident=False, note="",
+                  resolve_due=None)
+    assert refused(lambda: case.appeal(CO, at(100), 0, "rq-water", "r"), AppealRefused).message == \
+        "only the evaluated department can appeal its review"
+    case.appeal(LEAD, at(100), 0, "rq-agri", "the flood")
+    assert entry(case)[:5] == ("appeal", "closed", "closed", "the flood",
+                               {"evaluation": 0, "department": "rq-agri", "evaluated_at": iso(at(90))})
+    assert case.evaluations[0]["appeal"] == {"reason": "the flood", "at": iso(at(100)), "status": "pending",
+                                             "by": {"user_id": "dept-rq-agri", "role": "department", "name": ""}}
+    assert refused(lambda: case.appeal(LEAD, at(101), 0, "rq-agri", "again"), AppealRefused).message == \
+        "this review has already been appealed; a review is appealed once"
+
+
+# -- photos -------------------------------------------------------------------------------------------------------
+def test_a_photo_is_attached_once_by_its_id():
+    case = reported()
+    photo = {"id": "01PHOTO", "phase": "before", "key": "photos/01CASE/before/01PHOTO-ab.jpg"}
+    assert case.attach_photo(at(5), photo) is True
+    assert entry(case) == ("photo_attached", "reported", "reported", "", {"photo_id": "01PHOTO", "phase": "before"},
+                           2, iso(at(5)))
+    assert last(case).actor == {"user_id": "system", "role": "system", "name": "Gridloop"}
+    assert case.attach_photo(at(6), {**photo, "key": "photos/01CASE/before/01PHOTO-cd.jpg"}) is False
+    assert case.photos == [photo] and case.version == 2
+
+
+def test_times_are_utc_seconds_ending_in_z():
+    assert iso(T0.replace(microsecond=123456)) == "2026-03-17T03:00:00Z"
