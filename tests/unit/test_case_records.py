@@ -214,3 +214,205 @@ def test_a_photo_is_attached_once_by_its_id():
 
 def test_times_are_utc_seconds_ending_in_z():
     assert iso(T0.replace(microsecond=123456)) == "2026-03-17T03:00:00Z"
+
+
+# -- the rest of the loop, field by field ------------------------------------------------------------------------
+def test_intake_opens_a_reported_case_at_its_village_station_with_the_triage_clock():
+    case = reported()
+    assert (case.status, case.center, case.level, case.path_centers, case.version) == (
+        "reported", "BZ.RQ.TGLK.YKS", "village", ["BZ.RQ.TGLK.YKS"], 1)
+    assert (case.deadlines, case.stage_starts, case.deadline_version, case.created_at, case.updated_at) == (
+        {"triage_due": iso(at(60 * 24))}, {"triage": iso(T0)}, 1, iso(T0), iso(T0))
+    assert case.reporter == {"user_id": "gm-yks-01", "role": "grid_member", "name": "grid member"}
+    assert entry(case) == ("report", None, "reported", "", {"channel": "grid_visit", "kind": "demand",
+                                                             "category": "irrigation"}, 1, iso(T0))
+
+
+def test_triage_classifies_writes_the_summary_and_diverts():
+    case = reported()
+    case.overdue = True
+    case.accept(STATION, at(10), kind="dispute", category="neighbour", urgency="urgent", public_summary="fence",
+                sensitive=True, forward_to=("BZ.RQ", "county"))
+    assert (case.kind, case.category, case.urgency, case.public_summary, case.sensitive) == (
+        "dispute", "neighbour", "urgent", "fence", True)
+    assert (case.center, case.level, case.path_centers, case.deadlines, case.stage_starts, case.overdue) == (
+        "BZ.RQ", "county", ["BZ.RQ.TGLK.YKS", "BZ.RQ"], {}, {}, False)
+    assert entry(case) == ("accept", "reported", "accepted", "fence",
+                           {"kind": "dispute", "category": "neighbour", "urgency": "urgent", "sensitive": True,
+                            "forwarded_to": "BZ.RQ"}, 2, iso(at(10)))
+    kept = reported()
+    kept.accept(STATION, at(10), kind="demand", category="irrigation", urgency="normal", public_summary="s",
+                sensitive=False, forward_to=("BZ.RQ.TGLK.YKS", "village"))
+    assert (kept.center, kept.path_centers) == ("BZ.RQ.TGLK.YKS", ["BZ.RQ.TGLK.YKS"])
+    assert last(kept).data == {"kind": "demand", "category": "irrigation", "urgency": "normal", "sensitive": False}
+    same_again = reported()
+    same_again.accept(STATION, at(10), kind="demand", category="irrigation", urgency="normal", public_summary="s",
+                      sensitive=False, forward_to=None)
+    assert same_again.center == "BZ.RQ.TGLK.YKS" and "forwarded_to" not in last(same_again).data
+
+
+def test_a_rejection_keeps_its_reason_and_ends_the_clocks():
+    case = reported()
+    case.reject(STATION, at(5), "not a matter for the grid")
+    assert (case.status, case.reason, case.deadlines, case.stage_starts, case.deadline_version) == (
+        "rejected", "not a matter for the grid", {}, {}, 2)
+    assert entry(case) == ("reject", "reported", "rejected", "not a matter for the grid", {}, 2, iso(at(5)))
+
+
+def test_a_resolution_on_the_spot_records_who_and_starts_the_evaluation_clock():
+    case = BUILDERS["accepted"]()
+    case.resolve_on_spot(CENTER, at(30), "swept on the spot", iso(at(999)))
+    assert case.resolution == {"note": "swept on the spot", "resolved_at": iso(at(30)), "on_spot": True,
+                               "by": {"user_id": "dispatcher-rq", "role": "dispatcher", "name": ""}}
+    assert (case.deadlines, case.stage_starts, case.deadline_version, case.extension, case.overdue) == (
+        {"evaluation_due": iso(at(999))}, {"evaluation": iso(at(30))}, 2, None, False)
+    assert entry(case) == ("resolve_on_spot", "accepted", "resolved", "swept on the spot", {}, 3, iso(at(30)))
+
+
+def test_an_escalation_by_hand_moves_the_case_up_and_says_from_where():
+    case = BUILDERS["accepted"]()
+    case.escalate(CENTER, at(30), ("BZ", "prefecture"), "beyond the county")
+    assert (case.center, case.level, case.path_centers, case.status) == (
+        "BZ", "prefecture", ["BZ.RQ.TGLK.YKS", "BZ.RQ", "BZ"], "accepted")
+    assert entry(case) == ("escalate", "accepted", "accepted", "beyond the county",
+                           {"from_center": "BZ.RQ", "to_center": "BZ", "level": "prefecture"}, 3, iso(at(30)))
+
+
+def test_a_dispatch_and_a_redispatch_record_assignments_deadlines_and_numbers():
+    case = BUILDERS["dispatched"]()
+    assert case.assignments == [
+        {"department": "rq-agri", "role": "lead", "dispatch_no": 1, "dispatched_at": iso(at(20)),
+         "report_in_due": iso(at(60 * 24)), "active": True, "acknowledged_at": None, "ended": None},
+        {"department": "rq-water", "role": "co", "dispatch_no": 1, "dispatched_at": iso(at(20)),
+         "report_in_due": iso(at(60 * 24)), "active": True, "acknowledged_at": None, "ended": None}]
+    assert (case.deadlines, case.stage_starts, case.dispatch_no, case.deadline_version) == (
+        {"report_in_due": iso(at(60 * 24)), "resolve_due": iso(at(60 * 24 * 15))},
+        {"report_in": iso(at(20)), "resolve": iso(at(20))}, 1, 2)
+    assert entry(case) == ("dispatch", "accepted", "dispatched", "",
+                           {"lead": "rq-agri", "co_handlers": ["rq-water"], "report_in_due": iso(at(60 * 24)),
+                            "resolve_due": iso(at(60 * 24 * 15)), "dispatch_no": 1}, 3, iso(at(20)))
+    case.overdue = True
+    case.dispatch(CENTER, at(40), "rq-water", [], iso(at(99)), iso(at(999)), note="to water", redispatch=True)
+    assert [(a["department"], a["active"], a["ended"], a["dispatch_no"]) for a in case.assignments] == [
+        ("rq-agri", False, "redispatched", 1), ("rq-water", False, "redispatched", 1), ("rq-water", True, None, 2)]
+    assert (case.overdue, case.dispatch_no, case.deadline_version, case.lead_department()) == (False, 2, 3, "rq-water")
+    assert entry(case)[:5] == ("redispatch", "dispatched", "dispatched", "to water",
+                               {"lead": "rq-water", "co_handlers": [], "report_in_due": iso(at(99)),
+                                "resolve_due": iso(at(999)), "dispatch_no": 2})
+
+
+def test_report_ins_record_role_and_punctuality_and_only_the_leads_moves_the_case():
+    case = BUILDERS["dispatched"]()
+    case.acknowledge(CO, at(30), "rq-water", "on it")
+    assert entry(case) == ("acknowledge", "dispatched", "dispatched", "on it",
+                           {"department": "rq-water", "role": "co", "on_time": True}, 4, iso(at(30)))
+    assert case.deadlines["report_in_due"] == iso(at(60 * 24))
+    case.acknowledge(LEAD, at(60 * 24), "rq-agri")       # exactly at the deadline: on time
+    assert entry(case)[:5] == ("acknowledge", "dispatched", "in_progress", "",
+                               {"department": "rq-agri", "role": "lead", "on_time": True})
+    assert case.deadlines == {"resolve_due": iso(at(60 * 24 * 15))}
+    assert [a["acknowledged_at"] for a in case.assignments] == [iso(at(60 * 24)), iso(at(30))]
+
+
+def test_a_resolution_records_the_department_punctuality_and_the_dispatch():
+    case = BUILDERS["in_progress"]()
+    case.resolve(LEAD, at(60 * 24 * 15), "rq-agri", "water back", iso(at(99999)), "line the canal")
+    assert case.resolution == {"note": "water back", "root_cause_follow_up": "line the canal",
+                               "resolved_at": iso(at(60 * 24 * 15)), "department": "rq-agri", "on_time": True,
+                               "dispatch_no": 1, "by": {"user_id": "dept-rq-agri", "role": "department", "name": ""}}
+    assert entry(case) == ("resolve", "in_progress", "resolved", "water back",
+                           {"department": "rq-agri", "on_time": True}, 5, iso(at(60 * 24 * 15)))
+    late = BUILDERS["in_progress"]()
+    late.resolve(LEAD, at(60 * 24 * 15 + 1), "rq-agri", "late", iso(at(99999)))
+    assert late.resolution["on_time"] is False and last(late).data["on_time"] is False
+
+
+def test_an_evaluation_records_the_verdict_and_closes_or_reopens():
+    case = BUILDERS["resolved"]()
+    case.evaluate(REPORTER, at(90), scores=SCORES, verdict="fair", fixed=True, on_behalf_of_resident=True,
+                  note="ok", resolve_due=None)
+    assert case.evaluations == [{"scores": SCORES, "verdict": "fair", "fixed": True, "at": iso(at(90)),
+                                 "by": {"user_id": "gm-yks-01", "role": "grid_member", "name": "grid member"},
+                                 "on_behalf_of_resident": True, "department": "rq-agri", "dispatch_no": 1}]
+    assert (case.status, case.closed_as, case.deadlines, case.reopen_count) == ("closed", "evaluated", {}, 0)
+    assert entry(case) == ("evaluate", "resolved", "closed", "ok",
+                           {"verdict": "fair", "fixed": True, "scores": SCORES, "on_behalf_of_resident": True},
+                           6, iso(at(90)))
+    again = BUILDERS["resolved"]()
+    version = again.deadline_version
+    again.evaluate(REPORTER, at(90), scores=SCORES, verdict="bad", fixed=False, on_behalf_of_resident=False,
+                   note="still dry", resolve_due=iso(at(9000)))
+    assert (again.status, again.closed_as, again.resolution, again.reopen_count) == ("in_progress", None, None, 1)
+    assert (again.deadlines, again.stage_starts, again.deadline_version) == (
+        {"resolve_due": iso(at(9000))}, {"resolve": iso(at(90))}, version + 1)
+    error = refused(lambda: BUILDERS["resolved"]().evaluate(
+        REPORTER, at(90), scores=SCORES, verdict="fair", fixed=False, on_behalf_of_resident=False, note="",
+        resolve_due=None), Invalid)
+    assert (error.message, error.field) == ("a case that is not fixed can only be evaluated 'bad'", "verdict")
+
+
+@pytest.mark.parametrize("void", [True, False])
+def test_the_county_centers_decision_on_an_appeal(void):
+    case = BUILDERS["resolved"]()
+    case.evaluate(REPORTER, at(90), scores=SCORES, verdict="bad", fixed=True, on_behalf_of_resident=False, note="",
+                  resolve_due=None)
+    error = refused(lambda: case.decide_appeal(CENTER, at(95), 0, void), AppealRefused)
+    assert error.message == "there is no pending appeal of this review"
+    case.appeal(LEAD, at(100), 0, "rq-agri", "the flood")
+    case.decide_appeal(CENTER, at(110), 0, void, "seen the photos")
+    appeal = case.evaluations[0]["appeal"]
+    assert {k: appeal[k] for k in ("status", "decided_at", "note")} == {
+        "status": "voided" if void else "upheld", "decided_at": iso(at(110)), "note": "seen the photos"}
+    assert appeal["decided_by"] == {"user_id": "dispatcher-rq", "role": "dispatcher", "name": ""}
+    assert case.evaluations[0]["voided"] is void
+    assert entry(case) == ("decide_appeal", "closed", "closed", "seen the photos",
+                           {"evaluation": 0, "department": "rq-agri", "decision": "void" if void else "uphold",
+                            "evaluated_at": iso(at(90))}, 8, iso(at(110)))
+    assert refused(lambda: case.decide_appeal(CENTER, at(120), 0, void), AppealRefused).message == \
+        "there is no pending appeal of this review"
+
+
+def test_an_auto_close_acts_once_and_only_on_a_resolved_case():
+    case = BUILDERS["resolved"]()
+    assert case.auto_close(at(60 * 24 * 8), "t#breach#1") is True
+    assert (case.status, case.closed_as, case.deadlines, case.deadline_notices) == (
+        "closed", "not_evaluated", {}, ["t#breach#1"])
+    assert entry(case) == ("auto_close", "resolved", "closed", "", {"closed_as": "not_evaluated"}, 6,
+                           iso(at(60 * 24 * 8)))
+    assert last(case).actor == {"user_id": "system", "role": "system", "name": "Gridloop"}
+    assert case.auto_close(at(60 * 24 * 9), "t#breach#1") is False and case.version == 6
+    assert BUILDERS["in_progress"]().auto_close(at(60 * 24 * 8), "other#breach#1") is False
+    assert BUILDERS["closed"]().auto_close(at(60 * 24 * 8), "other#breach#1") is False
+
+
+def test_deadline_notices_warn_breach_and_escalate_once_each():
+    case = BUILDERS["dispatched"]()
+    assert case.note_deadline(at(60 * 18), "k#warning#0", "warning", "report_in", "rq-agri", iso(at(60 * 24))) is True
+    assert (case.overdue, case.center) == (False, "BZ.RQ")
+    assert entry(case) == ("deadline_warning", "dispatched", "dispatched", "",
+                           {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 0},
+                           4, iso(at(60 * 18)))
+    assert case.note_deadline(at(60 * 24), "k#breach#1", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+                              ("BZ", "prefecture"), 1) is True
+    assert (case.overdue, case.center, case.level, case.path_centers[-1]) == (True, "BZ", "prefecture", "BZ")
+    assert entry(case)[4] == {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 1,
+                              "from_center": "BZ.RQ", "to_center": "BZ", "level": "prefecture"}
+    assert case.note_deadline(at(60 * 25), "k#breach#1", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+                              ("BZ", "prefecture"), 1) is False
+    assert case.note_deadline(at(60 * 26), "k#breach#2", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+                              ("BZ", "prefecture"), 2) is True            # already at the top: no move
+    assert entry(case)[4] == {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 2}
+    assert case.deadline_notices == ["k#warning#0", "k#breach#1", "k#breach#2"]
+
+
+@pytest.mark.parametrize("role,where,inside", [
+    ("station", {"node": "BZ.RQ.TGLK.YKS"}, True), ("dispatcher", {"node": "BZ.RQ"}, True),
+    ("dispatcher", {"node": "BZ.RQ.TGLK"}, False), ("dispatcher", {"node": "BZ"}, False),
+    ("department", {"department": "rq-water"}, True), ("department", {"department": "rq-police"}, False),
+    ("grid_member", {"grid": "BZ.RQ.TGLK.YKS.G01"}, True), ("grid_member", {"grid": "BZ.RQ.TGLK.YKS.G02"}, False),
+    ("leader", {"node": "BZ.RQ"}, False), ("admin", {"node": "BZ"}, False), ("clerk", {"node": "BZ.RQ"}, False),
+])
+def test_the_handling_chain_of_a_dispatched_case(role, where, inside):
+    from chalicelib.domain import access
+    from chalicelib.domain.roles import Principal
+    assert access.in_handling_chain(Principal(f"someone-{role}", role, **where), BUILDERS["dispatched"]()) is inside
