@@ -67,9 +67,8 @@ def can_act(p: Principal, case: Case, action: str) -> bool:
 def actions_for(p: Principal, case: Case, now: datetime) -> list[str]:
     """What the caller may do now: the status allows it, their role and place allow it, and so does the action's
     own state for them (e.g. their department has not reported in yet)."""
-    department = p.department if p.role == roles.DEPARTMENT else None
     return [a for a in allowed_actions(case.status)
-            if can_act(p, case, a) and case.conflict(a, now, department) is None]
+            if can_act(p, case, a) and case.conflict(a, now, p.department) is None]
 
 
 def can_merge_into(p: Principal, target: Case) -> bool:

@@ -163,7 +163,7 @@ class Case:
     def accept(self, actor: Actor, now: datetime, *, kind: str, category: str, urgency: str,
                public_summary: str, sensitive: bool, forward_to: tuple[str, str] | None):
         """Triage: classify, write the public summary and divert to the center that will handle it."""
-        self._guard("accept", now)
+        self._guard("accept")
         before = self.status
         self.kind, self.category, self.urgency = kind, category, urgency
         self.public_summary, self.sensitive = public_summary, sensitive
@@ -177,13 +177,13 @@ class Case:
         self._record(actor, now, "accept", before, "accepted", public_summary, data)
 
     def reject(self, actor: Actor, now: datetime, reason: str):
-        self._guard("reject", now)
+        self._guard("reject")
         self.reason = reason
         self._finish_timers()
         self._record(actor, now, "reject", self.status, "rejected", reason)
 
     def merge_into(self, actor: Actor, now: datetime, target: "Case", note: str = ""):
-        self._guard("merge", now)
+        self._guard("merge")
         if target.id == self.id:
             raise Invalid("a case cannot be merged into itself", field="target_case_id")
         if target.status in TERMINAL_STATUSES:
@@ -197,14 +197,14 @@ class Case:
                        {"source_case_id": self.id, "source_number": self.number})
 
     def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: str):
-        self._guard("resolve_on_spot", now)
+        self._guard("resolve_on_spot")
         self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
         self._enter_evaluation(evaluation_due, now)
         self._record(actor, now, "resolve_on_spot", self.status, "resolved", note)
 
     def escalate(self, actor: Actor, now: datetime, next_center: tuple[str, str], reason: str):
         """By hand: the holding center passes what its level cannot solve to the next center."""
-        self._guard("escalate", now)
+        self._guard("escalate")
         before_center = self.center
         self._move_to_center(*next_center)
         self._record(actor, now, "escalate", self.status, self.status, reason,
@@ -214,7 +214,7 @@ class Case:
                  report_in_due: str, resolve_due: str, note: str = "", redispatch: bool = False):
         """The center's "whistle": a lead department and co-handlers, with deadlines."""
         action = "redispatch" if redispatch else "dispatch"
-        self._guard(action, now)
+        self._guard(action)
         if lead in co_handlers:
             raise Invalid("the lead department cannot also be a co-handler", field="co_handlers")
         if len(set(co_handlers)) != len(co_handlers):
@@ -237,7 +237,7 @@ class Case:
 
     def acknowledge(self, actor: Actor, now: datetime, department: str, note: str = ""):
         """A department reports in. The lead's report-in moves the case to in_progress."""
-        self._guard("acknowledge", now, department)
+        self._guard("acknowledge", department=department)
         assignment = self._active_assignment(department)
         assignment["acknowledged_at"] = iso(now)
         on_time = iso(now) <= assignment["report_in_due"]
@@ -249,7 +249,7 @@ class Case:
                      {"department": department, "role": assignment["role"], "on_time": on_time})
 
     def return_to_center(self, actor: Actor, now: datetime, department: str, reason: str):
-        self._guard("return", now, department)
+        self._guard("return")
         self._require_lead(department)
         for a in self.assignments:
             if a["active"]:
@@ -261,7 +261,7 @@ class Case:
         self._record(actor, now, "return", self.status, "accepted", reason, {"department": department})
 
     def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: str, reason: str):
-        self._guard("request_extension", now, department)
+        self._guard("request_extension")
         self._require_lead(department)
         if requested_due <= self.deadlines.get("resolve_due", ""):
             raise Invalid("the requested due time must be later than the current resolve deadline",
@@ -272,7 +272,7 @@ class Case:
                      {"requested_due": requested_due, "current_due": self.deadlines.get("resolve_due")})
 
     def decide_extension(self, actor: Actor, now: datetime, approve: bool, note: str = ""):
-        self._guard("decide_extension", now)
+        self._guard("decide_extension")
         request, self.extension = self.extension, None
         data = {"approved": approve, "requested_due": request["requested_due"],
                 "previous_due": self.deadlines.get("resolve_due")}
@@ -286,7 +286,7 @@ class Case:
 
     def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: str,
                 root_cause_follow_up: str = ""):
-        self._guard("resolve", now, department)
+        self._guard("resolve")
         self._require_lead(department)
         on_time = iso(now) <= self.deadlines.get("resolve_due", iso(now))
         self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": iso(now),
@@ -299,7 +299,7 @@ class Case:
     def evaluate(self, actor: Actor, now: datetime, scores: dict, verdict: str, fixed: bool,
                  on_behalf_of_resident: bool, note: str, resolve_due: str | None):
         """The grid's member evaluates; "not fixed" reopens the case and counts as a bad review."""
-        self._guard("evaluate", now)
+        self._guard("evaluate")
         if not fixed and verdict != "bad":
             raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
         evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
@@ -399,7 +399,8 @@ class Case:
         return True
 
     # -- what the state allows -------------------------------------------------------------------
-    def conflict(self, action: str, now: datetime, department: str | None = None) -> InvalidTransition | None:
+    def conflict(self, action: str, now: datetime | None = None,
+                 department: str | None = None) -> InvalidTransition | None:
         """Why the case's state refuses `action` now (None when it allows it): the status first, then the action's
         own state: a department's report-in already made, an extension request already waiting (or none waiting),
         a resolved case's evaluation deadline not yet past."""
@@ -435,7 +436,8 @@ class Case:
             return self._refused(f"cannot {action.replace('_', ' ')} a case that is {self.status}")
         return None
 
-    def _guard(self, action: str, now: datetime, department: str | None = None):
+    def _guard(self, action: str, now: datetime | None = None, department: str | None = None):
+        """Raise what `conflict` finds; `now` matters to `close` only, `department` to `acknowledge` only."""
         refused = self.conflict(action, now, department)
         if refused:
             raise refused
@@ -469,8 +471,8 @@ class Case:
         self.overdue = False
         self.deadline_version += 1
 
-    def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str,
-                note: str = "", data: dict | None = None):
+    def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str, note: str,
+                data: dict | None = None):
         self.status = after
         self.version += 1
         self.updated_at = iso(now)

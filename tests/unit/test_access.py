@@ -120,3 +120,8 @@ def test_what_each_caller_may_do_now():
     assert access.actions_for(COUNTY, resolved, at(61)) == []
     assert access.actions_for(COUNTY, resolved, at(60 * 24 * 7)) == ["close"]
     assert access.actions_for(GM_OWN, resolved, at(61)) == ["evaluate"]
+
+
+def test_an_action_the_policy_does_not_know_is_allowed_to_no_one():
+    for principal in SEES_ORDINARY:
+        assert access.can_act(principal, BUILDERS["dispatched"](), "delete") is False

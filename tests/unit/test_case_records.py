@@ -416,3 +416,79 @@ def test_the_handling_chain_of_a_dispatched_case(role, where, inside):
     from chalicelib.domain import access
     from chalicelib.domain.roles import Principal
     assert access.in_handling_chain(Principal(f"someone-{role}", role, **where), BUILDERS["dispatched"]()) is inside
+
+
+# -- defaults and older records ----------------------------------------------------------------------------------
+def test_notes_left_out_are_recorded_empty():
+    source, target = reported(), reported(case_id="01TARGET", number="RQ-2026-000002")
+    source.merge_into(STATION, at(5), target)
+    assert (last(source).note, last(target).note) == ("", "")
+    case = BUILDERS["in_progress"]()
+    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
+    case.decide_extension(CENTER, at(110), True)
+    assert last(case).note == ""
+    case.resolve(LEAD, at(120), "rq-agri", "done", iso(at(60 * 24 * 8)))
+    assert case.resolution["root_cause_follow_up"] == ""
+    case.close(CENTER, at(60 * 24 * 8))
+    assert last(case).note == ""
+    appealed = BUILDERS["resolved"]()
+    appealed.evaluate(REPORTER, at(90), scores=SCORES, verdict="bad", fixed=True, on_behalf_of_resident=False,
+                      note="", resolve_due=None)
+    appealed.appeal(LEAD, at(100), 0, "rq-agri", "flood")
+    appealed.decide_appeal(CENTER, at(110), 0, False)
+    assert last(appealed).note == "" and appealed.evaluations[0]["appeal"]["note"] == ""
+
+
+def test_a_case_stored_without_some_clocks_still_moves_on():
+    """Records written before a clock existed (or edited by hand) lack some deadlines: actions must not fail."""
+    case = reported()
+    case.deadlines, case.stage_starts = {}, {}
+    case.accept(STATION, at(10), kind="demand", category="irrigation", urgency="normal", public_summary="s",
+                sensitive=False, forward_to=("BZ.RQ", "county"))
+    case.dispatch(CENTER, at(20), "rq-agri", [], iso(at(99)), iso(at(999)))
+    case.deadlines = {}
+    case.acknowledge(LEAD, at(30), "rq-agri")
+    case.request_extension(LEAD, at(40), "rq-agri", iso(at(5000)), "canal")   # no current due: any later time
+    assert last(case).data == {"requested_due": iso(at(5000)), "current_due": None}
+    case.deadlines = {}
+    case.resolve(LEAD, at(50), "rq-agri", "done", iso(at(60 * 24 * 8)))
+    assert case.resolution["on_time"] is True                                  # no resolve deadline: on time
+    case.deadlines = {}
+    case.evaluate(REPORTER, at(60), scores=SCORES, verdict="good", fixed=True, on_behalf_of_resident=False,
+                  note="", resolve_due=None)
+    assert case.status == "closed"
+
+
+def test_every_reopen_is_counted():
+    case = BUILDERS["resolved"]()
+    for n in (1, 2):
+        case.evaluate(REPORTER, at(90 + n), scores=SCORES, verdict="bad", fixed=False, on_behalf_of_resident=False,
+                      note="", resolve_due=iso(at(9000)))
+        assert case.reopen_count == n
+        case.resolve(LEAD, at(95 + n), "rq-agri", "again", iso(at(99999)))
+
+
+def test_the_intake_keeps_what_was_reported():
+    case = reported()
+    assert (case.title, case.description, case.location, case.channel, case.urgency, case.residents) == (
+        "72 mu without irrigation", "channel missing", {"lat": 40.605, "lon": 87.685}, "grid_visit", "normal", [])
+
+
+def test_a_case_read_from_storage_is_its_own_copy():
+    stored = BUILDERS["dispatched"]().to_dict()
+    case = type(BUILDERS["reported"]()).from_dict(stored)
+    case.assignments[0]["active"] = False
+    case.deadlines["resolve_due"] = "changed"
+    assert stored["assignments"][0]["active"] is True and stored["deadlines"]["resolve_due"] != "changed"
+
+
+def test_times_are_written_in_utc_whatever_the_machines_zone(monkeypatch):
+    import time
+    from zoneinfo import ZoneInfo
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        assert iso(T0.astimezone(ZoneInfo("Asia/Shanghai"))) == "2026-03-17T03:00:00Z"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

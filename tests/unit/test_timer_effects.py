@@ -72,7 +72,7 @@ def test_resolution_ends_every_running_timer_and_starts_the_evaluation_clock(con
                                   ("stop_timer", "resolve-v2")]
     sms = [e.payload for e in log[mark:] if e.kind == "notify"]
     assert sms == [{"case_id": case_id, "number": "RQ-2026-000001", "category": "irrigation", "grid": GM.grid,
-                    "event": "resolve", "channel": "sms", "resident": 0}]        # a reference to the resident, never the phone
+                    "event": "resolve", "channel": "sms", "resident": 0}]   # references: never the phone or free text
 
 
 def test_a_silent_resolved_case_auto_closes_as_not_evaluated_once(config, world):

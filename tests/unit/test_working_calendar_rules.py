@@ -121,3 +121,22 @@ def test_the_policy_picks_the_stage_urgency_and_complexity_and_passes_the_fracti
     assert policy.warning("resolve", "normal", start, stand_in) == start + timedelta(minutes=75)
     assert policy.warning("resolve", "normal", start, stand_in, True) == start + timedelta(minutes=750)
     assert policy.warning("resolve", "normal", start, stand_in, True, 0.29) == start + timedelta(minutes=290)
+
+
+def test_fractions_are_taken_exactly_not_approximated():
+    start = datetime(2026, 3, 10, 5, tzinfo=UTC)
+    assert CalendarDays().warning_at(start, Duration(1000, "minutes"), 0.999) == start + timedelta(minutes=999)
+    calendar = WorkingCalendar(SH, SPLIT_DAY, weekdays)
+    assert calendar.warning_at(start, Duration(1000, "minutes"), 0.999) == start + timedelta(minutes=999)
+
+
+def test_working_time_is_judged_on_the_local_date_even_when_utc_is_still_yesterday():
+    early = WorkingCalendar(SH, {w: [(time(6), time(9))] for w in range(7)}, lambda d: True)
+    assert early.is_working_time(local(2026, 3, 10, 7))              # 23:00 UTC on the 9th
+    assert not early.is_working_time(local(2026, 3, 10, 9, 30))
+
+
+def test_a_period_with_one_zoned_bound_is_refused_in_so_many_words():
+    with pytest.raises(ValueError) as refused:
+        WorkingCalendar(SH, {0: [(time(9), time(10, tzinfo=UTC)), (time(11), time(12))]}, lambda d: True)
+    assert str(refused.value) == "periods are local wall-clock times without tzinfo"
