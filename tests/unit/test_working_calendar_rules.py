@@ -140,3 +140,54 @@ def test_a_period_with_one_zoned_bound_is_refused_in_so_many_words():
     with pytest.raises(ValueError) as refused:
         WorkingCalendar(SH, {0: [(time(9), time(10, tzinfo=UTC)), (time(11), time(12))]}, lambda d: True)
     assert str(refused.value) == "periods are local wall-clock times without tzinfo"
+
+
+def test_each_day_is_worked_out_once_however_many_deadlines_ask():
+    asked = []
+
+    def workday(d):
+        asked.append(d)
+        return weekdays(d)
+
+    calendar = WorkingCalendar(SH, SPLIT_DAY, workday)
+    start = local(2026, 3, 9, 10)
+    first = calendar.add(start, Duration(5, "working_days"))
+    assert calendar.add(start, Duration(5, "working_days")) == first
+    assert calendar.working_minutes_between(start, first) == 5 * 480
+    assert sorted(asked) == sorted(set(asked))           # the second and third walks ask nothing again
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "Pacific/Kiritimati", "America/Los_Angeles"])
+def test_results_are_utc_and_days_are_the_countys_whatever_the_machines_zone(monkeypatch, machine_zone):
+    import time as clock
+    monkeypatch.setenv("TZ", machine_zone)
+    clock.tzset()
+    try:
+        long_day = WorkingCalendar(SH, {w: [(time(6), time(21))] for w in range(7)}, lambda d: True)
+        due = long_day.add(local(2026, 3, 10, 20), Duration(120, "working_minutes"))
+        assert due == local(2026, 3, 11, 7) and due.utcoffset() == timedelta(0)
+        assert long_day.working_minutes_between(local(2026, 3, 10, 20), local(2026, 3, 11, 7)) == 120
+        assert long_day.working_minutes_between(local(2026, 3, 11, 6), local(2026, 3, 11, 7, 30)) == 90
+        assert long_day.is_working_time(local(2026, 3, 11, 6, 30))
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
+
+
+def test_a_calendar_searches_1098_idle_days_for_working_time_and_no_further():
+    from chalicelib.domain.working_time import MAX_IDLE_DAYS
+    assert MAX_IDLE_DAYS == 1098
+    start = local(2026, 3, 10, 12)
+    first = start.date()
+
+    def only(*offsets):
+        return lambda d: (d - first).days in offsets
+
+    assert WorkingCalendar(SH, SPLIT_DAY, only(1098)).add(start, Duration(30, "working_minutes")) == \
+        (local(2026, 3, 10, 10, 30) + timedelta(days=1098)).astimezone(UTC)
+    # after a worked day (its last 360 minutes used) the count starts again: 1098 idle days are searched anew
+    assert WorkingCalendar(SH, SPLIT_DAY, only(0, 1099)).add(start, Duration(390, "working_minutes")) == \
+        (local(2026, 3, 10, 10, 30) + timedelta(days=1099)).astimezone(UTC)
+    with pytest.raises(ValueError) as refused:
+        WorkingCalendar(SH, SPLIT_DAY, only(1099)).add(start, Duration(30, "working_minutes"))
+    assert str(refused.value) == f"no working time within 1098 days after {start.astimezone(UTC).isoformat()}"
