@@ -169,6 +169,7 @@ def test_results_are_utc_and_days_are_the_countys_whatever_the_machines_zone(mon
         assert long_day.working_minutes_between(local(2026, 3, 10, 20), local(2026, 3, 11, 7)) == 120
         assert long_day.working_minutes_between(local(2026, 3, 11, 6), local(2026, 3, 11, 7, 30)) == 90
         assert long_day.is_working_time(local(2026, 3, 11, 6, 30))
+        assert long_day.add(local(2026, 3, 10, 20), Duration(5, "minutes")).utcoffset() == timedelta(0)
     finally:
         monkeypatch.undo()
         clock.tzset()
@@ -191,3 +192,18 @@ def test_a_calendar_searches_1098_idle_days_for_working_time_and_no_further():
     with pytest.raises(ValueError) as refused:
         WorkingCalendar(SH, SPLIT_DAY, only(1099)).add(start, Duration(30, "working_minutes"))
     assert str(refused.value) == f"no working time within 1098 days after {start.astimezone(UTC).isoformat()}"
+
+
+def test_an_instant_whose_zone_gives_no_offset_is_refused():
+    from datetime import tzinfo
+
+    class NoOffset(tzinfo):
+        def utcoffset(self, dt):
+            return None
+
+        def dst(self, dt):
+            return None
+
+    calendar = WorkingCalendar(SH, SPLIT_DAY, weekdays)
+    with pytest.raises(ValueError, match="^working-time arithmetic needs timezone-aware datetimes$"):
+        calendar.add(datetime(2026, 3, 10, 11, tzinfo=NoOffset()), Duration(5, "minutes"))
