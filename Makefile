@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-unit demo bench recount check-config synth deploy clean
+.PHONY: install run test test-unit mutation demo bench recount check-config synth deploy clean
 
 install: $(STAMP)
 
@@ -22,6 +22,16 @@ test: install  ## every tier: unit (no network), integration (moto), e2e (HTTP)
 
 test-unit: install
 	$(PY) -m pytest -q tests/unit
+
+# mutmut workers (the machine is shared: 1) and hypothesis examples per property test for each mutant
+MUTATION_CHILDREN ?= 1
+MUTATION_EXAMPLES ?= 3
+mutation: install  ## mutation testing (mutmut) of the domain's access, case, deadlines and working time, and two case-service rules, over the unit tier; prints the score and the time taken (not part of `make test`)
+	rm -rf mutants
+	set -f; start=$$(date +%s); \
+	  MUTATION_EXAMPLES=$(MUTATION_EXAMPLES) $(VENV)/bin/mutmut run --max-children $(MUTATION_CHILDREN) $$($(PY) -m tests.mutation_score scope) > mutants.log 2>&1; \
+	  status=$$?; tail -n 3 mutants.log; $(PY) -m tests.mutation_score report; \
+	  echo "mutation run: $$(( $$(date +%s) - start )) s with $(MUTATION_CHILDREN) worker(s)"; exit $$status
 
 demo: install  ## plays the article's irrigation case against the running `make run`
 	$(PY) -m local.demo
@@ -51,7 +61,7 @@ deploy: check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUNTY)
 	COUNTY=$(COUNTY) $(CDK) deploy --app "$(PY) infra/cdk_app.py" --require-approval never
 
 clean:
-	rm -rf $(VENV) .local chalice.out .pytest_cache
+	rm -rf $(VENV) .local chalice.out .pytest_cache mutants mutants.log
 
 bench: install  ## benchmarks: each prints its figures and targets (issue 9); `-` keeps going past a missed target
 	-$(PY) bench/round_trips.py

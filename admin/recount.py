@@ -63,7 +63,7 @@ def replay(tally: Tally, grid: str, entries: list[dict]) -> None:
     dispatched_at = None   # of the latest dispatch
     lead = None            # of the latest dispatch
     names = {"report": "reported", "accept": "accepted", "reject": "rejected", "merge": "merged",
-             "dispatch": "dispatched", "auto_close": "not_evaluated", "close": "not_evaluated"}
+             "auto_close": "not_evaluated", "close": "not_evaluated"}
     for e in sorted(entries, key=lambda e: e["seq"]):
         action, data, at = e["action"], e["data"], e["at"]
         if action == "report":
@@ -74,6 +74,8 @@ def replay(tally: Tally, grid: str, entries: list[dict]) -> None:
         if action in names:
             tally.stat(grid, at, label, names[action])
         if action in ("dispatch", "redispatch"):
+            if dispatched_at is None:      # the case's first dispatch only, whatever comes back and goes out again
+                tally.stat(grid, at, label, "dispatched")
             dispatched_at, lead = at, data["lead"]
             tally.card(lead, at, "lead_dispatches")
             for department in [lead, *data.get("co_handlers", [])]:

@@ -27,7 +27,7 @@ GRID_MEMBER = {"user_id": "gm-yks-01", "role": "grid_member", "grid": "BZ.RQ.TGL
 STATION = {"user_id": "station-yks", "role": "station", "node": "BZ.RQ.TGLK.YKS"}
 REPORT = {"kind": "demand", "category": "irrigation", "title": "72 mu without irrigation",
           "description": "the channel is missing", "grid": "BZ.RQ.TGLK.YKS.G01",
-          "location": {"lat": 40.6, "lon": 87.7}}
+          "location": {"lat": 40.605, "lon": 87.685}}
 
 
 def event(method: str, resource: str, path: str, token: str, body: dict | None = None, params=None) -> dict:

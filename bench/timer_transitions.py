@@ -45,7 +45,7 @@ def main():
     ]
     case = cases.report_case(DynamoUnitOfWork(), config, gm, commands.ReportCase.model_validate({
         "kind": "demand", "category": "irrigation", "title": "72 mu", "description": "dry",
-        "grid": gm.grid, "location": {"lat": 40.6, "lon": 87.7}}), now)
+        "grid": gm.grid, "location": {"lat": 40.605, "lon": 87.685}}), now)
     for i, (who, action, body) in enumerate(steps, start=1):
         import time
         time.sleep(0.3)  # let each execution reach its Wait before the stage ends

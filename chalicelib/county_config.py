@@ -233,6 +233,11 @@ class Open311Spec(Strict):
     listing: bool = True          # off: GET requests answers an empty list and a single request 404 (DESIGN §8)
 
 
+class IntakeSpec(Strict):
+    # A reported location may lie this far outside its grid's boundary (GPS error, a problem on the grid's edge).
+    location_tolerance_m: int = Field(default=300, ge=0, le=5000)
+
+
 class NotificationsSpec(Strict):
     sms: bool = True   # progress notices by SMS through SNS; off where SNS SMS is not offered (AWS China)
 
@@ -266,6 +271,7 @@ class PrivilegeSpec(Strict):
 
 
 class PointsSpec(Strict):
+    previous_month_days: int = Field(default=5, ge=0, le=27)  # days into a month the last one still takes points
     rules: list[PointRuleSpec] = []
     supermarkets: list[SupermarketSpec] = []
     privileges: list[PrivilegeSpec] = []
@@ -273,7 +279,9 @@ class PointsSpec(Strict):
 
 class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
+    language: Literal["zh", "en"] = "zh"   # what exports (CSV headers, yes/no) are written in unless asked otherwise
     points: PointsSpec = PointsSpec()
+    intake: IntakeSpec = IntakeSpec()
     notifications: NotificationsSpec = NotificationsSpec()
     open311: Open311Spec = Open311Spec()
     assessment: AssessmentSpec = AssessmentSpec()
@@ -381,6 +389,7 @@ class Deployment:
         self.deadlines = deadlines
         self.timezone = ZoneInfo(spec.calendar.timezone)
         self.grid_boundaries = [(n.code, n.boundary.coordinates) for n in _walk(spec.root) if n.boundary]
+        self.boundary_of = dict(self.grid_boundaries)
 
     @classmethod
     def from_spec(cls, spec: CountyConfig) -> "Deployment":

@@ -41,7 +41,7 @@ def play(api: Api) -> list[dict]:
         "title": "72 mu of resettled land without irrigation",
         "description": "Three resettled households were allotted 72 mu in 2021; the irrigation system is "
                        "incomplete and the land cannot be farmed. Photos taken on the visit.",
-        "location": {"lat": 40.6035, "lon": 87.7015, "address": "Yakinson Village, Tieganlik Town"},
+        "location": {"lat": 40.6035, "lon": 87.6865, "address": "Yakinson Village, Tieganlik Town"},
         "residents": [{"name": "王某", "phone": "13900000007"}]})
     case_id = case["id"]
     print(f"reported   {case['number']}  status={case['status']}  station={case['center']}")

@@ -1,10 +1,12 @@
 """Build domain cases in any status by calling the aggregate's own actions (no storage)."""
+import os
 from datetime import datetime, timedelta, timezone
 
 from chalicelib.domain.case import Actor, iso, open_case
 
 T0 = datetime(2026, 3, 17, 3, 0, tzinfo=timezone.utc)  # the article's visit date, 11:00 Beijing time
 GRID = "BZ.RQ.TGLK.YKS.G01"
+SPOT = {"lat": 40.605, "lon": 87.685}                  # inside GRID (a 0.01-degree tile from 87.68 E, 40.60 N)
 VILLAGE = "BZ.RQ.TGLK.YKS"
 COUNTY = "BZ.RQ"
 
@@ -22,7 +24,7 @@ def at(minutes: int) -> datetime:
 def reported(case_id="01CASE", number="RQ-2026-000001", grid=GRID):
     return open_case(case_id=case_id, number=number, actor=REPORTER, now=T0, kind="demand",
                      category="irrigation", title="72 mu without irrigation", description="channel missing",
-                     grid=grid, county=COUNTY, village=VILLAGE, location={"lat": 40.6, "lon": 87.7},
+                     grid=grid, county=COUNTY, village=VILLAGE, location=dict(SPOT),
                      channel="grid_visit", urgency="normal", residents=[], sensitive=False,
                      triage_due=iso(at(60 * 24)))
 
@@ -82,4 +84,17 @@ def report_body(title="no water"):
     from chalicelib.services import commands
     return commands.ReportCase.model_validate({
         "kind": "demand", "category": "irrigation", "title": title, "description": "dry", "grid": GRID,
-        "location": {"lat": 40.6, "lon": 87.7}})
+        "location": SPOT})
+
+
+def spot_in(config, grid: str) -> dict:
+    """The middle of a grid's boundary (the demo's grids are small rectangles): a location intake accepts."""
+    ring = config.boundary_of[grid][0]
+    lons, lats = [p[0] for p in ring], [p[1] for p in ring]
+    return {"lat": round((min(lats) + max(lats)) / 2, 6), "lon": round((min(lons) + max(lons)) / 2, 6)}
+
+
+def examples(default: int) -> int:
+    """Hypothesis examples of a unit-tier property test. `make mutation` runs the covering tests of every mutant
+    that survives the fast ones, so it asks for fewer (MUTATION_EXAMPLES); `make test` keeps the default."""
+    return int(os.environ.get("MUTATION_EXAMPLES", default))

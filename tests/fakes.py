@@ -1,4 +1,6 @@
 """An in-memory unit of work with the same contract as the DynamoDB one (for unit tests)."""
+import pygeohash
+
 from chalicelib.domain.case import Case
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
@@ -43,19 +45,31 @@ class FakeCaseRepository(AbstractCaseRepository):
             cases = [c for c in cases if c.status == query.status]
         return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
 
-    def public_window(self, counties, first_id, end_id, categories, limit):
-        found = [Case.from_dict(d) for d in self.store.cases.values() if first_id <= d["id"] < end_id
-                 and d["category"] in categories and not d["sensitive"] and d["kind"] == "demand"]
+    def public_window(self, counties, first_id, end_id, categories, limit, read_limit):
+        found = []
+        for county in counties:   # like the adapter: the newest `read_limit` of each partition, then the filter
+            window = sorted((d for d in self.store.cases.values() if d["county"] == county
+                             and first_id <= d["id"] <= end_id), key=lambda d: d["id"], reverse=True)[:read_limit]
+            found += [Case.from_dict(d) for d in window
+                      if d["category"] in categories and not d["sensitive"] and d["kind"] == "demand"]
         return sorted(found, key=lambda c: c.id, reverse=True)[:limit]
 
     def timeline(self, case_id, limit, cursor):
         return Page(self.store.timeline.get(case_id, [])[:limit], None)
 
     def possible_duplicates(self, case, since_case_id, limit):
+        """Like the adapter: open cases after `since` in the same grid and category, or in the same geohash cell."""
+        def cell(d):
+            loc = d.get("location") or {}
+            return pygeohash.encode(loc["lat"], loc["lon"], precision=6) if "lat" in loc else None
+
+        found = [d for d in self.store.cases.values()
+                 if d["id"] != case.id and d["id"] > since_case_id
+                 and d["status"] in ("reported", "accepted", "dispatched", "in_progress")
+                 and ((d["grid"] == case.grid and d["category"] == case.category)
+                      or (cell(d) is not None and cell(d) == cell(vars(case))))]
         return [{k: d[k] for k in ("id", "number", "title", "status", "category", "grid", "sensitive")}
-                for d in self.store.cases.values()
-                if d["id"] != case.id and d["grid"] == case.grid and d["category"] == case.category
-                and d["status"] in ("reported", "accepted", "dispatched", "in_progress")][:limit]
+                for d in sorted(found, key=lambda d: d["id"], reverse=True)][:limit]
 
 
 class FakeHouseholdRepository(AbstractHouseholdRepository):
@@ -171,3 +185,23 @@ class InterleavedLoads:
         if self.between:
             self.between.pop(0)()
         return answer
+
+
+class FakePhotoStore:
+    """The photo bucket in memory: objects by key. `on_read` runs after each read (e.g. an uploader's swap)."""
+
+    def __init__(self, on_read=None):
+        self.objects: dict[str, bytes] = {}
+        self.on_read = on_read
+
+    def read(self, key, max_bytes):
+        data = self.objects.get(key)
+        if data is not None and self.on_read:
+            self.on_read(key)
+        return None if data is None else data[: max_bytes + 1]
+
+    def put(self, key, data, content_type):
+        self.objects[key] = bytes(data)
+
+    def delete(self, key):
+        self.objects.pop(key, None)

@@ -30,5 +30,5 @@ RELAY_RUNS_PER_YEAR = 365 * 24 * 60          # the outbox relay runs every minut
 
 # Typical same-region latency (ms) of one round trip of each kind, to bill the time a handler waits on AWS.
 LATENCY_MS = {"dynamodb_read": 5, "dynamodb_write": 7, "dynamodb_transaction": 12, "aws_api": 15,
-              "s3_get": 60, "s3_copy": 50, "s3_delete": 15, "dingtalk": 120}
+              "s3_get": 60, "s3_put": 50, "s3_delete": 15, "dingtalk": 120}
 COLD_START_SHARE = 0.03                      # share of invocations that start a new container (billed init)

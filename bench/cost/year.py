@@ -44,8 +44,8 @@ class PhotoBucket:
         self.world.bill.add("s3", "get_requests")
         return self.data
 
-    def copy(self, source, target, content_type=None):
-        self.world.round("s3_copy", "s3", "CopyObject")
+    def put(self, key, data, content_type):
+        self.world.round("s3_put", "s3", "PutObject")
         self.world.bill.add("s3", "put_requests")
 
     def delete(self, key):
@@ -165,6 +165,11 @@ class Year:
         first = date(local.year, max(1, local.month - 2), 1) if q % 2 else date(local.year, local.month, 1)
         self._api("statistics", lambda uow: statistics.statistics(uow, self.config, leader, node, first, local))
 
+    def _spot(self, grid, r):
+        """A location inside the grid's boundary (the demo's grids are 0.01-degree tiles from their first corner)."""
+        lon, lat = self.config.boundary_of[grid][0][0]
+        return {"lat": lat + 0.001 + 0.008 * r.random(), "lon": lon + 0.001 + 0.008 * r.random()}
+
     def _on_report(self, now, i):
         r = self.random
         kind = "dispute" if r.random() < 0.18 else "demand"
@@ -174,7 +179,7 @@ class Year:
         gm = Principal(f"gm-{grid}", "grid_member", grid=grid)
         body = commands.ReportCase.model_validate({
             "kind": kind, "category": category, "title": "问题" * 8, "description": "网格员走访发现的问题。" * 12,
-            "grid": grid, "location": {"lat": 41.7 + r.random(), "lon": 86.1 + r.random()}, "urgency": urgency,
+            "grid": grid, "location": self._spot(grid, r), "urgency": urgency,
             "residents": [{"name": "居民", "phone": "+86 139 0000 0000"}] if r.random() < 0.4 else []})
         detail = self._api("report", lambda uow: cases.report_case(uow, self.config, gm, body, now, f"k{i}"))
         if detail is None:
@@ -183,7 +188,7 @@ class Year:
         if r.random() < 0.65:
             self._photo(now, gm, case_id, "before")
         for _ in range(2):
-            self._api("read", lambda uow: cases.get_case(uow, self.config, gm, case_id))
+            self._api("read", lambda uow: cases.get_case(uow, self.config, gm, case_id, now))
         case = self._case(case_id)
         self._later(self._at(case, "triage", case.created_at, self._on_time(0.03)), "triage", case_id)
 
@@ -211,7 +216,7 @@ class Year:
         station = Principal(f"station-{case.center}", "station", node=case.center)
         self._api("read", lambda uow: cases.list_cases(uow, self.config, station,
                                                        ListQuery(queue_center=case.center, limit=20)))
-        self._api("read", lambda uow: cases.get_case(uow, self.config, station, case_id))
+        self._api("read", lambda uow: cases.get_case(uow, self.config, station, case_id, now))
         roll = self.random.random()
         if roll < 0.06:
             self._api("reject", lambda uow: cases.act(uow, self.config, station, case_id, "reject",
@@ -239,7 +244,7 @@ class Year:
         dispatcher = Principal(f"dispatcher-{case.center}", "dispatcher", node=case.center)
         self._api("read", lambda uow: cases.list_cases(uow, self.config, dispatcher,
                                                        ListQuery(queue_center=case.center, limit=20)))
-        self._api("read", lambda uow: cases.get_case(uow, self.config, dispatcher, case_id))
+        self._api("read", lambda uow: cases.get_case(uow, self.config, dispatcher, case_id, now))
         leads = views.suggested_leads(case, self.config)
         others = [d.id for d in self.config.jurisdiction.departments.values()
                   if d.id not in leads and case.grid.startswith(d.node + ".") and d.node == case.center]
@@ -266,7 +271,7 @@ class Year:
         case_id, department, role = payload
         dept = Principal(f"dept-{department}", "department", department=department)
         self._api("read", lambda uow: cases.list_cases(uow, self.config, dept, ListQuery(limit=20)))
-        self._api("read", lambda uow: cases.get_case(uow, self.config, dept, case_id))
+        self._api("read", lambda uow: cases.get_case(uow, self.config, dept, case_id, now))
         self._api("read", lambda uow: cases.timeline(uow, dept, case_id, 50, None))
         self._api("acknowledge", lambda uow: cases.act(uow, self.config, dept, case_id, "acknowledge",
                                                        commands.OptionalNote(), now, f"ak{case_id}{department}"))
@@ -298,7 +303,7 @@ class Year:
         if case.status != "resolved":
             return self._count(f"evaluate skipped: {case.status}")
         gm = Principal(case.reporter["user_id"], "grid_member", grid=case.grid)
-        self._api("read", lambda uow: cases.get_case(uow, self.config, gm, case_id))
+        self._api("read", lambda uow: cases.get_case(uow, self.config, gm, case_id, now))
         verdict = self.random.choices(["good", "fair", "bad"], [85, 10, 5])[0]
         fixed = not (verdict == "bad" and self.random.random() < 1 / 3)
         if not fixed:

@@ -28,8 +28,8 @@ import urllib.request
 
 from chalicelib import settings
 
-__all__ = ["DeliveryFailed", "RATE_LIMIT_ERRCODE", "markdown_message", "send", "sign", "signed_url",
-           "text_message"]
+__all__ = ["DeliveryFailed", "RATE_LIMIT_ERRCODE", "escape_markdown", "markdown_message", "send", "sign",
+           "signed_url", "text_message"]
 
 #: The host of DingTalk's custom-robot webhooks (https://oapi.dingtalk.com/robot/send?access_token=...).
 ROBOT_HOST = "oapi.dingtalk.com"
@@ -98,6 +98,15 @@ def text_message(title: str, lines: list[str], at_mobiles: list[str] | None = No
         "text": {"content": content},
         "at": {"atMobiles": mobiles, "isAtAll": False},
     }
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()#+!|<>~"
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text made safe to put into a markdown message: every character markdown gives a meaning (emphasis,
+    links, images, headings, HTML) is backslash-escaped, so the text shows as written and links nothing."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
 
 
 def markdown_message(title: str, markdown_text: str) -> dict:

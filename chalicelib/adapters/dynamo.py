@@ -205,24 +205,21 @@ class DynamoCaseRepository(AbstractCaseRepository):
             condition = c if condition is None else condition & c
         return partitions, condition
 
-    def public_window(self, counties, first_id, end_id, categories, limit):
+    def public_window(self, counties, first_id, end_id, categories, limit, read_limit):
+        """One Query per county partition, in parallel, each with Limit = read_limit: DynamoDB evaluates at most
+        read_limit index entries per partition (filtered ones included) however many cases the window holds."""
         if not categories:
             return []
         condition = (CaseItem.category.is_in(*categories) & (CaseItem.sensitive == False)  # noqa: E712
                      & (CaseItem.kind == "demand"))
 
         def run(county):
-            ids, results = [], CaseItem.by_county.query(
+            pages = CaseItem.by_county.query(
                 county, range_key_condition=CaseItem.case_id.between(first_id, end_id), filter_condition=condition,
-                scan_index_forward=False, page_size=min(limit, 200))
-            for item in results:                 # more pages only until `limit` matches: bounded by the cap
-                ids.append(item.case_id)
-                if len(ids) >= limit:
-                    break
-            return ids
+                scan_index_forward=False, page_size=read_limit).page_iter
+            return [item["case_id"]["S"] for item in next(pages).get("Items", [])]   # exactly one Query request
 
-        with ThreadPoolExecutor(max_workers=min(8, len(counties))) as pool:
-            ids = sorted((i for found in pool.map(run, counties) for i in found), reverse=True)[:limit]
+        ids = sorted((i for found in in_parallel(run, counties) for i in found), reverse=True)[:limit]
         cases = self._get_many(ids)
         return [cases[i] for i in ids if i in cases]
 

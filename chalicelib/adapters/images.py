@@ -3,10 +3,11 @@
 Order of checks, cheapest and safest first:
 
 1. byte size (``too_large``) — without opening anything;
-2. container length from the file signature: a PNG without a complete IEND chunk or a WebP shorter than its
-   RIFF header declares is ``truncated``;
-3. header parse, restricted to the allowed formats; a file some other Pillow plugin recognises is
-   ``unsupported_format``, anything else ``not_an_image``;
+2. the format from the file's signature (magic bytes): JPEG, PNG or WebP; a known other image signature (GIF,
+   BMP, TIFF, HEIC/AVIF, ICO) is ``unsupported_format``, anything else ``not_an_image``. Only the one Pillow
+   plugin the signature names ever parses the bytes: untrusted input is never offered to every plugin in turn;
+3. container length: a PNG without a complete IEND chunk or a WebP shorter than its RIFF header declares is
+   ``truncated``; then the header parse by that one plugin;
 4. pixel count from the header (``too_many_pixels``) — before any pixel is decoded, so a decompression bomb is
    refused without being inflated; Pillow's own ``Image.MAX_IMAGE_PIXELS`` guard stays in force too
    (``DecompressionBombError``/``DecompressionBombWarning`` both mean ``too_many_pixels``);
@@ -27,14 +28,18 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-__all__ = ["ALLOWED_TYPES", "InvalidPhoto", "MAX_BYTES", "MAX_PIXELS", "PhotoInfo", "content_type_for", "validate"]
+__all__ = ["ALLOWED_TYPES", "InvalidPhoto", "MAX_BYTES", "MAX_PIXELS", "PhotoInfo", "content_type_for", "sniff",
+           "validate"]
 
 from chalicelib.domain.photos import ALLOWED_TYPES, MAX_BYTES, MAX_PIXELS  # noqa: E402  (the one home of the limits)
 
 _FORMAT_TO_TYPE = {fmt: content_type for content_type, fmt in ALLOWED_TYPES.items()}
-# Pillow plugins allowed to parse uploads. MPO is how Pillow names a JPEG with a multi-picture (MPF) segment.
-_OPEN_FORMATS = ("JPEG", "PNG", "WEBP")
+# MPO is how Pillow names a JPEG with a multi-picture (MPF) segment.
 _FORMAT_ALIASES = {"MPO": "JPEG"}
+# Signatures of image formats that are not accepted (to say "unsupported" rather than "not an image").
+_OTHER_SIGNATURES = ((0, b"GIF87a", "GIF"), (0, b"GIF89a", "GIF"), (0, b"BM", "BMP"), (0, b"II*\x00", "TIFF"),
+                     (0, b"MM\x00*", "TIFF"), (0, b"\x00\x00\x01\x00", "ICO"), (4, b"ftypheic", "HEIC"),
+                     (4, b"ftypheix", "HEIC"), (4, b"ftypmif1", "HEIF"), (4, b"ftypavif", "AVIF"))
 _PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"  # length 0, type, and the CRC every IEND chunk has
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error, IndexError, TypeError,
                   KeyError)
@@ -77,14 +82,15 @@ def validate(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXE
     # Never accept a partly decoded image, whatever another module set.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
+    signed_as = sniff(data)
     _check_container(data)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         # Header only: format and dimensions.
-        with _open(data) as img:
+        with _open(data, signed_as) as img:
             fmt = _FORMAT_ALIASES.get(img.format, img.format)
             content_type = content_type_for(fmt)
-            if content_type is None:  # not with _OPEN_FORMATS; a guard against plugin surprises
+            if content_type is None or fmt != signed_as:   # a guard against plugin surprises
                 raise InvalidPhoto("unsupported_format", f"{fmt} images are not accepted")
             width, height = img.size
             frames = _frame_count(img) if img.format not in _FORMAT_ALIASES else 1
@@ -92,7 +98,7 @@ def validate(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXE
             if fmt == "PNG":
                 _guard(img.verify)  # chunk CRCs and structure; verify() leaves the image unusable
         # Fresh open, decode every pixel of every frame.
-        with _open(data) as img:
+        with _open(data, signed_as) as img:
             for index in range(frames):
                 if index:
                     _guard(lambda: img.seek(index))
@@ -100,37 +106,36 @@ def validate(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXE
     return PhotoInfo(format=fmt, content_type=content_type, width=width, height=height, bytes=size)
 
 
-def _open(data: bytes) -> Image.Image:
+def sniff(data: bytes) -> str:
+    """The accepted format the file's signature names (JPEG, PNG or WEBP); InvalidPhoto otherwise."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "PNG"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "WEBP"
+    other = next((name for offset, magic, name in _OTHER_SIGNATURES if data[offset:offset + len(magic)] == magic),
+                 None)
+    if other:
+        raise InvalidPhoto("unsupported_format", f"{other} images are not accepted; use JPEG, PNG or WebP")
+    raise InvalidPhoto("not_an_image", "the file is not an image")
+
+
+def _open(data: bytes, fmt: str) -> Image.Image:
+    """Only the plugin of the format the signature names parses the bytes."""
     try:
-        return Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
+        return Image.open(io.BytesIO(data), formats=(fmt,))
     except UnidentifiedImageError:
-        other = _identify_other_format(data)
-        if other:
-            raise InvalidPhoto("unsupported_format", f"{other} images are not accepted; use JPEG, PNG or WebP") \
-                from None
-        raise InvalidPhoto("not_an_image", "the file is not an image") from None
+        raise InvalidPhoto("corrupt", f"the file starts like a {fmt} image but is not one") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidPhoto("too_many_pixels", "the image has too many pixels") from None
     except _DECODE_ERRORS as exc:
         raise _decode_failure(exc) from None
 
 
-def _identify_other_format(data: bytes) -> str | None:
-    """The name of the format when some other Pillow plugin recognises the header (GIF, BMP, TIFF, ...)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with Image.open(io.BytesIO(data)) as other:
-                return other.format or "this kind of"
-    except Image.DecompressionBombError:
-        return "this kind of"
-    except Exception:  # noqa: BLE001 - any failure here just means "not recognised"
-        return None
-
-
 def _check_container(data: bytes) -> None:
     """Cut-offs the pixel decoder may miss or report vaguely: a PNG without its complete IEND chunk, a WebP
-    shorter than its RIFF header declares. Files are recognised by their signatures only."""
+    shorter than its RIFF header declares."""
     if data[:8] == b"\x89PNG\r\n\x1a\n" and _PNG_IEND not in data:
         raise InvalidPhoto("truncated", "the image file is truncated (no complete IEND chunk)")
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and int.from_bytes(data[4:8], "little") + 8 > len(data):

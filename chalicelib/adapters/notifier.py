@@ -17,7 +17,8 @@ def deliver(message: dict, config, read_case) -> Delivery:
         if not target:
             return Delivery("dingtalk", "skipped", f"no robot configured for {message['department']}")
         title, lines = department_text(message, config)
-        body = dingtalk.markdown_message(title, "#### " + title + "\n\n" + "\n\n".join(lines))
+        text = "\n\n".join(dingtalk.escape_markdown(line) for line in [title, *lines])
+        body = dingtalk.markdown_message(title, "#### " + text)
         try:
             dingtalk.send(target["url"], target.get("secret"), body)
         except dingtalk.DeliveryFailed as failed:
@@ -26,7 +27,7 @@ def deliver(message: dict, config, read_case) -> Delivery:
             raise Undeliverable(f"robot of {message['department']}: {refused}") from None
         return Delivery("dingtalk", "sent")
     if channel == "alert":
-        subject, text = alert_text(message)
+        subject, text = alert_text(message, config)
         client("sns").publish(TopicArn=resources.alerts_topic_arn(), Subject=subject, Message=text,
                               MessageAttributes={"center": {"DataType": "String", "StringValue": message["center"]}})
         return Delivery("alert", "sent")

@@ -68,7 +68,7 @@ def center_queue():
 @route(bp, "/cases/{case_id}", "GET", "One case (with possible duplicates while it waits for triage)", TAG)
 def get_case(case_id):
     request = bp.current_request
-    return cases.get_case(runtime.new_uow(), runtime.config(), principal(request), case_id)
+    return cases.get_case(runtime.new_uow(), runtime.config(), principal(request), case_id, runtime.clock())
 
 
 @route(bp, "/cases/{case_id}/timeline", "GET", "The case's timeline, oldest first", TAG,
@@ -79,7 +79,8 @@ def case_timeline(case_id):
                           int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000))
 
 
-@route(bp, "/cases/{case_id}/contacts", "GET", "Residents' contacts unmasked (logged; handling chain only)", TAG,
+@route(bp, "/cases/{case_id}/contacts", "GET",
+       "Residents' contacts and the case's own words unmasked (logged; handling chain only)", TAG,
        query={"purpose": "why you need them, e.g. return visit (recorded in the access log)"})
 def case_contacts(case_id):
     from chalicelib.services import contacts

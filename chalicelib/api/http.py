@@ -130,7 +130,8 @@ def parse_body(request, model: type[BaseModel]) -> BaseModel:
     if not isinstance(data, dict):
         raise ApiError(400, "invalid_json", "the body must be a JSON object")
     try:
-        return model.model_validate(data)
+        # JSON's own types, strictly: "40.6" is no number and true is no count
+        return model.model_validate_json(raw) if raw else model.model_validate(data)
     except ValidationError as exc:
         fields = [{"field": ".".join(str(p) for p in err["loc"]) or "(body)", "message": err["msg"]}
                   for err in exc.errors()]
@@ -169,3 +170,10 @@ def int_param(request, name: str, default: int, low: int, high: int) -> int:
         raise ApiError(400, "validation_error", f"query parameter '{name}' must be an integer {low}..{high}",
                        fields=[{"field": name, "message": f"an integer from {low} to {high}"}])
     return int(value)
+
+
+def csv_language(request) -> str:
+    """The language a CSV export is written in: ?lang=zh|en, else the deployment's."""
+    from chalicelib import runtime
+    from chalicelib.services.exports import LANGUAGES
+    return query_param(request, "lang", choices=LANGUAGES) or runtime.config().spec.language

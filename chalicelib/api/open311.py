@@ -118,8 +118,14 @@ def open311_create(document):
     name, fmt = _split(document)
     if name != "requests":
         raise Open311Error(404, f"cannot POST to '{name}'")
-    raw = bp.current_request.raw_body
-    form = dict(parse_qsl(raw.decode() if isinstance(raw, bytes) else (raw or ""), keep_blank_values=True))
+    raw = bp.current_request.raw_body or b""
+    if len(raw) > open311.MAX_FORM_BYTES:
+        raise Open311Error(400, f"the form is {len(raw)} bytes; at most {open311.MAX_FORM_BYTES} are accepted")
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        form = dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
+    except (UnicodeDecodeError, ValueError):
+        raise Open311Error(400, "the form must be application/x-www-form-urlencoded UTF-8") from None
     created = open311.create_request(runtime.new_uow(), runtime.config(), runtime.api_keys(), form, runtime.clock())
     return _render(created, fmt, "created", 201)
 

@@ -5,6 +5,7 @@ import re
 
 from chalicelib.api.http import ROUTES
 from chalicelib.domain.case import OPEN_STATUSES, TERMINAL_STATUSES
+from chalicelib.services.exports import LANGUAGES
 
 ERROR_SCHEMA = {
     "type": "object", "required": ["error"],
@@ -35,6 +36,7 @@ QUERY_SCHEMAS = {"status": {"type": "string", "enum": STATUSES}, "kind": {"type"
                  "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
                  "cursor": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,2000}$"},
                  "format": {"type": "string", "enum": ["json", "csv"]},
+                 "lang": {"type": "string", "enum": list(LANGUAGES)},
                  "level": {"type": "string", "enum": ["township", "county", "prefecture"]},
                  "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                  "period": {"type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-[0-9]{2}(-[0-9]{2})?)?$"},

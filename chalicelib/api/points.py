@@ -2,7 +2,8 @@
 from chalice import Blueprint, Response
 
 from chalicelib import runtime
-from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
+from chalicelib.api.http import (ApiError, csv_language, header, int_param, parse_body, principal, query_param,
+                                 route)
 from chalicelib.services import commands, points
 
 bp = Blueprint(__name__)
@@ -63,7 +64,8 @@ def supermarket_stock(supermarket_id):
 
 
 @route(bp, "/privileges/{privilege}/households", "GET", "Households eligible for a privilege (CSV for the bank)",
-       TAG, query={"village": "required", "period": "YYYY or YYYY-MM", "format": "json or csv (UTF-8 with BOM)"},
+       TAG, query={"village": "required", "period": "YYYY or YYYY-MM", "format": "json or csv (UTF-8 with BOM)",
+                   "lang": "csv headers and words: zh or en (default: the deployment's language)"},
        responses={"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}})
 def eligible_households(privilege):
     request = bp.current_request
@@ -74,7 +76,7 @@ def eligible_households(privilege):
                                if not v])
     result = points.eligible(runtime.points_store(), runtime.config(), principal(request), privilege, village, period)
     if query_param(request, "format", choices=("json", "csv")) == "csv":
-        return Response(body=points.eligible_csv(result), status_code=200, headers={
+        return Response(body=points.eligible_csv(result, csv_language(request)), status_code=200, headers={
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{privilege}-{village}-{period}.csv"'})
     return result

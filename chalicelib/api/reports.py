@@ -4,13 +4,14 @@ from datetime import date
 from chalice import Blueprint, Response
 
 from chalicelib import runtime
-from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
+from chalicelib.api.http import ApiError, csv_language, header, int_param, parse_body, principal, query_param, route
 from chalicelib.services import assessment, commands, statistics, visits
 
 bp = Blueprint(__name__)
 PERIOD = {"period": "YYYY | YYYY-Qn | YYYY-MM | YYYY-MM-DD", "from": "YYYY-MM-DD (with to)",
           "to": "YYYY-MM-DD (with from)"}
-CSV = {"format": "json (default) or csv (UTF-8 with BOM)"}
+CSV = {"format": "json (default) or csv (UTF-8 with BOM)",
+       "lang": "csv headers and words: zh or en (default: the deployment's language)"}
 JSON_OR_CSV = {"application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}
 
 
@@ -65,7 +66,8 @@ def rankings():
     result = assessment.ranking(runtime.new_uow(), runtime.config(), me, query_param(request, "node") or me.node or "",
                                 level, _year(request))
     if query_param(request, "format", choices=("json", "csv")) == "csv":
-        return _csv(statistics.scorecards_csv(result), f"scorecards-{result['node']}-{level}-{result['year']}.csv")
+        return _csv(statistics.scorecards_csv(result, csv_language(request)),
+                    f"scorecards-{result['node']}-{level}-{result['year']}.csv")
     return result
 
 
@@ -79,7 +81,8 @@ def node_statistics():
     result = statistics.statistics(runtime.new_uow(), runtime.config(), me, query_param(request, "node") or me.node or "",
                                    first, last)
     if query_param(request, "format", choices=("json", "csv")) == "csv":
-        return _csv(statistics.to_csv(result), f"statistics-{result['node']}-{result['from']}-{result['to']}.csv")
+        return _csv(statistics.to_csv(result, runtime.config(), csv_language(request)),
+                    f"statistics-{result['node']}-{result['from']}-{result['to']}.csv")
     return result
 
 

@@ -3,16 +3,20 @@
 A sensitive case is visible only to its handling chain: the centers on its path, the departments ever
 assigned, the reporter and the evaluator (the member of its grid).
 """
+from datetime import datetime
+
 from chalicelib.domain import roles
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Case, allowed_actions
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 
 # action -> the roles that may perform it (jurisdiction is checked separately)
 CENTER_ACTIONS = {"accept", "reject", "merge", "resolve_on_spot", "escalate", "dispatch", "redispatch",
                   "decide_extension", "close"}
-DEPARTMENT_ACTIONS = {"acknowledge", "return", "request_extension", "resolve"}
+ASSIGNED_ACTIONS = {"acknowledge"}                          # every department the case is assigned to
+LEAD_ACTIONS = {"return", "request_extension", "resolve"}   # the lead department alone
 GRID_MEMBER_ACTIONS = {"evaluate"}
+NODE_STAFF = (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN)   # read a node's whole subtree
 
 
 def in_handling_chain(p: Principal, case: Case) -> bool:
@@ -32,12 +36,18 @@ def can_see(p: Principal, case: Case) -> bool:
         return in_handling_chain(p, case)
     if p.user_id == case.reporter.get("user_id"):
         return True
-    if p.role in (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN):
-        return p.node is not None and within(case.grid, p.node)
     if p.role == roles.DEPARTMENT:
         return p.department in case.departments_ever()
+    return may_open_in_grid(p, case.grid)
+
+
+def may_open_in_grid(p: Principal, grid: str) -> bool:
+    """Whether the caller may open an ordinary (not sensitive) case by its grid alone: staff of a node whose
+    subtree holds the grid, and the grid's own member."""
+    if p.role in NODE_STAFF:
+        return p.node is not None and within(grid, p.node)
     if p.role == roles.GRID_MEMBER:
-        return p.grid == case.grid
+        return p.grid == grid
     return False
 
 
@@ -45,11 +55,26 @@ def can_act(p: Principal, case: Case, action: str) -> bool:
     """Role and place, not status: the case decides whether the status allows the action."""
     if action in CENTER_ACTIONS:
         return p.role in roles.CENTER_ROLES and p.node == case.center
-    if action in DEPARTMENT_ACTIONS:
+    if action in ASSIGNED_ACTIONS:
         return p.role == roles.DEPARTMENT and p.department in {a.department for a in case.active_assignments()}
+    if action in LEAD_ACTIONS:
+        return p.role == roles.DEPARTMENT and p.department is not None and p.department == case.lead_department()
     if action in GRID_MEMBER_ACTIONS:
         return p.role == roles.GRID_MEMBER and p.grid == case.grid
     return False
+
+
+def actions_for(p: Principal, case: Case, now: datetime) -> list[str]:
+    """What the caller may do now: the status allows it, their role and place allow it, and so does the action's
+    own state for them (e.g. their department has not reported in yet)."""
+    return [a for a in allowed_actions(case.status)
+            if can_act(p, case, a) and case.conflict(a, now, p.department) is None]
+
+
+def can_merge_into(p: Principal, target: Case) -> bool:
+    """A merge writes to its target too: only into a case the caller's center handles or handled (on its path),
+    never into one it merely sees from above."""
+    return p.role in roles.CENTER_ROLES and p.node in target.path_centers
 
 
 def can_report_in_grid(p: Principal, grid: str) -> bool:
@@ -66,7 +91,7 @@ def can_report_in_grid(p: Principal, grid: str) -> bool:
 
 def list_scope(p: Principal) -> dict:
     """The widest listing a principal may ask for; the service narrows requests to it."""
-    if p.role in (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN):
+    if p.role in NODE_STAFF:
         return {"node": p.node}
     if p.role == roles.DEPARTMENT:
         return {"department": p.department}

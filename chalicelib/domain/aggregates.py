@@ -81,10 +81,11 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
 
     action, data = entry.action, entry.data
     out: list[Increment] = []
-    simple = {"report": "reported", "accept": "accepted", "reject": "rejected", "merge": "merged",
-              "dispatch": "dispatched"}
+    simple = {"report": "reported", "accept": "accepted", "reject": "rejected", "merge": "merged"}
     if action in simple:
         out += count(simple[action])
+    if action == "dispatch" and data["dispatch_no"] == 1:   # a new dispatch after a return does not count again
+        out += count("dispatched")
     if action in ("dispatch", "redispatch"):
         for department in [data["lead"]] + list(data.get("co_handlers", [])):
             out += _card(department, entry.at, tz, "assigned")

@@ -9,7 +9,7 @@ import copy
 from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 
-from chalicelib.domain.errors import AppealRefused, Invalid, InvalidTransition
+from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
 
 KINDS = ("demand", "dispute")
 URGENCIES = ("emergency", "urgent", "normal")
@@ -163,7 +163,7 @@ class Case:
     def accept(self, actor: Actor, now: datetime, *, kind: str, category: str, urgency: str,
                public_summary: str, sensitive: bool, forward_to: tuple[str, str] | None):
         """Triage: classify, write the public summary and divert to the center that will handle it."""
-        self._check("accept")
+        self._guard("accept")
         before = self.status
         self.kind, self.category, self.urgency = kind, category, urgency
         self.public_summary, self.sensitive = public_summary, sensitive
@@ -177,13 +177,13 @@ class Case:
         self._record(actor, now, "accept", before, "accepted", public_summary, data)
 
     def reject(self, actor: Actor, now: datetime, reason: str):
-        self._check("reject")
+        self._guard("reject")
         self.reason = reason
         self._finish_timers()
         self._record(actor, now, "reject", self.status, "rejected", reason)
 
     def merge_into(self, actor: Actor, now: datetime, target: "Case", note: str = ""):
-        self._check("merge")
+        self._guard("merge")
         if target.id == self.id:
             raise Invalid("a case cannot be merged into itself", field="target_case_id")
         if target.status in TERMINAL_STATUSES:
@@ -197,14 +197,14 @@ class Case:
                        {"source_case_id": self.id, "source_number": self.number})
 
     def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: str):
-        self._check("resolve_on_spot")
+        self._guard("resolve_on_spot")
         self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
         self._enter_evaluation(evaluation_due, now)
         self._record(actor, now, "resolve_on_spot", self.status, "resolved", note)
 
     def escalate(self, actor: Actor, now: datetime, next_center: tuple[str, str], reason: str):
         """By hand: the holding center passes what its level cannot solve to the next center."""
-        self._check("escalate")
+        self._guard("escalate")
         before_center = self.center
         self._move_to_center(*next_center)
         self._record(actor, now, "escalate", self.status, self.status, reason,
@@ -214,7 +214,7 @@ class Case:
                  report_in_due: str, resolve_due: str, note: str = "", redispatch: bool = False):
         """The center's "whistle": a lead department and co-handlers, with deadlines."""
         action = "redispatch" if redispatch else "dispatch"
-        self._check(action)
+        self._guard(action)
         if lead in co_handlers:
             raise Invalid("the lead department cannot also be a co-handler", field="co_handlers")
         if len(set(co_handlers)) != len(co_handlers):
@@ -237,11 +237,8 @@ class Case:
 
     def acknowledge(self, actor: Actor, now: datetime, department: str, note: str = ""):
         """A department reports in. The lead's report-in moves the case to in_progress."""
-        self._check("acknowledge")
+        self._guard("acknowledge", department=department)
         assignment = self._active_assignment(department)
-        if assignment["acknowledged_at"]:
-            raise InvalidTransition(f"department {department} has already reported in",
-                                    status=self.status, allowed_actions=allowed_actions(self.status))
         assignment["acknowledged_at"] = iso(now)
         on_time = iso(now) <= assignment["report_in_due"]
         before = self.status
@@ -252,7 +249,7 @@ class Case:
                      {"department": department, "role": assignment["role"], "on_time": on_time})
 
     def return_to_center(self, actor: Actor, now: datetime, department: str, reason: str):
-        self._check("return")
+        self._guard("return")
         self._require_lead(department)
         for a in self.assignments:
             if a["active"]:
@@ -264,11 +261,8 @@ class Case:
         self._record(actor, now, "return", self.status, "accepted", reason, {"department": department})
 
     def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: str, reason: str):
-        self._check("request_extension")
+        self._guard("request_extension")
         self._require_lead(department)
-        if self.extension is not None:
-            raise InvalidTransition("an extension request is already waiting for the center",
-                                    status=self.status, allowed_actions=allowed_actions(self.status))
         if requested_due <= self.deadlines.get("resolve_due", ""):
             raise Invalid("the requested due time must be later than the current resolve deadline",
                           field="requested_due")
@@ -278,10 +272,7 @@ class Case:
                      {"requested_due": requested_due, "current_due": self.deadlines.get("resolve_due")})
 
     def decide_extension(self, actor: Actor, now: datetime, approve: bool, note: str = ""):
-        self._check("decide_extension")
-        if self.extension is None:
-            raise InvalidTransition("no extension request is waiting",
-                                    status=self.status, allowed_actions=allowed_actions(self.status))
+        self._guard("decide_extension")
         request, self.extension = self.extension, None
         data = {"approved": approve, "requested_due": request["requested_due"],
                 "previous_due": self.deadlines.get("resolve_due")}
@@ -295,7 +286,7 @@ class Case:
 
     def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: str,
                 root_cause_follow_up: str = ""):
-        self._check("resolve")
+        self._guard("resolve")
         self._require_lead(department)
         on_time = iso(now) <= self.deadlines.get("resolve_due", iso(now))
         self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": iso(now),
@@ -308,7 +299,7 @@ class Case:
     def evaluate(self, actor: Actor, now: datetime, scores: dict, verdict: str, fixed: bool,
                  on_behalf_of_resident: bool, note: str, resolve_due: str | None):
         """The grid's member evaluates; "not fixed" reopens the case and counts as a bad review."""
-        self._check("evaluate")
+        self._guard("evaluate")
         if not fixed and verdict != "bad":
             raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
         evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
@@ -333,8 +324,8 @@ class Case:
                       "on_behalf_of_resident": on_behalf_of_resident})
 
     def close(self, actor: Actor, now: datetime, note: str = ""):
-        """Close a resolved case nobody evaluated: it counts as "not evaluated"."""
-        self._check("close")
+        """Close a resolved case nobody evaluated by its evaluation deadline: it counts as "not evaluated"."""
+        self._guard("close", now)
         self.closed_as = "not_evaluated"
         self._finish_timers()
         self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
@@ -399,36 +390,68 @@ class Case:
         return True
 
     def attach_photo(self, now: datetime, photo: dict) -> bool:
-        """A validated upload joins the case (once per stored object)."""
-        if any(p["key"] == photo["key"] for p in self.photos):
+        """A validated upload joins the case once: an attached photo never changes, whatever is uploaded again."""
+        if any(p["id"] == photo["id"] for p in self.photos):
             return False
         self.photos.append(photo)
         self._record(SYSTEM, now, "photo_attached", self.status, self.status, "",
                      {"photo_id": photo["id"], "phase": photo["phase"]})
         return True
 
-    # -- internals -----------------------------------------------------------------------------
+    # -- what the state allows -------------------------------------------------------------------
+    def conflict(self, action: str, now: datetime | None = None,
+                 department: str | None = None) -> InvalidTransition | None:
+        """Why the case's state refuses `action` now (None when it allows it): the status first, then the action's
+        own state: a department's report-in already made, an extension request already waiting (or none waiting),
+        a resolved case's evaluation deadline not yet past."""
+        by_status = self._status_refusal(action)
+        if by_status:
+            return by_status
+        if action == "acknowledge" and any(a["active"] and a["department"] == department and a["acknowledged_at"]
+                                           for a in self.assignments):
+            return self._refused(f"department {department} has already reported in")
+        if action == "request_extension" and self.extension is not None:
+            return self._refused("an extension request is already waiting for the center")
+        if action == "decide_extension" and self.extension is None:
+            return self._refused("no extension request is waiting")
+        due = self.deadlines.get("evaluation_due")
+        if action == "close" and due and iso(now) < due:
+            return self._refused(f"the grid's member may evaluate until {due}; only a case still unevaluated then "
+                                 f"can be closed as not evaluated", closable_from=due)
+        return None
+
     def check(self, action: str):
         """Raise InvalidTransition (with the allowed actions) when the status does not allow `action`."""
-        self._check(action)
+        refused = self._status_refusal(action)
+        if refused:
+            raise refused
 
-    def _check(self, action: str):
+    # -- internals -----------------------------------------------------------------------------
+    def _refused(self, message: str, **details) -> InvalidTransition:
+        return InvalidTransition(message, status=self.status, allowed_actions=allowed_actions(self.status), **details)
+
+    def _status_refusal(self, action: str) -> InvalidTransition | None:
         sources, _ = TRANSITIONS[action]
         if self.status not in sources:
-            raise InvalidTransition(f"cannot {action.replace('_', ' ')} a case that is {self.status}",
-                                    status=self.status, allowed_actions=allowed_actions(self.status))
+            return self._refused(f"cannot {action.replace('_', ' ')} a case that is {self.status}")
+        return None
+
+    def _guard(self, action: str, now: datetime | None = None, department: str | None = None):
+        """Raise what `conflict` finds; `now` matters to `close` only, `department` to `acknowledge` only."""
+        refused = self.conflict(action, now, department)
+        if refused:
+            raise refused
 
     def _active_assignment(self, department: str) -> dict:
+        """A role/place refusal (403), not a state conflict: the department does not hold the case."""
         for a in self.assignments:
             if a["active"] and a["department"] == department:
                 return a
-        raise InvalidTransition(f"department {department} is not assigned to this case",
-                                status=self.status, allowed_actions=allowed_actions(self.status))
+        raise Forbidden(f"department {department} is not assigned to this case")
 
     def _require_lead(self, department: str):
         if self._active_assignment(department)["role"] != "lead":
-            raise InvalidTransition("only the lead department can do this",
-                                    status=self.status, allowed_actions=allowed_actions(self.status))
+            raise Forbidden("only the lead department can do this")
 
     def _move_to_center(self, code: str, level: str):
         self.center, self.level = code, level
@@ -448,8 +471,8 @@ class Case:
         self.overdue = False
         self.deadline_version += 1
 
-    def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str,
-                note: str = "", data: dict | None = None):
+    def _record(self, actor: Actor, now: datetime, action: str, before: str | None, after: str, note: str,
+                data: dict | None = None):
         self.status = after
         self.version += 1
         self.updated_at = iso(now)

@@ -25,8 +25,10 @@ def parse_incoming_key(key: str) -> tuple[str, str, str] | None:
     return parts[1], parts[2], parts[3]
 
 
-def stored_key(case_id: str, phase: str, photo_id: str, content_type: str) -> str:
-    return f"{STORED}{case_id}/{phase}/{photo_id}.{EXTENSIONS[content_type]}"
+def stored_key(case_id: str, phase: str, photo_id: str, content_type: str, sha256: str) -> str:
+    """Where an accepted photo is kept, named by the digest of the bytes that were checked: two different uploads
+    can never be written to one key."""
+    return f"{STORED}{case_id}/{phase}/{photo_id}-{sha256[:32]}.{EXTENSIONS[content_type]}"
 
 
 def quarantine_key(key: str) -> str:

@@ -4,6 +4,7 @@ redemption never spends below zero."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 
 from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, PointsRefused
 from chalicelib.domain.household import Household
@@ -65,3 +66,13 @@ def redeem(household: Household, price: int, quantity: int, *, at: str, month: s
         raise InsufficientPoints(f"the household has {household.balance} points; this costs {cost}")
     return _append(household, {"at": at, "kind": "redemption", "points": -cost, "month": month,
                                "reason": f"redeemed {quantity} item(s)", "by": by, "order_id": order_id})
+
+
+def open_months(today: date, previous_month_days: int) -> set[str]:
+    """The months (yyyy-mm) points may be recorded for on `today`: the current one, and the previous one during
+    the month's first `previous_month_days` days (late monthly scores). Caps are per month: an open choice of
+    month would let one evaluator award the capped maximum for every month there is."""
+    months = {f"{today:%Y-%m}"}
+    if today.day <= previous_month_days:
+        months.add(f"{today.replace(day=1) - timedelta(days=1):%Y-%m}")
+    return months

@@ -51,12 +51,12 @@ def _normalise_periods(periods: dict[int, list[Period]]) -> dict[int, tuple[Peri
     for weekday, spans in periods.items():
         if weekday not in range(7):
             raise ValueError(f"weekday {weekday} is not 0 (Monday) .. 6 (Sunday)")
+        if any(start.tzinfo is not None or end.tzinfo is not None for start, end in spans):
+            raise ValueError("periods are local wall-clock times without tzinfo")
         ordered = tuple(sorted(spans))
         for start, end in ordered:
             if start >= end:
                 raise ValueError(f"period {start}-{end} must start before it ends")
-            if start.tzinfo is not None or end.tzinfo is not None:
-                raise ValueError("periods are local wall-clock times without tzinfo")
         for (_, end), (start, _) in zip(ordered, ordered[1:]):
             if start < end:
                 raise ValueError(f"periods overlap on weekday {weekday}")

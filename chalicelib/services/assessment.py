@@ -20,7 +20,7 @@ def _change(uow, config, p, case_id, key, payload, mutate, now):
         before = timers.needed(case)
         mutate(case)
         changes.record(uow, case, before, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
+        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
 
     with uow:
         return idempotency.once(uow, p, payload["operation"], key, payload, run, case_ids=(case_id,))

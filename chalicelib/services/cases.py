@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access, roles
+from chalicelib.domain import access, geo, roles
 from chalicelib.domain.case import Actor, Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
 from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
@@ -54,6 +54,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
         raise Invalid("grid members report through the grid_visit channel", field="channel")
     if (body.channel == "open311") != (p.role == roles.OPEN311):
         raise Invalid("the open311 channel is for Open311 clients, and only that one", field="channel")
+    _check_location(config, body)
 
     county = jurisdiction.county_of(body.grid) or jurisdiction.root
     village = jurisdiction.ancestor_at(body.grid, "village") or jurisdiction.root
@@ -72,7 +73,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          level=village.level)
         uow.cases.add(case)
         changes.record(uow, case, {}, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
+        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
 
     for attempt in range(NUMBER_ATTEMPTS):
         with uow:
@@ -86,6 +87,18 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                     raise   # 409: still contended after every attempt; the client retries with its key
 
 
+def _check_location(config, body: commands.ReportCase) -> None:
+    """The reported spot lies inside the stated grid, or within the configured tolerance of its boundary."""
+    rings = config.boundary_of.get(body.grid)   # none for the root (Open311 reports outside every grid)
+    if rings is None:
+        return
+    outside = geo.metres_outside(body.location.lat, body.location.lon, rings)
+    tolerance = config.spec.intake.location_tolerance_m
+    if outside > tolerance:
+        raise Invalid(f"the location is {outside:,.0f} m outside grid {body.grid} (at most {tolerance} m is "
+                      f"accepted): check the location or the grid", field="location")
+
+
 # -- reads ---------------------------------------------------------------------------------------------
 def _visible(uow: AbstractUnitOfWork, p: Principal, case_id: str) -> Case:
     case = uow.cases.get(case_id)
@@ -94,18 +107,24 @@ def _visible(uow: AbstractUnitOfWork, p: Principal, case_id: str) -> Case:
     return case
 
 
-def get_case(uow: AbstractUnitOfWork, config, p: Principal, case_id: str) -> dict:
+def get_case(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, now: datetime) -> dict:
     with uow:
         case = _visible(uow, p, case_id)
-        detail = views.case_detail(case, p, config)
+        detail = views.case_detail(case, p, config, now)
         if case.status == "reported" and access.can_act(p, case, "accept"):
             since = str(ULID.from_timestamp(
                 datetime.fromisoformat(case.created_at.replace("Z", "+00:00")).timestamp()
                 - DUPLICATE_WINDOW_DAYS * 86400))
-            # A sensitive hint from outside the caller's own subtree is not theirs to see.
-            detail["possible_duplicates"] = [hint for hint in uow.cases.possible_duplicates(case, since, limit=10)
-                                             if not hint["sensitive"] or within(hint["grid"], p.node or "-")]
+            detail["possible_duplicates"] = [views.hint(h) for h in uow.cases.possible_duplicates(case, since, limit=10)
+                                             if _shown_as_duplicate(p, h)]
         return detail
+
+
+def _shown_as_duplicate(p: Principal, hint: dict) -> bool:
+    """A hint names another case: never a sensitive one (only its handling chain may know it exists), otherwise
+    only one the caller may open. Hints come from an index, not whole cases: for the center that triages (the one
+    shown hints), may open means the case's grid lies in its subtree."""
+    return not hint["sensitive"] and access.may_open_in_grid(p, hint["grid"])
 
 
 def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) -> dict:
@@ -162,7 +181,7 @@ def timeline(uow: AbstractUnitOfWork, p: Principal, case_id: str, limit: int, cu
     with uow:
         _visible(uow, p, case_id)
         page = uow.cases.timeline(case_id, limit, cursor)
-        return {"items": page.items, "cursor": page.cursor}
+        return {"items": [views.timeline_entry(e) for e in page.items], "cursor": page.cursor}
 
 
 # -- actions -------------------------------------------------------------------------------------------
@@ -183,7 +202,7 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
             HANDLERS[action](case, config, p, body, now, uow)
             for changed in uow.changed_cases():
                 changes.record(uow, changed, before.get(changed.id, {}), config)
-            return idempotency.commit_with_result(uow, views.case_detail(case, p, config))
+            return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
 
         read = (case_id, body.target_case_id) if action == "merge" else (case_id,)
         return idempotency.once(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")},
@@ -196,13 +215,19 @@ def _accept(case: Case, config, p, body: commands.Accept, now, uow):
         raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
     if category.kind != body.kind:
         raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
-    level = body.forward_to_level or category.routing.level
-    if CENTER_LEVELS.index(level) < CENTER_LEVELS.index(case.level):
-        level = case.level  # a center above (after an escalation) keeps what it holds
+    level = _holding_level(case, body.forward_to_level or category.routing.level)
     target = config.jurisdiction.ancestor_at(case.grid, level)
     sensitive = category.sensitive if body.sensitive is None else body.sensitive
     case.accept(_actor(p), now, kind=body.kind, category=body.category, urgency=body.urgency,
                 public_summary=body.public_summary, sensitive=sensitive, forward_to=(target.code, target.level))
+
+
+def _holding_level(case: Case, routed: str) -> str:
+    """Where triage diverts a case: the routed level, but never below the center holding it (a center above,
+    after an escalation, keeps what it took)."""
+    if CENTER_LEVELS.index(routed) < CENTER_LEVELS.index(case.level):
+        return case.level
+    return routed
 
 
 def _escalate(case: Case, config, p, body: commands.Reason, now, uow):
@@ -233,6 +258,8 @@ def _merge(case: Case, config, p, body: commands.Merge, now, uow):
     target = uow.cases.seen.get(body.target_case_id)
     if target is None or not access.can_see(p, target):
         raise Invalid(f"no case {body.target_case_id} that you can see", field="target_case_id")
+    if not access.can_merge_into(p, target):
+        raise Forbidden(f"case {target.number} is not handled by your center; you cannot merge into it")
     case.merge_into(_actor(p), now, target, body.note)
 
 

@@ -1,6 +1,13 @@
-"""Request bodies, validated with pydantic. The OpenAPI document takes its schemas from these classes."""
+"""Request bodies, validated with pydantic. The OpenAPI document takes its schemas from these classes.
+
+Types are strict: a number is a JSON number, not a string that looks like one, and a boolean is no count.
+Single-line fields (titles, names, codes, addresses) refuse control characters (NUL, ANSI escapes, line breaks,
+tabs) and bidirectional overrides (U+202A-U+202E, U+2066-U+2069), which could disguise what a reader sees;
+multi-line texts (descriptions, notes, reasons) take line breaks and tabs but no other control character.
+"""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
@@ -8,6 +15,27 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chalicelib.domain import photos
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")    # tab, LF and CR are text
+_BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters (line breaks, tabs, escape sequences, NUL) are not allowed here")
+    if _BIDI_OVERRIDES.search(value):
+        raise ValueError("bidirectional override characters (U+202A-U+202E, U+2066-U+2069) are not allowed here")
+    return value
+
+
+def _paragraphs(value: str) -> str:
+    if _CONTROL_IN_TEXT.search(value):
+        raise ValueError("control characters other than line breaks and tabs are not allowed")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+Paragraphs = Annotated[str, AfterValidator(_paragraphs)]
 Text = Field(min_length=1, max_length=2000)
 
 
@@ -21,27 +49,27 @@ UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 class Location(Body):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
-    address: str = Field(default="", max_length=300)
+    address: Line = Field(default="", max_length=300)
 
 
 class Resident(Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: Line = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
     sms_opt_out: bool = False  # progress notices by SMS unless the resident declines
 
 
 class ReportCase(Body):
     kind: Literal["demand", "dispute"]
-    category: str = Field(min_length=1, max_length=64)
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=5000)
-    grid: str = Field(min_length=1, max_length=100)
+    category: Line = Field(min_length=1, max_length=64)
+    title: Line = Field(min_length=1, max_length=200)
+    description: Paragraphs = Field(min_length=1, max_length=5000)
+    grid: Line = Field(min_length=1, max_length=100)
     location: Location
     urgency: Literal["emergency", "urgent", "normal"] = "normal"
     channel: Literal["grid_visit", "hotline", "walk_in", "open311"] = "grid_visit"
@@ -50,49 +78,49 @@ class ReportCase(Body):
 
 class Accept(Body):
     kind: Literal["demand", "dispute"]
-    category: str = Field(min_length=1, max_length=64)
+    category: Line = Field(min_length=1, max_length=64)
     urgency: Literal["emergency", "urgent", "normal"]
-    public_summary: str = Field(min_length=1, max_length=500)
+    public_summary: Paragraphs = Field(min_length=1, max_length=500)
     sensitive: bool | None = None  # default: the category's flag
     forward_to_level: Literal["village", "township", "county", "prefecture"] | None = None  # default: routing
 
 
 class Reason(Body):
-    reason: str = Text
+    reason: Paragraphs = Text
 
 
 class Merge(Body):
-    target_case_id: str = Field(min_length=1, max_length=64)
-    note: str = Field(default="", max_length=2000)
+    target_case_id: Line = Field(min_length=1, max_length=64)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class Note(Body):
-    note: str = Text
+    note: Paragraphs = Text
 
 
 class OptionalNote(Body):
-    note: str = Field(default="", max_length=2000)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class Dispatch(Body):
-    lead: str = Field(min_length=1, max_length=64)
-    co_handlers: list[str] = Field(default_factory=list, max_length=10)
-    note: str = Field(default="", max_length=2000)
+    lead: Line = Field(min_length=1, max_length=64)
+    co_handlers: list[Line] = Field(default_factory=list, max_length=10)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class ExtensionRequest(Body):
     requested_due: UtcDatetime
-    reason: str = Text
+    reason: Paragraphs = Text
 
 
 class ExtensionDecision(Body):
     approve: bool
-    note: str = Field(default="", max_length=2000)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class Resolve(Body):
-    note: str = Text
-    root_cause_follow_up: str = Field(default="", max_length=2000)
+    note: Paragraphs = Text
+    root_cause_follow_up: Paragraphs = Field(default="", max_length=2000)
 
 
 class Scores(Body):
@@ -107,15 +135,15 @@ class Evaluate(Body):
     verdict: Literal["good", "fair", "bad"]
     fixed: bool = True
     on_behalf_of_resident: bool = False
-    note: str = Field(default="", max_length=2000)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class RegisterHousehold(Body):
-    grid: str = Field(min_length=1, max_length=100)
-    head: str = Field(min_length=1, max_length=100)
+    grid: Line = Field(min_length=1, max_length=100)
+    head: Line = Field(min_length=1, max_length=100)
     phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{5,20}$")
     members: int = Field(ge=1, le=50)
-    address: str = Field(default="", max_length=300)
+    address: Line = Field(default="", max_length=300)
 
 
 class PhotoUpload(Body):
@@ -125,42 +153,42 @@ class PhotoUpload(Body):
 
 
 class Appeal(Body):
-    reason: str = Text
+    reason: Paragraphs = Text
 
 
 class AppealDecision(Body):
     decision: Literal["uphold", "void"]
-    note: str = Field(default="", max_length=2000)
+    note: Paragraphs = Field(default="", max_length=2000)
 
 
 class LogVisit(Body):
-    household_id: str = Field(min_length=1, max_length=64)
+    household_id: Line = Field(min_length=1, max_length=64)
     visited_at: UtcDatetime
-    notes: str = Field(default="", max_length=5000)
-    demands_raised: list[str] = Field(default_factory=list, max_length=20)
-    case_ids: list[str] = Field(default_factory=list, max_length=20)
+    notes: Paragraphs = Field(default="", max_length=5000)
+    demands_raised: list[Line] = Field(default_factory=list, max_length=20)
+    case_ids: list[Line] = Field(default_factory=list, max_length=20)
 
 
 class RecordPoints(Body):
-    rule: str = Field(min_length=1, max_length=64)
-    reason: str = Text
+    rule: Line = Field(min_length=1, max_length=64)
+    reason: Paragraphs = Text
     month: str | None = Field(default=None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$",
                               description="the month a monthly score is for; default: this month")
 
 
 class Redeem(Body):
-    household_id: str = Field(min_length=1, max_length=64)
-    sku: str = Field(min_length=1, max_length=64)
+    household_id: Line = Field(min_length=1, max_length=64)
+    sku: Line = Field(min_length=1, max_length=64)
     quantity: int = Field(default=1, ge=1, le=100)
 
 
 class Restock(Body):
-    sku: str = Field(min_length=1, max_length=64)
+    sku: Line = Field(min_length=1, max_length=64)
     add: int = Field(ge=1, le=100000)
 
 
 class IssueApiKey(Body):
-    name: str = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
+    name: Line = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
 
 
 # action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)

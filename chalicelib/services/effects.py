@@ -35,8 +35,10 @@ def for_change(case: Case, timers_before: dict[str, timers.Timer], entries: list
 
 
 def notifications(case: Case, entry: TimelineEntry) -> list[dict]:
-    """Who hears about a timeline entry. Messages carry references, never personal data."""
-    head = {"case_id": case.id, "number": case.number, "title": case.title, "event": entry.action}
+    """Who hears about a timeline entry. Messages carry the case's number, category and grid (references), never
+    its free text or personal data: a reporter's title may hold a phone number."""
+    head = {"case_id": case.id, "number": case.number, "category": case.category, "grid": case.grid,
+            "event": entry.action}
     data = entry.data
     if entry.action in ("dispatch", "redispatch"):
         departments = [data["lead"]] + list(data.get("co_handlers", []))

@@ -24,23 +24,32 @@ class Delivery:
     detail: str = ""
 
 
+def _what_and_where(message: dict, config) -> list[str]:
+    """The case by its number, category and place (names from the configuration, never the case's free text)."""
+    category = config.categories.get(message.get("category", ""))
+    category_name = category.names.get("zh", category.code) if category else message.get("category", "")
+    grid = config.jurisdiction.node(message.get("grid", ""))
+    village = config.jurisdiction.ancestor_at(grid.code, "village") if grid else None
+    place = " ".join(n.names.get("zh", n.code) for n in (village, grid) if n and n.level in ("village", "grid"))
+    return [f"案件 case: {message['number']}", f"类别 category: {category_name}",
+            f"地点 place: {place or message.get('grid', '')}"]
+
+
 def department_text(message: dict, config) -> tuple[str, list[str]]:
     department = config.jurisdiction.department(message["department"])
     name = department.names.get("zh", message["department"]) if department else message["department"]
-    event = message["event"]
+    event, case = message["event"], _what_and_where(message, config)
     if event in ("dispatch", "redispatch"):
         role = "牵头办理 lead" if message.get("role") == "lead" else "协同办理 co-handling"
         return (f"【派单 dispatch】{message['number']}", [
-            f"{name}：{role}", f"案件 case: {message['title']}",
+            f"{name}：{role}", *case,
             f"报到时限 report in by: {message['due']['report_in']}", f"办结时限 resolve by: {message['due']['resolve']}"])
     zh, en = STAGE_NAMES.get(message.get("stage", ""), (message.get("stage", ""), message.get("stage", "")))
     if message.get("supervision"):
         return (f"【督办 supervision】{message['number']}", [
-            f"{name}：{zh}已超时 {en} deadline breached", f"案件 case: {message['title']}",
-            f"时限 was due: {message['due']}"])
+            f"{name}：{zh}已超时 {en} deadline breached", *case, f"时限 was due: {message['due']}"])
     return (f"【预警 warning】{message['number']}", [
-        f"{name}：{zh}时限将至 {en} deadline approaching", f"案件 case: {message['title']}",
-        f"时限 due: {message['due']}"])
+        f"{name}：{zh}时限将至 {en} deadline approaching", *case, f"时限 due: {message['due']}"])
 
 
 def sms_text(message: dict, case: Case) -> str:
@@ -50,9 +59,10 @@ def sms_text(message: dict, case: Case) -> str:
     return f"【网格通 Gridloop】您反映的事项 {case.number} {words.get(message['event'], 'updated')}。回复TD退订 Reply TD to opt out."
 
 
-def alert_text(message: dict) -> tuple[str, str]:
+def alert_text(message: dict, config) -> tuple[str, str]:
     zh, en = STAGE_NAMES.get(message.get("stage", ""), ("", message.get("stage", "")))
     subject = f"Gridloop supervision: {message['number']} {en} deadline breached"
-    body = (f"督办 {message['number']} {message['title']}\n{zh}超时 {en} deadline breached (due {message['due']}).\n"
+    body = (f"督办 {message['number']}\n" + "\n".join(_what_and_where(message, config)) + "\n"
+            f"{zh}超时 {en} deadline breached (due {message['due']}).\n"
             f"The case is now held by center {message['center']} ({message['level']}).")
     return subject[:100], body

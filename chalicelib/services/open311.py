@@ -5,18 +5,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from pydantic import ValidationError
 from ulid import ULID
 
 from chalicelib.domain import geo, roles
 from chalicelib.domain.case import Case
+from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands
 from chalicelib.services.unit_of_work import Preload
 
 OPEN = ("reported", "accepted", "dispatched", "in_progress")   # resolved and after read as closed
 WINDOW_DAYS = 90
-MAX_REQUESTS = 1000
+MAX_REQUESTS = 1000          # a listing reaches the first 1,000 requests of its window: page x page_size at most
+READ_FACTOR = 2              # index entries one listing reads per partition: at most 2 x page x page_size
+MAX_FORM_BYTES = 64 * 1024
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Where the intake's fields come from in the Open311 form (for errors that name the field the client sent).
+FORM_FIELDS = {"description": "description", "title": "description", "location.address": "address_string",
+               "location.lat": "lat", "location.lon": "long", "residents.0.phone": "phone",
+               "residents.0.name": "first_name/last_name"}
 
 
 class Open311Error(Exception):
@@ -72,23 +80,19 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
     for attribute in spec.open311.attributes:
         if attribute.required and not form.get(f"attribute[{attribute.code}]"):
             raise Open311Error(400, f"attribute[{attribute.code}] is required for {code}")
-    try:
-        lat, lon = float(form["lat"]), float(form["long"])
-    except (KeyError, ValueError):
-        raise Open311Error(400, "lat and long are required (WGS84 decimal degrees)") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise Open311Error(400, "lat/long are out of range")
+    lat, lon = _coordinate(form, "lat", 90), _coordinate(form, "long", 180)
     description = (form.get("description") or "").strip()
     if not description:
         raise Open311Error(400, "description is required")
     grid = geo.locate_grid(lat, lon, config.grid_boundaries) or config.jurisdiction.root.code
     answers = {k[len("attribute["):-1]: v for k, v in form.items() if k.startswith("attribute[")}
     reporter_name = " ".join(filter(None, [form.get("first_name"), form.get("last_name")])).strip()
-    body = commands.ReportCase.model_validate({
-        "kind": "demand", "category": code, "title": description[:80], "grid": grid, "channel": "open311",
+    body = _intake_body({
+        "kind": "demand", "category": code, "title": _title(description), "grid": grid, "channel": "open311",
         "description": description + ("\n" + "\n".join(f"{k}: {v}" for k, v in answers.items()) if answers else ""),
-        "location": {"lat": lat, "lon": lon, "address": (form.get("address_string") or "")[:300]},
-        "residents": [{"name": reporter_name, "phone": form.get("phone") or None}] if reporter_name else []})
+        "location": {"lat": lat, "lon": lon, "address": form.get("address_string") or ""},
+        "residents": [{"name": reporter_name or "Open311 reporter", "phone": form.get("phone") or None}]
+        if reporter_name or form.get("phone") else []})
     client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
 
     def authenticate() -> None:
@@ -99,6 +103,34 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
                                 preload=Preload(api_key_ids=[key_id], checks=[authenticate]))
     return [{"service_request_id": created["id"], "service_notice": "received; the receiving station will triage it",
              "account_id": None}]
+
+
+def _coordinate(form: dict, name: str, bound: float) -> float:
+    try:
+        value = float(form[name])
+    except (KeyError, ValueError):
+        raise Open311Error(400, f"{name} is required: WGS84 decimal degrees") from None
+    if not -bound <= value <= bound:   # also refuses nan and inf
+        raise Open311Error(400, f"{name} must be between -{bound} and {bound}")
+    return value
+
+
+def _title(description: str) -> str:
+    """The case's one-line title: the description's first words, line breaks and tabs folded into spaces (other
+    control characters stay, and the intake refuses them, naming `description`)."""
+    return " ".join(description.split())[:80]
+
+
+def _intake_body(fields: dict) -> commands.ReportCase:
+    """The intake's body from the form; a field it refuses is a 400 naming the form field the client sent."""
+    try:
+        return commands.ReportCase.model_validate(fields)
+    except ValidationError as refused:
+        problems = []
+        for error in refused.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            problems.append(f"{FORM_FIELDS.get(where, where)}: {error['msg']}")
+        raise Open311Error(400, "; ".join(dict.fromkeys(problems))) from None
 
 
 def _is_public(case: Case, config) -> bool:
@@ -113,7 +145,7 @@ def request_view(case: Case, config) -> dict:
     loc = case.location or {}
     return {"service_request_id": case.id, "status": "open" if case.status in OPEN else "closed",
             "status_notes": case.status, "service_name": f"{category.names['zh']} {category.names['en']}",
-            "service_code": case.category, "description": case.public_summary or None,
+            "service_code": case.category, "description": mask_text(case.public_summary) or None,
             "agency_responsible": department.names.get("zh") if department else None, "service_notice": None,
             "requested_datetime": case.created_at, "updated_datetime": case.updated_at or None,
             "expected_datetime": case.deadlines.get("resolve_due"),
@@ -146,14 +178,27 @@ def _parse_date(value: str | None, name: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _positive(params: dict, name: str, default: int, high: int) -> int:
+    value = params.get(name)
+    if value is None or value == "":
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= high:
+        raise Open311Error(400, f"{name} must be an integer from 1 to {high}")
+    return int(value)
+
+
 def list_requests(uow, config, params: dict, now: datetime) -> list[dict]:
+    """GET requests. One call reads a bounded number of entries whatever the table holds: pages reach the first
+    MAX_REQUESTS requests of the window (narrow the dates for more), and each partition's one Query evaluates at
+    most READ_FACTOR x page x page_size index entries (a page may come back short when most cases of the window
+    are not public)."""
     if not config.spec.open311.listing:
         return []
-    try:
-        page = max(1, int(params.get("page") or 1))
-        page_size = min(MAX_REQUESTS, max(1, int(params.get("page_size") or MAX_REQUESTS)))
-    except ValueError:
-        raise Open311Error(400, "page and page_size are positive integers") from None
+    page_size = _positive(params, "page_size", MAX_REQUESTS, MAX_REQUESTS)
+    page = _positive(params, "page", 1, MAX_REQUESTS)
+    if page * page_size > MAX_REQUESTS:
+        raise Open311Error(400, f"page x page_size must be at most {MAX_REQUESTS} (the first {MAX_REQUESTS} requests "
+                                f"of the window); narrow start_date and end_date to read further")
     with uow:
         if params.get("service_request_id"):   # overrides every other filter
             ids = [i.strip() for i in params["service_request_id"].split(",") if i.strip()][:MAX_REQUESTS]
@@ -171,7 +216,8 @@ def list_requests(uow, config, params: dict, now: datetime) -> list[dict]:
         counties = sorted(n.code for n in config.jurisdiction.nodes.values() if n.level == "county")
         found = uow.cases.public_window(counties + [config.jurisdiction.root.code],
                                         str(ULID.from_datetime(start)), str(ULID.from_datetime(end)),
-                                        [c for c in codes if c in _public_categories(config)], limit=wanted)
+                                        [c for c in codes if c in _public_categories(config)], limit=wanted,
+                                        read_limit=READ_FACTOR * wanted)
         views = [request_view(c, config) for c in found if _is_public(c, config)]
         if status:
             views = [v for v in views if v["status"] == status]

@@ -1,6 +1,7 @@
 """Photos of a case: presigned uploads scoped to one case, validation of what arrives, short-lived views."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -56,7 +57,11 @@ class UploadOutcome:
 
 
 def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, now: datetime) -> UploadOutcome:
-    """An object arrived under incoming/: decode it fully; attach it, or quarantine it. Safe to repeat."""
+    """An object arrived under incoming/: decode it fully; attach it, or quarantine it. Safe to repeat.
+
+    The presigned form stays usable for a while, so the key may be written again at any moment: what is attached
+    is the bytes that were read and checked (written under a name of their own digest), never a copy of whatever
+    the key holds later, and a photo already attached is never replaced."""
     parsed = photos.parse_incoming_key(key)
     if parsed is None:
         return UploadOutcome("ignored", "not an upload key")
@@ -67,24 +72,27 @@ def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, n
     try:
         info = validate(data)
     except Exception as invalid:  # images.InvalidPhoto
-        store.copy(key, photos.quarantine_key(key))
-        store.delete(key)
-        return UploadOutcome("rejected", getattr(invalid, "reason_code", "invalid"))
-    target = photos.stored_key(case_id, phase, photo_id, info.content_type)
+        return _quarantine(store, key, data, getattr(invalid, "reason_code", "invalid"))
+    target = photos.stored_key(case_id, phase, photo_id, info.content_type, hashlib.sha256(data).hexdigest())
     with uow:
         uow.load([case_id], None)
         case = uow.cases.seen.get(case_id)
         if case is None:
-            store.copy(key, photos.quarantine_key(key))
-            store.delete(key)
-            return UploadOutcome("rejected", "no_such_case")
-        store.copy(key, target, info.content_type)
+            return _quarantine(store, key, data, "no_such_case")
+        if any(p["id"] == photo_id for p in case.photos):
+            store.delete(key)   # a second upload to an attached photo's form: dropped
+            return UploadOutcome("duplicate")
+        store.put(target, data, info.content_type)
         before = timers.needed(case)
-        photo = {"id": photo_id, "phase": phase, "key": target, "content_type": info.content_type,
-                 "width": info.width, "height": info.height, "bytes": info.bytes, "at": iso(now)}
-        attached = case.attach_photo(now, photo)
-        if attached:
-            changes.record(uow, case, before, config)
-            uow.commit()
+        case.attach_photo(now, {"id": photo_id, "phase": phase, "key": target, "content_type": info.content_type,
+                                "width": info.width, "height": info.height, "bytes": info.bytes, "at": iso(now)})
+        changes.record(uow, case, before, config)
+        uow.commit()   # a concurrent delivery that attached first makes this a conflict: retried, then "duplicate"
     store.delete(key)
-    return UploadOutcome("attached" if attached else "duplicate")
+    return UploadOutcome("attached")
+
+
+def _quarantine(store, key: str, data: bytes, reason: str) -> UploadOutcome:
+    store.put(photos.quarantine_key(key), data, "application/octet-stream")
+    store.delete(key)
+    return UploadOutcome("rejected", reason)

@@ -3,9 +3,7 @@ supermarket, privileges and the public monthly ranking. Points are money-like: e
 and one conditional transaction, and a retry with the same Idempotency-Key is applied once."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from datetime import datetime
 
@@ -17,7 +15,7 @@ from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands
+from chalicelib.services import commands, exports
 from chalicelib.services.idempotency import IdempotencyKeyReused
 from chalicelib.services.points_port import HouseholdsRead, PointsStore, PointsWrite
 from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord
@@ -84,7 +82,11 @@ def _entry_view(household, entry) -> dict:
 
 def record(store: PointsStore, config, p: Principal, household_id: str, body: commands.RecordPoints, now: datetime,
            idempotency_key: str | None = None) -> dict:
-    month = body.month or _month(config, now)
+    today = now.astimezone(config.timezone).date()
+    month = body.month or f"{today:%Y-%m}"
+    if month not in points.open_months(today, config.spec.points.previous_month_days):
+        raise Invalid(f"points are recorded for this month, or for the last one during the first "
+                      f"{config.spec.points.previous_month_days} days of a month; not for {month}", field="month")
 
     def decide(read):
         household = read.household
@@ -166,15 +168,22 @@ def redeem(store: PointsStore, config, p: Principal, supermarket_id: str, body: 
 
 def restock(store: PointsStore, config, p: Principal, supermarket_id: str, body: commands.Restock) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not (_clerk_of(p, market) or p.role == roles.ADMIN):
-        raise Forbidden(f"only the clerks of {supermarket_id} manage its stock")
+    if not _manages(p, market):
+        raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place manage its stock")
     if body.sku not in {i.sku for i in market.items}:
         raise Invalid(f"{supermarket_id} has no item '{body.sku}'", field="sku")
     return {"sku": body.sku, "stock": store.restock(f"{supermarket_id}#{body.sku}", body.add)}
 
 
+def _manages(p: Principal, market) -> bool:
+    """The market's own clerks, and the admins of a place that holds it."""
+    return _clerk_of(p, market) or (p.role == roles.ADMIN and p.node is not None and within(market.node, p.node))
+
+
 def stock(store: PointsStore, config, p: Principal, supermarket_id: str) -> dict:
     market = _supermarket(config, supermarket_id)
+    if not _manages(p, market):
+        raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place read its stock")
     levels = store.stock([f"{supermarket_id}#{i.sku}" for i in market.items])
     return {"supermarket": supermarket_id, "items": [
         {"sku": i.sku, "names": i.names.model_dump(exclude_none=True), "price": i.price,
@@ -227,15 +236,17 @@ def eligible(store: PointsStore, config, p: Principal, privilege: str, village: 
             "village": village, "period": period, "items": rows}
 
 
-def eligible_csv(result: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["特权 privilege", "村 village", "期间 period", "户 household", "网格 grid", "户主 head",
-                     "地址 address", "期间积分 points earned", "余额 balance"])
-    for r in result["items"]:
-        writer.writerow([result["privilege"], result["village"], result["period"], r["household_id"], r["grid"],
-                         r["head"], r["address"], r["points_earned"], r["balance"]])
-    return "\ufeff" + out.getvalue()
+ELIGIBLE_COLUMNS = [("privilege", "特权", "privilege"), ("village", "村", "village"), ("period", "期间", "period"),
+                    ("household_id", "户", "household"), ("grid", "网格", "grid"), ("head", "户主", "head"),
+                    ("address", "地址", "address"), ("points_earned", "期间积分", "points earned"),
+                    ("balance", "余额", "balance")]
+
+
+def eligible_csv(result: dict, language: str) -> str:
+    """The bank's list: one row per eligible household (formula cells neutralised, see services.exports)."""
+    head = {"privilege": exports.name_in(result["names"], language), "village": result["village"],
+            "period": result["period"]}
+    return exports.write(ELIGIBLE_COLUMNS, [{**head, **r} for r in result["items"]], language)
 
 
 def monthly_ranking(store: PointsStore, config, village: str, month: str) -> dict:

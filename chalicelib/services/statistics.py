@@ -9,8 +9,6 @@ resolved / accepted; satisfaction = (good + fair) / evaluated. Medians come from
 from __future__ import annotations
 
 import calendar as calendar_module
-import csv
-import io
 import re
 from collections import defaultdict
 from datetime import date, timedelta
@@ -19,6 +17,7 @@ from chalicelib.domain import aggregates, roles
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
+from chalicelib.services import exports
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 READERS = (roles.LEADER, roles.DISPATCHER, roles.STATION, roles.ADMIN)
@@ -137,31 +136,57 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
             "to": last.isoformat(), "counter_items_read": len(keys), "grids": grids, **summary}
 
 
-def to_csv(stats: dict) -> str:
-    """UTF-8 with a BOM so spreadsheet programs keep the Chinese text intact."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["节点 node", "起 from", "止 to", "指标 metric", "类型 kind", "类别 category", "数量 count"])
-    head = [stats["node"], stats["from"], stats["to"]]
+METRIC_NAMES = {  # metric -> (Chinese, English), as a spreadsheet reader sees it
+    "reported": ("上报", "reported"), "accepted": ("受理", "accepted"), "rejected": ("不予受理", "rejected"),
+    "merged": ("合并", "merged"), "dispatched": ("派单", "dispatched"),
+    "acknowledged_on_time": ("按时报到", "reported in on time"), "resolved": ("办结", "resolved"),
+    "reopened": ("重办", "reopened"), "overdue": ("超时", "overdue"), "evaluated": ("已评价", "evaluated"),
+    "good": ("满意", "good"), "fair": ("基本满意", "fair"), "bad": ("不满意", "bad"),
+    "not_evaluated": ("未评价", "not evaluated"), "response_rate": ("响应率", "response rate"),
+    "resolution_rate": ("办结率", "resolution rate"), "satisfaction_rate": ("满意率", "satisfaction rate"),
+    "median_report_in_minutes": ("报到用时中位数（分钟）", "median report-in minutes"),
+    "median_resolve_minutes": ("办结用时中位数（分钟）", "median resolve minutes"),
+    "visits": ("走访", "visits"), "visits_per_grid": ("网格平均走访", "visits per grid"),
+}
+KIND_NAMES = {"demand": ("诉求", "demand"), "dispute": ("矛盾纠纷", "dispute")}
+STATISTICS_COLUMNS = [("node", "节点", "node"), ("from", "起", "from"), ("to", "止", "to"),
+                      ("metric", "指标", "metric"), ("kind", "类型", "kind"), ("category", "类别", "category"),
+                      ("count", "数量", "count")]
+SCORECARD_COLUMNS = [
+    ("rank", "排名", "rank"), ("department", "部门代码", "department"), ("name", "部门", "name"),
+    ("assigned", "派单", "assigned"), ("acknowledged_on_time", "按时报到", "acknowledged on time"),
+    ("lead_dispatches", "牵头办理", "lead dispatches"), ("resolved", "办结", "resolved"),
+    ("resolved_on_time", "按时办结", "resolved on time"), ("evaluated", "已评价", "evaluated"),
+    ("good", "满意", "good"), ("fair", "基本满意", "fair"), ("bad", "不满意", "bad"),
+    ("reopened", "重办", "reopened"), ("voided", "申诉撤销", "voided"), ("bad_reviews", "差评", "bad reviews"),
+    ("response_rate", "响应率", "response rate"), ("resolution_rate", "办结率", "resolution rate"),
+    ("satisfaction_rate", "满意率", "satisfaction rate"), ("score", "平安建设得分", "score"),
+    ("eligible", "资格", "eligible"), ("composite", "综合得分", "composite")]
+
+
+def to_csv(stats: dict, config, language: str) -> str:
+    """One row per metric total, per kind and per category, then the rates, medians and visits."""
+    zh = language == "zh"
+    head = {"node": stats["node"], "from": stats["from"], "to": stats["to"]}
+
+    def label(names: tuple[str, str]) -> str:
+        return names[0] if zh else names[1]
+
+    rows = []
     for metric, m in stats["metrics"].items():
-        writer.writerow(head + [metric, "", "", m["total"]])
-        for kind, n in sorted(m["by_kind"].items()):
-            writer.writerow(head + [metric, kind, "", n])
-        for category, n in sorted(m["by_category"].items()):
-            writer.writerow(head + [metric, "", category, n])
+        name = label(METRIC_NAMES[metric])
+        rows.append({**head, "metric": name, "count": m["total"]})
+        rows += [{**head, "metric": name, "kind": label(KIND_NAMES.get(kind, (kind, kind))), "count": n}
+                 for kind, n in sorted(m["by_kind"].items())]
+        rows += [{**head, "metric": name, "count": n, "category": exports.name_in(
+                  config.categories[code].names, language) if code in config.categories else code}
+                 for code, n in sorted(m["by_category"].items())]
     for name, value in {**stats["rates"], **{f"median_{k}_minutes": v for k, v in stats["median_minutes"].items()},
                         "visits": stats["visits"], "visits_per_grid": stats["visits_per_grid"]}.items():
-        writer.writerow(head + [name, "", "", "" if value is None else value])
-    return "\ufeff" + out.getvalue()
+        rows.append({**head, "metric": label(METRIC_NAMES[name]), "count": value})
+    return exports.write(STATISTICS_COLUMNS, rows, language)
 
 
-def scorecards_csv(ranking: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    columns = ["rank", "department", "name_zh", "assigned", "acknowledged_on_time", "lead_dispatches", "resolved",
-               "resolved_on_time", "evaluated", "good", "fair", "bad", "reopened", "voided", "bad_reviews",
-               "response_rate", "resolution_rate", "satisfaction_rate", "score", "eligible", "composite"]
-    writer.writerow(columns)
-    for row in ranking["items"]:
-        writer.writerow([row["names"].get("zh", "") if c == "name_zh" else row.get(c) for c in columns])
-    return "\ufeff" + out.getvalue()
+def scorecards_csv(ranking: dict, language: str) -> str:
+    rows = [{**row, "name": exports.name_in(row["names"], language)} for row in ranking["items"]]
+    return exports.write(SCORECARD_COLUMNS, rows, language)

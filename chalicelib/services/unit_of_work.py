@@ -120,9 +120,10 @@ class AbstractCaseRepository(abc.ABC):
 
     @abc.abstractmethod
     def public_window(self, counties: list[str], first_id: str, end_id: str, categories: list[str],
-                      limit: int) -> list[Case]:
+                      limit: int, read_limit: int) -> list[Case]:
         """Non-sensitive demands of the given categories created in [first_id, end_id), newest first, at most
-        `limit` (Open311 listing; bounded by its 1,000 cap)."""
+        `limit`, found among the newest `read_limit` cases of each county partition (Open311 listing: what one
+        anonymous call reads stays bounded)."""
 
     @abc.abstractmethod
     def possible_duplicates(self, case: Case, since_case_id: str, limit: int) -> list[dict]:

@@ -1,38 +1,59 @@
-"""What the API shows of a case: summaries for lists, details for one case; personal data masked."""
+"""What the API shows of a case: summaries for lists, details for one case. Personal data is masked: residents'
+phones, and phone and ID numbers written into free text (titles, descriptions, notes); the unmasked text is read
+only through the logged contacts route."""
+from datetime import datetime
+
 from chalicelib.domain import access
-from chalicelib.domain.case import Case, allowed_actions
+from chalicelib.domain.case import Case
 from chalicelib.domain.jurisdiction import within
-from chalicelib.domain.privacy import mask_phone
+from chalicelib.domain.privacy import mask_phone, mask_text
 from chalicelib.domain.roles import Principal
+
+NOTE_KEYS = ("note", "notes", "reason", "root_cause_follow_up")   # free text in resolutions, appeals, visits
 
 
 def case_summary(case: Case) -> dict:
     return {"id": case.id, "number": case.number, "kind": case.kind, "category": case.category,
-            "title": case.title, "status": case.status, "urgency": case.urgency, "grid": case.grid,
+            "title": mask_text(case.title), "status": case.status, "urgency": case.urgency, "grid": case.grid,
             "center": case.center, "level": case.level, "lead_department": case.lead_department(),
             "sensitive": case.sensitive, "created_at": case.created_at, "updated_at": case.updated_at,
             "deadlines": dict(case.deadlines), "version": case.version}
 
 
-def actions_for(case: Case, p: Principal) -> list[str]:
-    return [a for a in allowed_actions(case.status) if access.can_act(p, case, a)]
+def hint(found: dict) -> dict:
+    """A possible duplicate as listed (from an index entry)."""
+    return {**found, "title": mask_text(found["title"])}
 
 
-def case_detail(case: Case, p: Principal, config) -> dict:
+def masked_notes(value):
+    """A copy of a nested record with the free text of NOTE_KEYS masked."""
+    if isinstance(value, dict):
+        return {k: mask_text(v) if k in NOTE_KEYS and isinstance(v, str) else masked_notes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked_notes(v) for v in value]
+    return value
+
+
+def case_detail(case: Case, p: Principal, config, now: datetime) -> dict:
     detail = case_summary(case)
     detail.update({
-        "description": case.description, "public_summary": case.public_summary, "location": case.location,
-        "county": case.county, "channel": case.channel, "reporter": case.reporter,
+        "description": mask_text(case.description), "public_summary": mask_text(case.public_summary),
+        "location": case.location, "county": case.county, "channel": case.channel, "reporter": case.reporter,
         "residents": [{"name": r["name"], "phone": mask_phone(r.get("phone"))} for r in case.residents],
         "photos": case.photos, "path_centers": case.path_centers, "assignments": case.assignments,
-        "deadline_version": case.deadline_version, "extension": case.extension, "extensions": case.extensions,
-        "resolution": case.resolution, "evaluations": case.evaluations, "reopen_count": case.reopen_count,
-        "merged_into": case.merged_into, "merged_cases": case.merged_cases, "reason": case.reason,
-        "closed_as": case.closed_as, "allowed_actions": actions_for(case, p),
+        "deadline_version": case.deadline_version, "extension": masked_notes(case.extension),
+        "extensions": masked_notes(case.extensions), "resolution": masked_notes(case.resolution),
+        "evaluations": masked_notes(case.evaluations), "reopen_count": case.reopen_count,
+        "merged_into": case.merged_into, "merged_cases": case.merged_cases, "reason": mask_text(case.reason),
+        "closed_as": case.closed_as, "allowed_actions": access.actions_for(p, case, now),
     })
     if "dispatch" in detail["allowed_actions"]:
         detail["suggested_lead"] = suggested_leads(case, config)
     return detail
+
+
+def timeline_entry(entry: dict) -> dict:
+    return masked_notes(entry)
 
 
 def suggested_leads(case: Case, config) -> list[str]:

@@ -11,7 +11,7 @@ from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, idempotency
+from chalicelib.services import commands, idempotency, views
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
@@ -31,7 +31,7 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
                       demands_raised=list(body.demands_raised), case_ids=list(body.case_ids))
         uow.visits_added.append(visit)
         uow.add_increments(aggregates.for_visit(visit.grid, visit.visited_at, config.timezone))
-        return idempotency.commit_with_result(uow, visit.to_dict())
+        return idempotency.commit_with_result(uow, views.masked_notes(visit.to_dict()))
 
     with uow:
         uow.preload(Preload(household_ids=[body.household_id]))
@@ -53,4 +53,4 @@ def list_visits(uow: AbstractUnitOfWork, config, p: Principal, grid: str, first:
     end = datetime.combine(last + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
     with uow:
         page = uow.visits.between(grid, str(ULID.from_datetime(start)), str(ULID.from_datetime(end)), limit, cursor)
-        return {"items": page.items, "cursor": page.cursor}
+        return {"items": [views.masked_notes(v) for v in page.items], "cursor": page.cursor}

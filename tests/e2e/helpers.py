@@ -2,7 +2,7 @@
 GRID = "BZ.RQ.TGLK.YKS.G01"
 REPORT = {"kind": "demand", "category": "irrigation", "title": "72 mu without irrigation",
           "description": "the channel never reached the plots", "grid": GRID,
-          "location": {"lat": 40.6035, "lon": 87.7015, "address": "Yakinson Village"},
+          "location": {"lat": 40.6035, "lon": 87.6865, "address": "Yakinson Village"},
           "residents": [{"name": "王某", "phone": "13900000007"}]}
 ACCEPT = {"kind": "demand", "category": "irrigation", "urgency": "normal", "public_summary": "irrigation missing"}
 SCORES = {"response_speed": 5, "performance": 5, "completion": 4, "feedback": 5}

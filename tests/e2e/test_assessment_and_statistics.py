@@ -93,8 +93,14 @@ def test_statistics_count_events_on_their_own_day_and_export_with_bom(api):
     response = api.client.http.get(f"/statistics?node=BZ.RQ&period={today:%Y}&format=csv",
                                    headers={"Authorization": f"Bearer {api.token('leader-rq')}"})
     text = response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body
-    assert text.startswith("\ufeff节点 node")
-    assert ["BZ.RQ", f"{today.year}-01-01", f"{today.year}-12-31", "resolved", "", "irrigation", "1"] in \
+    assert text.startswith("\ufeff节点,")                                        # headers in the deployment's language
+    assert ["BZ.RQ", f"{today.year}-01-01", f"{today.year}-12-31", "办结", "", "农田灌溉", "1"] in \
+        list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    response = api.client.http.get(f"/statistics?node=BZ.RQ&period={today:%Y}&format=csv&lang=en",
+                                   headers={"Authorization": f"Bearer {api.token('leader-rq')}"})
+    text = response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body
+    assert text.startswith("\ufeffnode,")
+    assert ["BZ.RQ", f"{today.year}-01-01", f"{today.year}-12-31", "resolved", "", "Farmland irrigation", "1"] in \
         list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     assert case
 

@@ -11,7 +11,7 @@ from chalicelib.adapters import outbox, secrets
 from chalicelib.adapters.models import OutboxItem
 from local.worker import poll_once
 from tests.dingtalk_sink import SECRET, Sink
-from tests.e2e.helpers import drive, new_case, ok
+from tests.e2e.helpers import REPORT, drive, new_case, ok
 
 
 def lambda_handler(name="work_worker"):
@@ -139,6 +139,22 @@ def test_a_real_jpeg_uploaded_with_the_presigned_form_is_attached_and_viewable(a
     assert api.call("station-ys", "GET", f"/cases/{case['id']}/photos/{photo_id}")[0] == 404
 
 
+def test_an_attached_photo_stays_the_same_when_its_upload_form_is_used_again(api):
+    case = new_case(api)
+    first, second = jpeg_bytes((64, 48)), jpeg_bytes((80, 60))
+    form = ok(api.call("gm-yks-01", "POST", f"/cases/{case['id']}/photos",
+                       {"phase": "before", "content_type": "image/jpeg", "size": 1000}), 201)
+    for data in (first, second):                       # the same form, still valid: a second POST to its key
+        answer = requests.post(form["upload"]["url"], data=form["upload"]["fields"],
+                               files={"file": ("p.jpg", data, "image/jpeg")}, timeout=10)
+        assert answer.status_code in (200, 204), answer.text
+        drain()
+    photos = ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}"))["photos"]
+    assert [(p["id"], p["width"]) for p in photos] == [(form["photo_id"], 64)]
+    link = ok(api.call("station-yks", "GET", f"/cases/{case['id']}/photos/{form['photo_id']}"))
+    assert requests.get(link["url"], timeout=10).content == first
+
+
 @pytest.mark.parametrize("name,data", [
     ("text file named .jpg", b"this is not a picture, just text\n" * 20),
     ("truncated jpeg", jpeg_bytes((400, 300))[:600]),
@@ -184,6 +200,24 @@ def test_the_lead_departments_robot_receives_a_signed_message_on_dispatch(api, r
     assert case["number"] in text and "派单" in text
     drain()
     assert len(robots.requests) == 1                       # delivered once
+
+
+def test_a_robots_message_names_the_case_category_and_place_never_the_reporters_words(api, robots, config,
+                                                                                       monkeypatch):
+    from chalicelib import runtime
+    from chalicelib.county_config import Deployment
+    categories = [c.model_copy(update={"names": c.names.model_copy(update={"zh": "灌溉[点我](http://x.test)*急*"})})
+                  if c.code == "irrigation" else c for c in config.spec.categories]
+    tricky = Deployment.from_spec(config.spec.model_copy(update={"categories": categories}))
+    monkeypatch.setattr(runtime, "config", lambda: tricky)
+    report = {**REPORT, "title": "call 139 1234 5678 **now**", "description": "ID 650102198807071234"}
+    case = drive(api, new_case(api, report)["id"], "dispatched")
+    drain()
+    text = robots.messages()[0]["markdown"]["text"]
+    assert case["number"] in text and "亚克仁松村" in text                  # the case and its place
+    assert r"灌溉\[点我\]\(http://x.test\)\*急\*" in text                # the category, as plain text
+    for words in ("call", "1234", "5678", "650102198807071234", "**now**"):
+        assert words not in text
 
 
 def test_with_the_robot_down_the_message_is_retried_then_dead_lettered_and_the_case_is_untouched(api, robots):

@@ -45,7 +45,9 @@ def natural_actor(action, status):
 
 
 @pytest.mark.parametrize("status", list(ALLOWED))
-def test_every_action_in_every_status_succeeds_or_answers_409_with_the_allowed_actions(api, status):
+def test_every_action_in_every_status_succeeds_or_answers_409_with_the_allowed_actions(api, status, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+    from chalicelib import runtime
     refused_case = new_case(api)["id"]
     drive(api, refused_case, status)
     for action in ACTOR:
@@ -55,8 +57,11 @@ def test_every_action_in_every_status_succeeds_or_answers_409_with_the_allowed_a
         if action in ALLOWED[status]:
             case_id = new_case(api)["id"]
             drive(api, case_id, status)
+            if action == "close":   # closing unevaluated waits for the evaluation deadline
+                monkeypatch.setattr(runtime, "clock", lambda: datetime.now(timezone.utc) + timedelta(days=30))
             code, answer = api.call(natural_actor(action, status), "POST",
                                     f"/cases/{case_id}/{action.replace('_', '-')}", body)
+            monkeypatch.undo()
             assert code == 200, (status, action, answer)
         else:
             before = ok(api.call("station-yks", "GET", f"/cases/{refused_case}"))
@@ -171,3 +176,73 @@ def test_escalation_by_hand_climbs_to_the_prefecture_and_stops_there(api):
 def test_residents_phone_numbers_are_masked_in_responses(api):
     case = new_case(api)
     assert case["residents"] == [{"name": "王某", "phone": "139****0007"}]
+
+
+def test_allowed_actions_are_the_callers_own(api):
+    case_id = drive(api, new_case(api)["id"], "in_progress")["id"]      # rq-agri leads and has reported in
+    ok(api.call("dept-rq-water", "POST", f"/cases/{case_id}/acknowledge", {}))
+
+    def offered(user):
+        return ok(api.call(user, "GET", f"/cases/{case_id}"))["allowed_actions"]
+
+    assert offered("dept-rq-water") == []                               # reported in; the rest is the lead's
+    assert offered("dept-rq-agri") == ["request_extension", "resolve"]  # no second report-in
+    assert offered("dispatcher-rq") == ["redispatch"]                   # nothing to decide yet
+    ok(api.call("dept-rq-agri", "POST", f"/cases/{case_id}/request-extension",
+                {"requested_due": "2031-01-01T00:00:00Z", "reason": "canal"}))
+    assert offered("dept-rq-agri") == ["resolve"]                       # one request waits at a time
+    assert offered("dispatcher-rq") == ["decide_extension", "redispatch"]
+    assert offered("leader-rq") == []
+
+
+@pytest.mark.parametrize("status,action,body", [
+    ("dispatched", "return", {"reason": "not ours"}),
+    ("in_progress", "request-extension", {"requested_due": "2031-01-01T00:00:00Z", "reason": "canal"}),
+    ("in_progress", "resolve", {"note": "done"}),
+])
+def test_a_co_handler_trying_the_leads_actions_is_forbidden_not_a_conflict(api, status, action, body):
+    case_id = drive(api, new_case(api)["id"], status)["id"]
+    code, answer = api.call("dept-rq-water", "POST", f"/cases/{case_id}/{action}", body)
+    assert code == 403 and answer["error"]["code"] == "forbidden", answer
+
+
+def test_a_resolved_case_is_closed_unevaluated_only_after_its_evaluation_deadline(api, monkeypatch):
+    from chalicelib import runtime
+    from chalicelib.domain.case import parse_iso
+    case = drive(api, new_case(api)["id"], "resolved")
+    due = case["deadlines"]["evaluation_due"]
+    assert "close" not in ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))["allowed_actions"]
+    code, answer = api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/close", {})
+    assert code == 409 and answer["error"]["code"] == "invalid_transition"
+    assert answer["error"]["closable_from"] == due and due in answer["error"]["message"]
+    monkeypatch.setattr(runtime, "clock", lambda: parse_iso(due))
+    assert "close" in ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))["allowed_actions"]
+    closed = ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/close", {}))
+    assert (closed["status"], closed["closed_as"]) == ("closed", "not_evaluated")
+
+
+@pytest.mark.parametrize("body,field", [
+    ({**REPORT, "location": {"lat": 39.9042, "lon": 116.4074}}, "location"),        # Beijing, for a Ruoqiang grid
+    ({**REPORT, "location": {"lat": 40.619, "lon": 87.685}}, "location"),           # 1 km north of its grid
+    ({**REPORT, "location": {"lat": "40.605", "lon": 87.685}}, "location.lat"),     # a number, not a string
+    ({**REPORT, "urgency": 1}, "urgency"),
+    ({**REPORT, "title": "water\x00gone"}, "title"),
+    ({**REPORT, "title": "\x1b[31mURGENT\x1b[0m canal"}, "title"),
+    ({**REPORT, "title": "line one\r\nline two"}, "title"),
+    ({**REPORT, "title": "invoice \u202egnp.exe"}, "title"),
+    ({**REPORT, "residents": [{"name": "王\u2066某", "phone": "13900000007"}]}, "residents.0.name"),
+    ({**REPORT, "location": {"lat": 40.605, "lon": 87.685, "address": "group 1\ngroup 2"}}, "location.address"),
+    ({**REPORT, "description": "dry\x1b[2J"}, "description"),
+])
+def test_intake_refuses_a_place_outside_the_grid_loose_types_and_control_characters(api, body, field):
+    code, answer = api.call("gm-yks-01", "POST", "/cases", body)
+    assert code == 400, answer
+    assert field in [f["field"] for f in answer["error"]["fields"]]
+    assert ok(api.call("gm-yks-01", "GET", "/cases/mine"))["items"] == []
+
+
+def test_intake_accepts_a_spot_just_outside_the_grid_within_the_configured_tolerance(api):
+    near = {**REPORT, "location": {"lat": 40.6109, "lon": 87.685}}                  # 100 m north (tolerance 300 m)
+    assert new_case(api, near)["grid"] == REPORT["grid"]
+    multi_line = {**REPORT, "description": "line one\nline two\n\tindented"}       # a description may have lines
+    assert new_case(api, multi_line)["status"] == "reported"

@@ -32,3 +32,10 @@ def test_the_seed_loads_every_demo_household_through_the_service(tables, config,
     again = load_households(config, people, datetime.now(timezone.utc))  # idempotent: a rerun adds nothing
     assert count == again == len(people["households"]) >= 24
     assert sum(1 for _ in HouseholdItem.scan()) == count
+
+
+def test_a_household_takes_numbers_as_numbers_and_names_without_control_characters(api):
+    for body, field in (({**HOUSEHOLD, "members": True}, "members"), ({**HOUSEHOLD, "members": "4"}, "members"),
+                        ({**HOUSEHOLD, "head": "王\u202e明"}, "head"), ({**HOUSEHOLD, "head": "王\x00"}, "head")):
+        code, answer = api.call("gm-yks-01", "POST", "/households", body)
+        assert code == 400 and field in [f["field"] for f in answer["error"]["fields"]], (body, answer)

@@ -13,7 +13,7 @@ import pytest
 def test_make_run_serves_and_a_grid_member_token_creates_a_case(local_stack):
     tokens = json.loads((local_stack["state"] / "tokens.json").read_text())["tokens"]
     body = {"kind": "demand", "category": "road_repair", "title": "pothole by the school",
-            "description": "deep pothole", "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}}
+            "description": "deep pothole", "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}}
     request = urllib.request.Request(local_stack["api"] + "/cases", method="POST", data=json.dumps(body).encode(),
                                      headers={"Authorization": f"Bearer {tokens['gm-yks-01']}",
                                               "Content-Type": "application/json"})

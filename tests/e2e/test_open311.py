@@ -116,12 +116,12 @@ def test_keys_are_required_and_revocable_and_bad_input_is_a_400_in_the_spec_form
 def test_get_requests_shows_only_public_cases_and_no_personal_data(api, api_key):
     public = drive(api, new_case(api, {
         "kind": "demand", "category": "road_repair", "title": "Pothole", "description": "SECRET reporter words",
-        "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.60354, "lon": 87.70151},
+        "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.60354, "lon": 87.68651},
         "residents": [{"name": "王某某", "phone": "13900000007"}]})["id"], "dispatched")
     dispute = new_case(api, {"kind": "dispute", "category": "neighbour", "title": "fence", "description": "quarrel",
-                             "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}})
+                             "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}})
     sensitive = new_case(api, {"kind": "dispute", "category": "family", "title": "family", "description": "private",
-                               "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}})
+                               "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}})
     file(api, api_key)
     code, body, _ = get(api, "/open311/v2/requests.json")
     listed = json.loads(body)
@@ -131,7 +131,7 @@ def test_get_requests_shows_only_public_cases_and_no_personal_data(api, api_key)
     for forbidden in ("SECRET reporter words", "王某某", "13900000007", "张", "13911112222", "Pothole at the school"):
         assert forbidden not in body
     mine = next(r for r in listed if r["service_request_id"] == public["id"])
-    assert (mine["status"], mine["status_notes"], mine["lat"], mine["long"]) == ("open", "dispatched", 40.604, 87.702)
+    assert (mine["status"], mine["status_notes"], mine["lat"], mine["long"]) == ("open", "dispatched", 40.604, 87.687)
     assert mine["description"] == "irrigation missing"          # the station's public summary, not the report
     assert mine["agency_responsible"] == "若羌县农业农村局" and mine["expected_datetime"] == public["deadlines"]["resolve_due"]
     one = json.loads(get(api, f"/open311/v2/requests/{public['id']}.json")[1])
@@ -154,7 +154,7 @@ def test_listing_can_be_switched_off(api, config, monkeypatch):
     from chalicelib import runtime
     from chalicelib.county_config import Deployment
     case = drive(api, new_case(api, {"kind": "demand", "category": "road_repair", "title": "t", "description": "d",
-                                      "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}})["id"],
+                                      "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}})["id"],
                  "accepted")
     assert json.loads(get(api, "/open311/v2/requests.json")[1]) != []
     quiet = Deployment.from_spec(config.spec.model_copy(update={
@@ -162,3 +162,40 @@ def test_listing_can_be_switched_off(api, config, monkeypatch):
     monkeypatch.setattr(runtime, "config", lambda: quiet)
     assert json.loads(get(api, "/open311/v2/requests.json")[1]) == []
     assert get(api, f"/open311/v2/requests/{case['id']}.json")[0] == 404
+
+
+@pytest.mark.parametrize("query,name", [
+    ("page=1000000&page_size=1000", "page"),   # page x page_size past the first 1,000 requests of the window
+    ("page=2&page_size=600", "page"),
+    ("page_size=1001", "page_size"),
+    ("page=0", "page"),
+    ("page_size=0", "page_size"),
+    ("page=two", "page"),
+])
+def test_get_requests_past_the_documented_maxima_is_a_400_naming_the_parameter(api, query, name):
+    code, body, _ = get(api, f"/open311/v2/requests.json?{query}")
+    errors = json.loads(body)
+    assert code == 400 and errors[0]["code"] == 400 and name in errors[0]["description"], body
+
+
+@pytest.mark.parametrize("fields,name", [
+    ({"phone": "call me maybe"}, "phone"),
+    ({"description": "x" * 5001}, "description"),
+    ({"first_name": "张" * 101}, "first_name"),
+    ({"address_string": "a" * 301}, "address_string"),
+    ({"lat": "nan"}, "lat"),
+    ({"description": "water\x00everywhere"}, "description"),
+])
+@pytest.mark.parametrize("key", ["unknown", "issued"])
+def test_every_bad_post_form_is_a_400_in_the_open311_error_format(api, api_key, fields, name, key):
+    sent = api_key if key == "issued" else {"api_key": "a.b"}
+    code, body = file(api, sent, **fields)
+    errors = json.loads(body)
+    assert code == 400 and len(errors) == 1 and set(errors[0]) == {"code", "description"}, body
+    assert errors[0]["code"] == 400 and name in errors[0]["description"]
+    response = api.client.http.post("/open311/v2/requests.xml",
+                                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                                    body=urlencode({"api_key": sent["api_key"], "service_code": "road_repair",
+                                                    "lat": "40.605", "long": "87.685",
+                                                    "description": "Pothole", **fields}))
+    assert response.status_code == 400 and ET.fromstring(response.body).find("error/code").text == "400"

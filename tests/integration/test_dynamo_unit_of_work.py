@@ -21,7 +21,7 @@ def save(case):
 
 def report(config, key=None, **overrides):
     body = {"kind": "demand", "category": "irrigation", "title": "no water", "description": "dry",
-            "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}, **overrides}
+            "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.689}, **overrides}  # 85 m from G02
     reporter = GM if body["grid"] == GM.grid else Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
     return cases.report_case(DynamoUnitOfWork(), config, reporter, commands.ReportCase.model_validate(
         {**body, "channel": "grid_visit" if reporter is GM else "walk_in"}), T0, idempotency_key=key)
@@ -83,7 +83,7 @@ def test_a_concurrent_duplicate_that_loses_the_race_returns_the_winners_case(tab
     try:
         body = commands.ReportCase.model_validate({"kind": "demand", "category": "irrigation", "title": "no water",
                                                    "description": "dry", "grid": "BZ.RQ.TGLK.YKS.G01",
-                                                   "location": {"lat": 40.6, "lon": 87.7}})
+                                                   "location": {"lat": 40.605, "lon": 87.689}})
         result = service.report_case(DynamoUnitOfWork(), config, GM, body, T0, idempotency_key="twin")
     finally:
         DynamoUnitOfWork._load = original
@@ -155,10 +155,10 @@ def test_possible_duplicates_come_from_key_lookups_in_the_grid_and_the_geohash_c
     first = report(config)["id"]
     near = report(config, grid="BZ.RQ.TGLK.YKS.G02", category="road_repair", kind="demand")["id"]
     far = report(config, grid="BZ.RQ.TGLK.YKS.G03", category="road_repair", kind="demand",
-                 location={"lat": 40.7, "lon": 87.9})["id"]
+                 location={"lat": 40.605, "lon": 87.705})["id"]                       # another geohash cell
     new = report(config)["id"]
     station = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
-    detail = cases.get_case(DynamoUnitOfWork(), config, station, new)
+    detail = cases.get_case(DynamoUnitOfWork(), config, station, new, T0)
     found = {d["id"] for d in detail["possible_duplicates"]}
     assert first in found and near in found and far not in found and new not in found
 

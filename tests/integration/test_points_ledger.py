@@ -166,3 +166,26 @@ def test_evaluators_and_clerks_act_only_in_their_own_place(tables, config):
     with pytest.raises(Forbidden):
         points.redeem(store, config, Principal("clerk-elb", "clerk", node="BZ.HJ.BYBLK.ELB"), "yks-market",
                       commands.Redeem(household_id=home, sku="soap"), T0)
+
+
+def test_points_count_in_this_month_or_in_the_last_one_during_the_first_days_only(tables, config):
+    from chalicelib.domain.errors import Invalid
+    store = DynamoPointsStore()
+    home = new_household(config)
+    grace_days = 5                                                  # demo.yaml: points.previous_month_days
+    third = datetime(2026, 6, 2, 18, 0, tzinfo=timezone.utc)        # 3 June, 02:00 in Beijing
+    sixth = datetime(2026, 6, 5 + 1, 1, 0, tzinfo=timezone.utc)     # 6 June, 09:00 in Beijing: past the grace days
+    assert sixth.day == grace_days + 1
+
+    def record(month, now):
+        return points.record(store, config, EVALUATOR, home,
+                             commands.RecordPoints(rule="volunteer_work", reason="r", month=month), now)
+
+    assert record("2026-06", third)["entry"]["month"] == "2026-06"
+    assert record("2026-05", third)["entry"]["month"] == "2026-05"  # May's scores, entered early in June
+    for month, now in (("2026-04", third), ("2026-07", third), ("2000-01", third), ("2099-12", third),
+                       ("2026-05", sixth)):
+        with pytest.raises(Invalid) as refused:
+            record(month, now)
+        assert refused.value.field == "month", (month, now)
+    assert stored_balance(home) == 6 and ledger_sum(home) == 6

@@ -17,7 +17,7 @@ COUNTY = Principal("dispatcher-rq", "dispatcher", node="BZ.RQ")
 AGRI = Principal("dept-rq-agri", "department", department="rq-agri")
 WATER = Principal("dept-rq-water", "department", department="rq-water")
 REPORT = {"kind": "demand", "category": "irrigation", "title": "no water", "description": "dry", "urgency": "emergency",
-          "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}}
+          "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}}
 
 
 def dispatched_case(config, due_in_seconds: float) -> str:

@@ -15,7 +15,7 @@ AGRI = Principal("dept-rq-agri", "department", department="rq-agri")
 
 def report_body(**overrides):
     body = {"kind": "demand", "category": "irrigation", "title": "no water", "description": "72 mu dry",
-            "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.6, "lon": 87.7}}
+            "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}}
     return commands.ReportCase.model_validate({**body, **overrides})
 
 
@@ -99,7 +99,7 @@ def test_out_of_scope_users_cannot_tell_a_case_exists(config, store):
     case = cases.report_case(uow(store), config, GM, report_body(), T0)
     outsider = Principal("dispatcher-hj", "dispatcher", node="BZ.HJ")
     with pytest.raises(NotFound):
-        cases.get_case(uow(store), config, outsider, case["id"])
+        cases.get_case(uow(store), config, outsider, case["id"], at(5))
     with pytest.raises(NotFound):
         cases.act(uow(store), config, outsider, case["id"], "reject", commands.Reason(reason="x"), at(5))
 
@@ -115,6 +115,6 @@ def test_a_failed_commit_writes_nothing(config, store):
 def test_the_station_sees_possible_duplicates_of_a_new_case(config, store):
     first = cases.report_case(uow(store), config, GM, report_body(), T0)
     second = cases.report_case(uow(store), config, GM, report_body(), at(3))
-    detail = cases.get_case(uow(store), config, STATION, second["id"])
+    detail = cases.get_case(uow(store), config, STATION, second["id"], at(5))
     assert [d["id"] for d in detail["possible_duplicates"]] == [first["id"]]
-    assert "possible_duplicates" not in cases.get_case(uow(store), config, GM, second["id"])
+    assert "possible_duplicates" not in cases.get_case(uow(store), config, GM, second["id"], at(5))

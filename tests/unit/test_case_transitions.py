@@ -61,7 +61,7 @@ def perform(case, action):
         case.evaluate(REPORTER, at(100), scores=SCORES, verdict="good", fixed=True, on_behalf_of_resident=False,
                       note="", resolve_due=None)
     elif action == "close":
-        case.close(CENTER, at(100))
+        case.close(CENTER, at(60 * 24 * 7))   # the evaluation deadline has passed
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -120,9 +120,12 @@ def test_a_co_handler_reports_in_without_moving_the_case_and_only_once():
 
 
 def test_a_co_handler_cannot_resolve_or_return():
+    from chalicelib.domain.errors import Forbidden
     case = BUILDERS["in_progress"]()
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(Forbidden):                      # the role decides, not the state
         case.resolve(CO, at(50), "rq-water", "done", iso(at(500)))
+    with pytest.raises(Forbidden):
+        case.request_extension(CO, at(50), "rq-water", iso(at(60 * 24 * 40)), "canal")
 
 
 def test_redispatch_ends_the_old_assignments_and_restarts_report_in():
@@ -157,3 +160,14 @@ def test_merge_links_both_cases():
     assert source.status == "merged" and source.merged_into == "01TARGET"
     assert target.status == "reported" and target.merged_cases == [source.id]
     assert target.new_entries[-1].action == "merged_in"
+
+
+def test_closing_unevaluated_waits_for_the_evaluation_deadline_and_says_when():
+    case = BUILDERS["resolved"]()                       # resolved at(60), the member has until at(60 * 24 * 7)
+    due = iso(at(60 * 24 * 7))
+    with pytest.raises(InvalidTransition) as refused:
+        case.close(CENTER, at(61))                      # seconds after resolution: the member's evaluation comes first
+    assert due in refused.value.message and refused.value.details["closable_from"] == due
+    assert case.status == "resolved" and case.version == len(case.new_entries)
+    case.close(CENTER, at(60 * 24 * 7))
+    assert (case.status, case.closed_as) == ("closed", "not_evaluated")

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands, deadlines
+from tests.builders import examples
 from tests.fakes import RecordingUnitOfWork, Store
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -91,7 +92,7 @@ plan = st.lists(st.fixed_dictionaries({
 }), min_size=6, max_size=12)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans=plan, seed=st.integers(0, 10**6))
 def test_every_breach_escalates_exactly_once_and_nothing_escalates_without_one(config, plans, seed):
     cumulative = _cumulative(config)
@@ -150,7 +151,7 @@ def test_every_breach_escalates_exactly_once_and_nothing_escalates_without_one(c
             if kind == "report":
                 ids[i] = cases.report_case(uow, config, GM, commands.ReportCase(
                     kind="demand", category="road_repair", title=f"pothole {i}", description="deep", grid=GRID,
-                    location=commands.Location(lat=40.6, lon=87.7)), at)["id"]
+                    location=commands.Location(lat=40.605, lon=87.685)), at)["id"]
             elif kind == "accept":
                 holder = _holder(store, ids[i])
                 cases.act(uow, config, holder, ids[i], "accept", commands.Accept(

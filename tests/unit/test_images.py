@@ -173,3 +173,38 @@ def test_invalid_photo_carries_code_and_message():
         validate(b"hello, not a picture")
     assert failure.value.reason_code == "not_an_image"
     assert failure.value.message
+
+
+@pytest.fixture
+def spy_plugin(monkeypatch):
+    """An extra Pillow plugin that records every file offered to it (Pillow asks each plugin in turn)."""
+    offered = []
+
+    def accept(prefix):
+        offered.append(bytes(prefix[:8]))
+        return False
+
+    monkeypatch.setattr(Image, "ID", list(Image.ID))
+    monkeypatch.setattr(Image, "OPEN", dict(Image.OPEN))
+    Image.register_open("SPY", lambda fp, filename=None: None, accept)
+    return offered
+
+
+@pytest.mark.parametrize("data", [picture("JPEG"), picture("PNG"), picture("WEBP"), picture("GIF"), picture("BMP"),
+                                  b"hello, not a picture", bytes(range(256)) * 4],
+                         ids=["jpeg", "png", "webp", "gif", "bmp", "text", "noise"])
+def test_uploaded_bytes_reach_only_the_decoder_their_signature_names(spy_plugin, data):
+    try:
+        validate(data)
+    except InvalidPhoto:
+        pass
+    assert spy_plugin == []
+
+
+@pytest.mark.parametrize("data,expected", [
+    (b"GIF89a" + bytes(100), "unsupported_format"), (b"BM" + bytes(100), "unsupported_format"),
+    (b"II*\x00" + bytes(100), "unsupported_format"), (b"\x00\x00\x00\x18ftypheic" + bytes(100), "unsupported_format"),
+    (b"%PDF-1.7" + bytes(100), "not_an_image"), (b"\xff\xd8\xff" + bytes(100), "corrupt"),
+])
+def test_the_format_is_told_by_its_signature(data, expected):
+    assert reason(data) in ({expected} if expected != "corrupt" else {"corrupt", "truncated"})

@@ -27,7 +27,7 @@ def world(config):
 
     case = cases.report_case(uow(), config, GM, commands.ReportCase.model_validate({
         "kind": "demand", "category": "irrigation", "title": "t", "description": "d", "grid": GM.grid,
-        "location": {"lat": 40.6, "lon": 87.7}, "residents": [{"name": "王某", "phone": "13900000007"}]}), T0)
+        "location": {"lat": 40.605, "lon": 87.685}, "residents": [{"name": "王某", "phone": "13900000007"}]}), T0)
     return store, log, uow, timers_since, case["id"]
 
 
@@ -71,8 +71,8 @@ def test_resolution_ends_every_running_timer_and_starts_the_evaluation_clock(con
     assert timers_since(mark) == [("start_timer", "evaluation-v3"), ("stop_timer", "reportin-rq-water-v1"),
                                   ("stop_timer", "resolve-v2")]
     sms = [e.payload for e in log[mark:] if e.kind == "notify"]
-    assert sms == [{"case_id": case_id, "number": "RQ-2026-000001", "title": "t", "event": "resolve",
-                    "channel": "sms", "resident": 0}]        # a reference to the resident, never the phone
+    assert sms == [{"case_id": case_id, "number": "RQ-2026-000001", "category": "irrigation", "grid": GM.grid,
+                    "event": "resolve", "channel": "sms", "resident": 0}]   # references: never the phone or free text
 
 
 def test_a_silent_resolved_case_auto_closes_as_not_evaluated_once(config, world):
