@@ -394,6 +394,18 @@ def scheduled_event() -> dict:
             "resources": ["arn:aws-cn:events:cn-northwest-1:123456789012:rule/gridloop-outbox_relay"], "detail": {}}
 
 
+class evaluation_silence_over:
+    """A center closes a resolved case unevaluated only after its evaluation deadline: the API's clock a month on."""
+
+    def __enter__(self):
+        from chalicelib import runtime
+        self.runtime, self.saved = runtime, runtime.clock
+        runtime.clock = lambda: datetime.now(timezone.utc) + timedelta(days=30)
+
+    def __exit__(self, *exc):
+        self.runtime.clock = self.saved
+
+
 class later:
     """The relay runs some minutes after a crash: shift the outbox module's clock forward."""
 
@@ -499,7 +511,8 @@ def scenario(api: Api):
     b = new_case()["id"]
     act("station-yks", b, "accept", ACCEPT, measure=False)
     act("dispatcher-rq", b, "resolve-on-spot", {"note": "opened the sluice"})
-    act("dispatcher-rq", b, "close", {"note": "silent"}, label="close a silent resolved case")
+    with evaluation_silence_over():
+        act("dispatcher-rq", b, "close", {"note": "silent"}, label="close a silent resolved case")
     c = new_case()["id"]
     act("station-yks", c, "accept", ACCEPT, measure=False)
     act("dispatcher-rq", c, "escalate", {"reason": "needs the prefecture's water bureau"})
