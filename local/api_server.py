@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")   # as `chalice local`
+    for chatty in ("botocore", "pynamodb"):     # "Found credentials in environment variables." per client
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    from local import drill
+    drill.switch_on_from_environment()
     server = create_server(args.host, args.port, args.stage)
     warm_up()
     from local.collector import keep_pauses_short
