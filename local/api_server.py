@@ -72,11 +72,23 @@ class GatewayAnswersHandler(ChaliceRequestHandler):
         self._send_http_response(answer.status or fallback_status, headers, answer.body())
 
 
+class StageFillsIn:
+    """The environment as Chalice's factory updates it with the stage's variables (.chalice/config.json): they
+    fill in what `make run` did not set, and never replace what it did (COUNTY, in the first place)."""
+
+    def __init__(self, environ):
+        self.environ = environ
+
+    def update(self, values) -> None:
+        for name, value in values.items():
+            self.environ.setdefault(name, value)
+
+
 def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     """What `chalice local --stage <stage>` creates, with the handler above."""
     from chalice.cli.factory import CLIFactory
     from chalice.deploy.validate import validate_routes
-    factory = CLIFactory(str(ROOT), environ=os.environ)
+    factory = CLIFactory(str(ROOT), environ=StageFillsIn(os.environ))
     config = factory.create_config_obj(chalice_stage_name=stage)
     app = config.chalice_app
     validate_routes(app.routes)
