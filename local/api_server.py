@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, \
-    LocalGatewayException
+    LocalGatewayException, ThreadedHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,6 +84,17 @@ class StageFillsIn:
             self.environ.setdefault(name, value)
 
 
+class BurstServer(ThreadedHTTPServer):
+    """Chalice's threaded server with a longer listen queue than socketserver's 5: when many clients connect at
+    the same moment (all of them again after a restart) while the server is busy, none is reset."""
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return      # the client hung up before its answer was written: nothing to print a traceback about
+        super().handle_error(request, client_address)
+
+
 def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     """What `chalice local --stage <stage>` creates, with the handler above."""
     from chalice.cli.factory import CLIFactory
@@ -94,7 +105,7 @@ def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     validate_routes(app.routes)
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler, server_cls=BurstServer)
 
 
 def warm_up() -> None:

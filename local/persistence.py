@@ -48,9 +48,13 @@ class Restored:
 
 
 class LocalData:
-    def __init__(self, directory: Path, region: str):
+    """`kept=False` (GRIDLOOP_DATA=memory): nothing is read or written, as moto alone (to measure what keeping
+    costs, or for a throwaway run)."""
+
+    def __init__(self, directory: Path, region: str, kept: bool = True):
         self.directory = Path(directory)
         self.region = region
+        self.kept = kept
         self.journal = DynamoJournal(self.directory)
         self.objects = ObjectMirror(self.directory, region)
         self.messages = MessageMirror(self.directory, region)
@@ -60,6 +64,8 @@ class LocalData:
 
     # -- ownership -------------------------------------------------------------------------------------------
     def lock(self) -> "LocalData":
+        if not self.kept:
+            return self
         self.directory.mkdir(parents=True, exist_ok=True)
         handle = (self.directory / "lock").open("a+")
         try:
@@ -78,20 +84,26 @@ class LocalData:
 
     @property
     def seeded(self) -> bool:
-        return (self.directory / "seeded").exists()
+        return self.kept and (self.directory / "seeded").exists()
 
     def mark_seeded(self) -> None:
+        if not self.kept:
+            return
         self.journal.sync()
         (self.directory / "seeded").write_text(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
     # -- start, run, stop ------------------------------------------------------------------------------------
     def restore(self) -> Restored:
         """Put the kept data into the freshly created resources (before anything else talks to them)."""
+        if not self.kept:
+            return Restored(0, 0, 0)
         from moto.dynamodb.models import dynamodb_backends
         items = self.journal.restore(dynamodb_backends[DEFAULT_ACCOUNT_ID][self.region])
         return Restored(items, self.objects.restore(), self.messages.restore())
 
     def start(self) -> "LocalData":
+        if not self.kept:
+            return self
         self.journal.start()
         self._syncer = threading.Thread(target=self._sync_loop, name="local-data", daemon=True)
         self._syncer.start()
@@ -109,6 +121,8 @@ class LocalData:
                 print(f"local data: could not save {type(part).__name__}: {error!r}", flush=True)
 
     def stop(self) -> None:
+        if not self.kept:
+            return
         self._stop.set()
         if self._syncer:
             self._syncer.join(timeout=5)

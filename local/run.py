@@ -9,6 +9,7 @@ Settings (environment; the Makefile passes its variables of the same names):
     API_PORT=8000          the API;  AWS_PORT=5100  the embedded AWS (both checked before anything starts)
     DRILL=1                deadlines in compressed time (local/drill.py); DRILL_DAY_SECONDS=60
     GRIDLOOP_STATE_DIR     where local files live (default .local/; local/state.py)
+    GRIDLOOP_DATA=memory   keep nothing on disk (to measure what keeping costs)
 """
 from __future__ import annotations
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     time.tzset()
 
     from local.persistence import InUse, LocalData
-    data = LocalData(state.data_dir(county), REGION)
+    data = LocalData(state.data_dir(county), REGION, kept=os.environ.get("GRIDLOOP_DATA") != "memory")
     try:
         data.lock()
     except InUse as busy:
@@ -139,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                 child.kill()
         data.stop()
         aws.stop()
-        print(f"\nGridloop local stack stopped in {time.perf_counter() - began:.1f} s; its data is kept in "
-              f"{_shown(data.directory)} (`make reset` starts over).", flush=True)
+        kept = f"its data is kept in {_shown(data.directory)} (`make reset` starts over)" if data.kept else \
+            "its data was in memory only"
+        print(f"\nGridloop local stack stopped in {time.perf_counter() - began:.1f} s; {kept}.", flush=True)
     return 0 if stopping else (api.returncode or worker.returncode or 1)
 
 
@@ -158,7 +160,8 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
     env.update(resources_env)
     restored = data.restore()
     data.start()
-    aws.dynamodb.after_request = data.journal.request_done
+    if data.kept:
+        aws.dynamodb.after_request = data.journal.request_done
     if data.seeded:
         print(f"Loaded {config.name}: {len(config.jurisdiction.nodes)} nodes, "
               f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users ({source}); "
@@ -173,9 +176,10 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
             for item in market.items:
                 DynamoPointsStore().restock(f"{market.id}#{item.sku}", 20)
         data.mark_seeded()
+        kept = f"data kept in {_shown(data.directory)}" if data.kept else "data in memory only (GRIDLOOP_DATA=memory)"
         print(f"Loaded {config.name}: {len(config.jurisdiction.nodes)} nodes, "
               f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users ({source}), "
-              f"{households} households; data kept in {_shown(data.directory)}.", flush=True)
+              f"{households} households; {kept}.", flush=True)
     started = timers.rearm(config)
     if started:
         print(f"Started again the {started} timer(s) of the open cases (a deadline passed meanwhile fires now).",
