@@ -50,7 +50,9 @@ def holder(port: int) -> str | None:
         try:
             if any(os.readlink(fd) in wanted for fd in (proc / "fd").iterdir()):
                 command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-                return f"pid {proc.name} ({command[:80]})"
+                if "local.api_server" in command or "local.run" in command:
+                    return f"a running Gridloop stack (pid {proc.name})"
+                return f"pid {proc.name} ({command if len(command) <= 100 else command[:97] + '...'})"
         except OSError:
             continue
     return None
