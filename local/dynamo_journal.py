@@ -19,6 +19,7 @@ import base64
 import json
 import os
 import threading
+import time
 from pathlib import Path
 
 from moto.dynamodb import models as dynamodb_models
@@ -91,6 +92,8 @@ class DynamoJournal:
         self._unsynced = False
         self._lock = threading.Lock()
         self.lines = 0
+        self.bytes = 0
+        self.seconds = 0.0       # spent journaling, inside the DynamoDB lock (what every write waits for)
 
     # -- start -------------------------------------------------------------------------------------------------
     def restore(self, backend) -> int:
@@ -140,6 +143,7 @@ class DynamoJournal:
         touched, self._touched = self._touched, {}
         if not (succeeded and touched and self._file):
             return
+        began = time.perf_counter()
         writes = []
         for backend, table, key in touched.values():
             found = backend.get_table(table)
@@ -147,11 +151,14 @@ class DynamoJournal:
             item = found.get_item(hash_value, range_value)
             image = {name: _wire(value) for name, value in item.attrs.items()} if item is not None else None
             writes.append([table, key, image])
+        line = json.dumps(writes, separators=(",", ":")) + "\n"
         with self._lock:
-            self._file.write(json.dumps(writes, separators=(",", ":")) + "\n")
+            self._file.write(line)
             self._file.flush()          # in the OS's hands: a killed process loses nothing answered
             self._unsynced = True
             self.lines += 1
+            self.bytes += len(line)
+            self.seconds += time.perf_counter() - began
 
     def sync(self) -> None:
         with self._lock:

@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                 child.kill()
         data.stop()
         aws.stop()
+        if data.kept and data.journal.lines:
+            print(f"local data: {data.journal.lines} writes journaled ({data.journal.bytes / 2**20:.1f} MB), "
+                  f"{1000 * data.journal.seconds / data.journal.lines:.2f} ms each on average", flush=True)
         kept = f"its data is kept in {_shown(data.directory)} (`make reset` starts over)" if data.kept else \
             "its data was in memory only"
         print(f"\nGridloop local stack stopped in {time.perf_counter() - began:.1f} s; {kept}.", flush=True)
@@ -158,7 +161,9 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
     resources_env = create_all(aws.url)
     os.environ.update(resources_env)
     env.update(resources_env)
+    restoring = time.perf_counter()
     restored = data.restore()
+    restore_seconds = time.perf_counter() - restoring
     data.start()
     if data.kept:
         aws.dynamodb.after_request = data.journal.request_done
@@ -166,7 +171,7 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
         print(f"Loaded {config.name}: {len(config.jurisdiction.nodes)} nodes, "
               f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users ({source}); "
               f"kept data from {_shown(data.directory)}: {restored.items} items, {restored.objects} photos, "
-              f"{restored.messages} queued messages.", flush=True)
+              f"{restored.messages} queued messages (restored in {restore_seconds:.1f} s).", flush=True)
     else:
         from datetime import datetime, timezone
 
