@@ -167,6 +167,7 @@ class Case:
     reporter: str
     status: str = ""
     actions: list = field(default_factory=list)
+    version: int = 0      # of the answer `status` came from: answers to two people may arrive in either order
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
 
@@ -203,7 +204,8 @@ class Recorder:
         """An answered action on a case: what its timeline must show at the end."""
         with case.lock:
             case.actions.append(action)
-            case.status = answer["status"]
+            if answer.get("version", 0) >= case.version:
+                case.status, case.version = answer["status"], answer.get("version", 0)
 
 
 def lifecycle(api: Api, cast: Cast, record: Recorder) -> None:
