@@ -20,14 +20,14 @@ STATE = Path(os.environ.get("GRIDLOOP_STATE_DIR", ROOT / ".local"))
 API_PORT = int(os.environ.get("API_PORT", "8000"))
 AWS_PORT = int(os.environ.get("AWS_PORT", "5100"))
 REGION = "cn-northwest-1"
-TABLE_PREFIX = "gridloop-local-"
 
 
 def local_environment(aws_url: str, issuer) -> dict:
+    from chalicelib import environment
     from local.moto_server import client_environment
-    return {**client_environment(aws_url, REGION),
-            **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": "demo",
-            "LOCAL_SECRETS_FILE": str(STATE / "secrets.json"),
+    return {**client_environment(aws_url, REGION), **issuer.environment(),
+            **environment.deployment_variables(stage="local", county="demo", prefix=environment.LOCAL_PREFIX),
+            environment.LOCAL_SECRETS_FILE: str(STATE / "secrets.json"),
             # EMF metric lines are for CloudWatch; locally they would drown the log (GRIDLOOP_METRICS=1 shows them)
             "POWERTOOLS_METRICS_DISABLED": "false" if os.environ.get("GRIDLOOP_METRICS") else "true"}
 

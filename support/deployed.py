@@ -21,6 +21,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chalicelib import environment
 from support.iam_actions import ANY, INTEGRATIONS, Request, Unmapped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,13 +259,13 @@ class Deployed:
         local_env = os.environ if local_env is None else local_env
         deployed_env = self.environment(function)
         local_prefix = _local_prefix(local_env)
-        deployed_prefix = self.resolve(deployed_env.get("RESOURCE_PREFIX") or deployed_env.get("TABLE_PREFIX", ""))
+        deployed_prefix = self.resolve(deployed_env.get(environment.PREFIX, ""))
 
         def deployed(value: str) -> str:
             """The deployed value of a local name: through the environment variable that carries it, else by
             the deployment's prefix."""
             for key, local in local_env.items():
-                if local == value and key in deployed_env and key not in ("COUNTY", "STAGE"):
+                if local == value and key in deployed_env and key not in (environment.COUNTY, environment.STAGE):
                     return str(self.resolve(deployed_env[key]))
             if local_prefix and value.startswith(local_prefix):
                 return deployed_prefix + value[len(local_prefix):]
@@ -374,8 +375,8 @@ def _local_prefix(local_env) -> str:
     stage's environment variables from .chalice/config.json while it serves a request)."""
     resources = sys.modules.get("chalicelib.resources")
     if resources is not None:
-        return resources.PREFIX
-    return local_env.get("RESOURCE_PREFIX") or local_env.get("TABLE_PREFIX", "")
+        return resources.NAMES.prefix
+    return local_env.get(environment.PREFIX, "")
 
 
 def _json_path(data, path: str):
