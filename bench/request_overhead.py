@@ -50,21 +50,21 @@ class Context:
 
 
 def in_memory_adapters():
-    """The runtime's adapters replaced by the test fakes (tests/fakes.py): no AWS client is ever made."""
+    """The runtime's adapters replaced by the tests' in-memory fakes (support/fakes.py): no AWS client is made."""
     from chalicelib import runtime
-    from tests.fakes import FakeUnitOfWork, Store
+    from support.fakes import FakeUnitOfWork, Store
     store = Store()
     runtime.new_uow = lambda: FakeUnitOfWork(store)
     return store
 
 
 # The child imports nothing of the benchmark's own (its modules would be compiled and timed with the app):
-# the event comes ready-made, the fake unit of work is the test suite's (tests/fakes.py).
+# the event comes ready-made, the fake unit of work is the tests' (support/fakes.py).
 CHILD = """
 import json, os
 import app
 from chalicelib import runtime
-from tests.fakes import FakeUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, Store
 store = Store()
 runtime.new_uow = lambda: FakeUnitOfWork(store)
 class Context:

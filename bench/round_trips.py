@@ -106,7 +106,7 @@ from local.issuer import LocalIssuer  # noqa: E402
 ISSUER = LocalIssuer(STATE).ensure_keys()
 os.environ.update(ISSUER.environment())
 
-from tests.dingtalk_sink import SECRET, Sink  # noqa: E402  (a DingTalk robot on 127.0.0.1)
+from support.dingtalk_sink import SECRET, Sink  # noqa: E402  (a DingTalk robot on 127.0.0.1)
 
 SINK = Sink(SECRET).start()
 (STATE / "secrets.json").write_text(json.dumps({"dingtalk": {d: {"url": SINK.url, "secret": SECRET}
