@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+if __name__ == "__main__":   # `python bench/request_overhead.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from support.local_aws import app_environment
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 RUNS = 31
 GRID_MEMBER = {"user_id": "gm-yks-01", "role": "grid_member", "grid": "BZ.RQ.TGLK.YKS.G01", "name": "grid member"}
 STATION = {"user_id": "station-yks", "role": "station", "node": "BZ.RQ.TGLK.YKS"}
@@ -107,7 +111,6 @@ def cold_start(env: dict, task: Path) -> tuple[float, float]:
 
 def warm_overhead(env_for_app: dict) -> dict[str, float]:
     os.environ.update(env_for_app)
-    sys.path.insert(0, str(ROOT))
     import app
     from local.issuer import LocalIssuer
     in_memory_adapters()
@@ -140,9 +143,8 @@ def main() -> int:
     from local.issuer import LocalIssuer
     keys = Path(tempfile.mkdtemp(prefix="gridloop-bench-keys-"))
     issuer = LocalIssuer(keys).ensure_keys()
-    env = {**os.environ, "STAGE": "local", "COUNTY": "demo", "TABLE_PREFIX": "gridloop-bench-",
-           "AWS_DEFAULT_REGION": "cn-northwest-1", "POWERTOOLS_METRICS_DISABLED": "true",
-           "POWERTOOLS_LOG_LEVEL": "WARNING", **issuer.environment(),
+    env = {**os.environ, **app_environment(prefix="gridloop-bench-", issuer=issuer),
+           "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
            "BENCH_EVENT": json.dumps(event("POST", "/cases", "/cases", issuer.token(GRID_MEMBER), REPORT)),
            "BENCH_KEYS": str(keys)}
     app_ms, boto_ms = cold_start(env, deployed_package())

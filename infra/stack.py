@@ -19,7 +19,7 @@ from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigate
                      aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
 from constructs import Construct
 
-from chalicelib import environment, metrics, resources
+from chalicelib import environment, resources
 from chalicelib.adapters import models, secrets
 from chalicelib.domain import photos as photo_keys, roles
 from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
