@@ -110,7 +110,6 @@ def cold_start(env: dict, task: Path) -> tuple[float, float]:
 
 
 def warm_overhead(env_for_app: dict) -> dict[str, float]:
-    os.environ.update(env_for_app)
     import app
     from local.issuer import LocalIssuer
     in_memory_adapters()
@@ -147,6 +146,7 @@ def main() -> int:
            "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
            "BENCH_EVENT": json.dumps(event("POST", "/cases", "/cases", issuer.token(GRID_MEMBER), REPORT)),
            "BENCH_KEYS": str(keys)}
+    os.environ.update(env)   # before any of the app's modules is imported: they read it at import
     app_ms, boto_ms = cold_start(env, deployed_package())
     ratio = app_ms / boto_ms
     print(f"cold start, median of {RUNS} alternated fresh interpreters:")

@@ -22,6 +22,7 @@ from chalicelib import county_config, resources, runtime
 from chalicelib.adapters import outbox
 from chalicelib.adapters.models import OutboxItem
 from chalicelib.api.http import ROUTES
+from chalicelib.entrypoints import OUTBOX_RELAY, WORK_WORKER
 from local.seed import load_households, load_people
 from local.worker import lambda_event
 from support.article import ACCEPT, GRID, REPORT
@@ -164,7 +165,8 @@ class LambdaContext:
 
 
 def worker(api: Api, name: str, event: dict, target: dict, label: str, ok=lambda reply: True):
-    """Invoke a worker of app.py through its Lambda handler, as Lambda would."""
+    """Invoke a worker of app.py through its Lambda handler, as Lambda would (app.py defines each function under
+    its name)."""
     bench = api.bench
     handler = getattr(app_module, name)
     if bench.measuring:
@@ -216,7 +218,7 @@ def delete(spec, message):
 
 def deliver_notification(api: Api, predicate, label):
     message = receive_one(WORK, lambda b: "effect_id" in b and predicate(b))
-    worker(api, "work_worker", lambda_event([message], WORK.arn()), {"R": 2, "W": 2, "E": 1}, f"notification: {label}")
+    worker(api, WORK_WORKER, lambda_event([message], WORK.arn()), {"R": 2, "W": 2, "E": 1}, f"notification: {label}")
     delete(WORK, message)
 
 
@@ -334,7 +336,7 @@ def scenario(api: Api):
                            files={"file": ("p.jpg", data, "image/jpeg")}, timeout=10)
     assert answer.status_code in (200, 204), answer.text
     upload = receive_one(WORK, lambda b: bool(b.get("Records")))
-    worker(api, "work_worker", lambda_event([upload], WORK.arn()),
+    worker(api, WORK_WORKER, lambda_event([upload], WORK.arn()),
            {"R": 2, "W": 2, "T": 1, "E": 1, "O": 1}, "photo: JPEG attached")
     delete(WORK, upload)
     api.call("station-yks", "GET", f"/cases/{a}/photos/{form['photo_id']}")
@@ -390,11 +392,11 @@ def scenario(api: Api):
     act("dispatcher-rq", e, "dispatch", DISPATCH, measure=False)
     timer = timer_input(e, "reportin-rq-agri")
     warning = send_deadline_notice({"timer": timer["timer"], "notice": timer["notices"][0]})
-    worker(api, "work_worker", lambda_event([warning], WORK.arn()),
+    worker(api, WORK_WORKER, lambda_event([warning], WORK.arn()),
            {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: 75% warning, lead report-in")
     delete(WORK, warning)
     breach = send_deadline_notice({"timer": timer["timer"], "notice": timer["notices"][1]})
-    worker(api, "work_worker", lambda_event([breach], WORK.arn()),
+    worker(api, WORK_WORKER, lambda_event([breach], WORK.arn()),
            {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: breach, escalate to the prefecture")
     delete(WORK, breach)
     deliver_notification(api, lambda b: b.get("case_id") == e and b.get("channel") == "alert", "alert: supervision")
@@ -409,22 +411,22 @@ def scenario(api: Api):
         act(user, evaluation_case, action, body, measure=False)
     evaluation = timer_input(evaluation_case, "evaluation")
     silence = send_deadline_notice({"timer": evaluation["timer"], "notice": evaluation["notices"][-1]})
-    worker(api, "work_worker", lambda_event([silence], WORK.arn()),
+    worker(api, WORK_WORKER, lambda_event([silence], WORK.arn()),
            {"R": 1, "T": 1, "E": 1, "O": 1}, "deadline: evaluation silence, auto-close")
     delete(WORK, silence)
     stale = send_deadline_notice({"timer": report_in["timer"], "notice": report_in["notices"][0]})
-    worker(api, "work_worker", lambda_event([stale], WORK.arn()),
+    worker(api, WORK_WORKER, lambda_event([stale], WORK.arn()),
            {"R": 1}, "deadline: stale, report-in already done")
     delete(WORK, stale)
 
     # the outbox relay: idle, then after a crash between a commit and its side effects ------------------------
-    worker(api, "outbox_relay", scheduled_event(), {"R": 2}, "nothing pending")
+    worker(api, OUTBOX_RELAY, scheduled_event(), {"R": 2}, "nothing pending")
     g = new_case()["id"]
     act("station-yks", g, "accept", ACCEPT, measure=False)
     with crash_after_commit():
         act("dispatcher-rq", g, "dispatch", DISPATCH, measure=False)   # 3 timers + 2 notices left pending
     with later(120):
-        worker(api, "outbox_relay", scheduled_event(), {"R": 2, "E": 1, "O": 1}, "5 effects left by a crash",
+        worker(api, OUTBOX_RELAY, scheduled_event(), {"R": 2, "E": 1, "O": 1}, "5 effects left by a crash",
                ok=lambda reply: reply.get("done") == reply.get("retried") and reply.get("retried", 0) > 0)
     drain(WORK)
 

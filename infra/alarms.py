@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_cdk import Duration, aws_cloudwatch as cw, aws_cloudwatch_actions as actions, aws_dynamodb as dynamodb
 
 from chalicelib import metrics, resources
-from chalicelib.entrypoints import FUNCTIONS
+from chalicelib.entrypoints import FUNCTIONS, WORK_WORKER
 from infra.functions import logical_id
 
 # alarm id -> the runbook heading that explains it (docs/runbook.md)
@@ -82,7 +82,7 @@ def alarms_and_dashboard(stack, prefix: str) -> None:
         _alarm(stack, f"{title}QueueOldestMessage", age, 600, f"a {spec.key} message waited more than 10 minutes")
         widgets.append(cw.GraphWidget(title=f"{spec.key}: DLQ depth and oldest message age", left=[depth], right=[age]))
     # one worker serves the three kinds of work: its failed records by kind (a failed record is not a Lambda error)
-    widgets.append(cw.GraphWidget(title="work_worker: failed records by kind", left=[
+    widgets.append(cw.GraphWidget(title=f"{WORK_WORKER}: failed records by kind", left=[
         product_metric(metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
 
     failed = stack.timer.metric_failed(period=Duration.minutes(5), statistic="Sum")

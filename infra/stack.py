@@ -5,8 +5,9 @@ names from chalicelib/resources.py, the functions from chalicelib/entrypoints.py
 resources to the app from chalicelib/environment.py, the timer state machine from chalicelib/timer.asl.json, roles
 from chalicelib/domain/roles.py, metric names from chalicelib/metrics.py; the region, the token issuer, the domain
 and the edge limits from the county configuration's `deployment:` block. The app's modules are imported once, as
-they are: every name is computed from the county's prefix (`resources.Names`, `models.table_name`). No ARN names a partition: the stack
-synthesises for `aws` and `aws-cn` alike (the China regions get no user pool and a REGIONAL API; infra/edge.py).
+they are: every name is computed from the county's prefix (`resources.Names`, `models.table_name`). No ARN names
+a partition: the stack synthesises for `aws` and `aws-cn` alike (the China regions get no user pool and a
+REGIONAL API; infra/edge.py).
 """
 from __future__ import annotations
 
@@ -65,12 +66,14 @@ class GridloopStack(Stack):
 
         self.tables = {}
         for model in models.ALL_MODELS:
-            self.tables[model] = self._table(model, models.table_name(model, prefix), models.TTL_ATTRIBUTES.get(model))
+            self.tables[model] = self._table(model, models.table_name(model, prefix),
+                                             models.TTL_ATTRIBUTES.get(model))
 
         self.queues, self.dlqs = {}, {}
         for spec in resources.QUEUES:
-            dlq = sqs.Queue(self, f"{spec.key.title()}Dlq", queue_name=names.dead_letter_queue(spec), enforce_ssl=True,
-                            encryption=sqs.QueueEncryption.SQS_MANAGED, retention_period=Duration.days(14))
+            dlq = sqs.Queue(self, f"{spec.key.title()}Dlq", queue_name=names.dead_letter_queue(spec),
+                            enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
+                            retention_period=Duration.days(14))
             self.dlqs[spec.key] = dlq
             self.queues[spec.key] = sqs.Queue(
                 self, f"{spec.key.title()}Queue", queue_name=names.queue(spec), enforce_ssl=True,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chalicelib import environment
+from chalicelib.entrypoints import API_HANDLER
 from support.iam_actions import ANY, INTEGRATIONS, Request, Unmapped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +133,7 @@ class Deployed:
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::Serverless::Function" and properties["Handler"].startswith("app."):
                 handler = properties["Handler"]          # app.app is Chalice's API function, api_handler
-                name = "api_handler" if handler == "app.app" else handler.split(".", 1)[1]
+                name = API_HANDLER if handler == "app.app" else handler.split(".", 1)[1]
                 self._add(Principal(name, properties["Role"]["Fn::GetAtt"][0], logical=logical,
                                     environment=properties.get("Environment", {}).get("Variables", {})))
             elif resource["Type"] == "AWS::StepFunctions::StateMachine":
