@@ -76,7 +76,7 @@ def forget(county: str) -> None:
 def _synthesise(county: str, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="gridloop-synth-run-"))
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "AUTH_", "TABLE_", "RESOURCE_", "MOTO_", "GRIDLOOP_"))
+           if not k.startswith(("AWS_", "AUTH_", "TABLE_", "MOTO_", "GRIDLOOP_"))
            and k not in ("STAGE", "COUNTY", "PYTHONPATH")}
     env.update({"AWS_DEFAULT_REGION": "cn-northwest-1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     script = ("import sys; sys.path.insert(0, sys.argv[1]); from infra.cdk_app import build; "
