@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from chalicelib import environment
 from chalicelib.county_deployment import SMS_PROVIDERS, DeploymentSpec, partition_of
 from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
@@ -381,7 +382,7 @@ def load(name: str | None = None) -> "Deployment":
     A deployed package also carries `<name>.json`, the same data written at packaging time
     (infra/lambda_package.py): reading it spares every cold start importing and running the YAML parser.
     """
-    name = name or os.environ.get("COUNTY", "demo")
+    name = name or os.environ.get(environment.COUNTY, "demo")
     packaged = COUNTIES_DIR / f"{name}.json"
     if packaged.exists():
         import json
