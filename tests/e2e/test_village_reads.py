@@ -11,7 +11,7 @@ from support.calls import RECORDER, Collector, dynamodb, rounds
 from tests.e2e.helpers import ok
 
 VILLAGE = "BZ.RQ.TGLK.YKS"
-LATENCY = 0.25       # seconds added to every call: parallel calls overlap (even on a loaded machine), sequential ones cannot
+LATENCY = 0.5        # seconds added to every call: parallel calls overlap (even on a loaded machine), sequential ones cannot
 
 
 @pytest.fixture
