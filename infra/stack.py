@@ -119,8 +119,9 @@ class GridloopStack(Stack):
         self.chalice = self._chalice(stage, county, prefix, resources)
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
-        from infra import edge
+        from infra import console, edge
         edge.build(self, prefix)
+        console.build(self, county)   # compression, the user pool's sign-in domain (infra/console.py)
 
         from infra.alarms import alarms_and_dashboard
         alarms_and_dashboard(self, prefix, resources, metrics)
