@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-unit mutation demo bench recount check-config synth deploy clean
+.PHONY: install browser console run test test-unit mutation demo bench recount check-config synth deploy clean
 
 install: $(STAMP)
 
@@ -14,10 +14,25 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
+# The browser tier drives Debian's Chromium (Playwright's own browser download needs the internet); without the
+# Noto fonts Chinese and Uyghur render as empty boxes. Installed only when missing.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing" $$missing; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+
+# The web console: console/src built into chalicelib/console_assets/ (committed: run and test need no Node.js).
+# npm packages at the lock file's versions; only after a change to console/.
+console:
+	test -d console/node_modules || (cd console && npm ci --no-audit --no-fund)
+	cd console && node build.mjs
+
 run: install  ## the local stack on 127.0.0.1:8000 (Ctrl-C stops it)
 	$(PY) -m local.run
 
-test: install  ## every tier: unit (no network), integration (moto), e2e (HTTP)
+test: install browser  ## every tier: unit (no network), integration (moto), e2e (HTTP), browser (the console in Chromium)
 	$(PY) -m pytest -n 2 -q
 
 test-unit: install
