@@ -81,3 +81,14 @@ export function formatDuration(ms) {
 export function formatNumber(value, options) {
   return new Intl.NumberFormat(LOCALES[language], options).format(value);
 }
+
+// A wall-clock time typed in the county's zone (datetime-local: 2026-12-05T18:00) as an instant in UTC.
+export function zonedToUtc(local, zone = timeZone) {
+  const guess = new Date(local.length === 16 ? `${local}:00Z` : `${local}Z`);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit',
+    minute: '2-digit', second: '2-digit',
+  }).formatToParts(guess).map((p) => [p.type, p.value]));
+  const shown = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return new Date(guess.getTime() - (shown - guess.getTime())).toISOString();
+}

@@ -1,10 +1,16 @@
 // The console's screens: each names the ability (from GET /me) it needs; the menu lists those the caller has.
+import { CasePanel } from './case.jsx';
+import { AreaCases, Inbox, Queue } from './cases.jsx';
 import { Home } from './home.jsx';
 
 const can = (...abilities) => (me) => abilities.some((a) => me.abilities.includes(a));
 
 export const SCREENS = [
   { path: '/', title: 'nav.home', View: Home, menu: true, allowed: () => true },
+  { path: '/queue', title: 'nav.queue', View: Queue, menu: true, allowed: can('queue') },
+  { path: '/inbox', title: 'nav.inbox', View: Inbox, menu: true, allowed: can('inbox') },
+  { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
+  { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
 ];
 
 export function screenFor(path, me) {
