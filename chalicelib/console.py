@@ -4,7 +4,8 @@
 manifest listing them. The page (`GET /console`) is rendered here with the deployment's settings for the browser
 (sign-in endpoints, time zone, language) and a strict Content-Security-Policy: scripts, styles and fonts only from
 this origin, no inline code, no eval, Trusted Types required (no string reaches an HTML or script sink), no
-framing. The only other origins named are the photo bucket's (presigned uploads and views) and the identity
+framing. The one policy allowed is the console's `default` (console/src/trusted_types.js): it lets through the
+empty string only (the chart library clears its container with `innerHTML = ""`) and refuses any other HTML. The only other origins named are the photo bucket's (presigned uploads and views) and the identity
 provider's token endpoint (the code exchange of the sign-in).
 """
 from __future__ import annotations
@@ -84,7 +85,7 @@ def content_security_policy(settings: dict, photos: tuple[str, ...]) -> str:
         "default-src": ["'none'"], "script-src": ["'self'"], "style-src": ["'self'"], "font-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:", *photos], "connect-src": ["'self'", *photos, *identity],
         "manifest-src": ["'self'"], "worker-src": ["'self'"], "base-uri": ["'none'"], "form-action": ["'self'"],
-        "frame-ancestors": ["'none'"], "require-trusted-types-for": ["'script'"], "trusted-types": ["'none'"],
+        "frame-ancestors": ["'none'"], "require-trusted-types-for": ["'script'"], "trusted-types": ["default"],
     }
     return "; ".join(f"{name} {' '.join(dict.fromkeys(values))}" for name, values in sources.items())
 

@@ -1,3 +1,4 @@
+import './trusted_types.js';
 import { render } from 'preact';
 import { App } from './app.jsx';
 import { completeSignIn } from './auth.js';

@@ -123,4 +123,9 @@ export default {
   'case.timeline': 'خاتىرە',
   'case.photos': 'رەسىملەر',
   'contacts.logged': 'ئاھالىلەرنىڭ ئالاقە ئۇچۇرىنى كۆرۈش خاتىرىلىنىدۇ.',
+  'nav.dashboard': 'ستاتىستىكا',
+  'dashboard.big': 'چوڭ ئېكران',
+  'metric.reported': 'مەلۇم قىلىنغان',
+  'metric.resolved': 'ھەل قىلىنغان',
+  'metric.overdue': 'ۋاقتى ئۆتكەن',
 };
