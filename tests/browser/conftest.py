@@ -9,21 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from local.moto_server import free_port
+from support.console_stack import CHROMIUM, CHROMIUM_FLAGS, ROOT, LocalStack
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("GRIDLOOP_CHROMIUM", "/usr/bin/chromium")
-# without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 ARTIFACTS = Path(os.environ.get("GRIDLOOP_ARTIFACTS", ROOT / "test-artifacts")) / "console"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 WATCH_PAGE = """
@@ -49,28 +40,15 @@ def stack(tmp_path_factory, grant_check):
     """`make run` on free ports, once per test process."""
     from support.pytest_plugin import watch
     state = tmp_path_factory.mktemp("console-stack")
-    api_port, aws_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AUTH_", "TABLE_", "MOTO_"))}
-    env.update({"API_PORT": str(api_port), "AWS_PORT": str(aws_port), "GRIDLOOP_STATE_DIR": str(state),
-                "PYTHONPATH": str(ROOT / "support" / "boot"), "GRIDLOOP_GRANTS_SINK": str(state / "grants"),
-                "GRIDLOOP_TEMPLATE": str(grant_check.template_path)})
     watch(state / "grants")
-    log = open(state / "stack.log", "w")
-    process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.time() + 120
-    while not (state / "tokens.json").exists():
-        if process.poll() is not None or time.time() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"the local stack did not start:\n{(state / 'stack.log').read_text()}")
-        time.sleep(0.2)
-    tokens = json.loads((state / "tokens.json").read_text())
-    yield Stack(f"http://127.0.0.1:{api_port}", tokens["tokens"], {u["user_id"]: u for u in tokens["users"]})
-    os.killpg(process.pid, signal.SIGINT)
+    local = LocalStack(state, {"PYTHONPATH": str(ROOT / "support" / "boot"), "GRIDLOOP_GRANTS_SINK": str(state / "grants"),
+                               "GRIDLOOP_TEMPLATE": str(grant_check.template_path)})
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        tokens = local.wait()
+    except RuntimeError as failed:
+        pytest.fail(str(failed))
+    yield Stack(local.url, tokens["tokens"], {u["user_id"]: u for u in tokens["users"]})
+    local.stop()
 
 
 class Stack:
