@@ -6,7 +6,8 @@ from chalicelib.api import cases, households, meta, open311, photos, points, ref
 from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
 
-app = Chalice(app_name="gridloop")
+# Chalice's own log handler would print every worker line a second time beside Powertools' JSON one
+app = Chalice(app_name="gridloop", configure_logs=False)
 logs.install()
 app.register_blueprint(meta.bp)
 app.register_blueprint(cases.bp)

@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chalicelib.domain import aggregates  # noqa: E402
-from support.console_stack import CHROMIUM, CHROMIUM_FLAGS, LocalStack  # noqa: E402
+from local.harness import StackProcess  # noqa: E402
+from support.console_stack import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402
 
 HISTORY_CASES = 100_000
 QUEUE_CASES = 20
@@ -106,13 +107,13 @@ def main() -> int:
     grids = [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and n.code.startswith("BZ.RQ.")]
     categories = [(c.kind, code) for code, c in sorted(config.categories.items())]
     with tempfile.TemporaryDirectory() as state:
-        stack = LocalStack(Path(state))
+        stack = StackProcess(Path(state)).start()
         try:
-            tokens = stack.wait()["tokens"]
-            seed_queue(stack.url, tokens["gm-yks-01"])
+            tokens = stack.tokens["tokens"]
+            seed_queue(stack.api, tokens["gm-yks-01"])
             began = time.perf_counter()
             items = history_counters(grids, categories)
-            write_counters(stack.aws_url, items)
+            write_counters(stack.aws, items)
             print(f"history: {HISTORY_CASES:,} cases in {len(grids)} grids of Ruoqiang -> {len(items):,} counter items "
                   f"written in {time.perf_counter() - began:.1f} s")
             with sync_playwright() as playwright:
@@ -127,9 +128,9 @@ def main() -> int:
                     page = context.new_page()
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")
-                    sign_in(page, stack.url, user)
+                    sign_in(page, stack.api, user)
                     for cold in (True, False):
-                        seconds, size, requests = measure(page, cdp, stack.url + path, ready, cold)
+                        seconds, size, requests = measure(page, cdp, stack.api + path, ready, cold)
                         print(f"{name:<28}{'first' if cold else 'second':<8}{seconds:>10.2f}{size:>12,}{requests:>10}")
                     context.close()
                 browser.close()

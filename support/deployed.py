@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,8 @@ def _inputs_digest(county: str) -> str:
     return digest.hexdigest()[:16]
 
 
-KEEP_SYNTHESES = 4   # per county: a run of another version of the code may still read its own
+KEEP_SYNTHESES = 4        # per county: a run of another version of the code (another checkout) may still read its own
+STALE_AFTER_SECONDS = 3600   # and is never pruned while it was used within the hour
 
 
 def synthesised(county: str = "demo") -> Path:
@@ -54,10 +56,17 @@ def synthesised(county: str = "demo") -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)      # one synthesis at a time; the others wait and reuse it
         if not target.exists():
             _synthesise(county, target)
-            older = sorted(cache.glob(f"gridloop-synth-{county}-*"), key=lambda p: p.stat().st_mtime)
-            for stale in older[:-KEEP_SYNTHESES]:
-                shutil.rmtree(stale, ignore_errors=True)
+            _prune(cache, county)
+        os.utime(target)                       # in use: see _prune
     return target / "cdk.out"
+
+
+def _prune(cache: Path, county: str) -> None:
+    now = time.time()
+    older = sorted(cache.glob(f"gridloop-synth-{county}-*"), key=lambda p: p.stat().st_mtime)
+    for stale in older[:-KEEP_SYNTHESES]:
+        if now - stale.stat().st_mtime > STALE_AFTER_SECONDS:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def template_path(county: str = "demo") -> Path:

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import logging
 import weakref
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from chalicelib.domain.drill_time import DrillCalendar
 from chalicelib.domain.working_time import WorkingCalendar
 
 logger = logging.getLogger(__name__)
@@ -113,8 +114,18 @@ def report_fallbacks_with(hook: FallbackHook) -> None:
     _default_hook[0] = hook
 
 
-def working_calendar(config, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
-    """The deployment's `WorkingCalendar`, cached per configuration object (and per hook)."""
+_drill: list[timedelta | None] = [None]
+
+
+def run_as_drill(working_day: timedelta | None) -> None:
+    """Deadline drills (the local runtime only): every deadline in compressed time, one working day lasting
+    `working_day` (chalicelib/domain/drill_time.py); None ends the drill."""
+    _drill[0] = working_day
+
+
+def working_calendar(config, on_fallback: FallbackHook | None = None) -> WorkingCalendar | DrillCalendar:
+    """The deployment's `WorkingCalendar`, cached per configuration object (and per hook); during a drill, the
+    compressed calendar of the same standard working day."""
     on_fallback = on_fallback or _default_hook[0]
     per_config = _cache.get(config)
     if per_config is None:
@@ -122,4 +133,6 @@ def working_calendar(config, on_fallback: FallbackHook | None = None) -> Working
     calendar = per_config.get(on_fallback)
     if calendar is None:
         calendar = per_config.setdefault(on_fallback, build_working_calendar(config.spec.calendar, on_fallback))
+    if _drill[0] is not None:
+        return DrillCalendar(calendar.standard_day_minutes, _drill[0])
     return calendar

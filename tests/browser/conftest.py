@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from support.console_stack import CHROMIUM, CHROMIUM_FLAGS, ROOT, LocalStack
+from local.harness import StackProcess
+from support.console_stack import CHROMIUM, CHROMIUM_FLAGS, ROOT
 
 ARTIFACTS = Path(os.environ.get("GRIDLOOP_ARTIFACTS", ROOT / "test-artifacts")) / "console"
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
@@ -41,13 +42,14 @@ def stack(tmp_path_factory, grant_check):
     from support.pytest_plugin import watch
     state = tmp_path_factory.mktemp("console-stack")
     watch(state / "grants")
-    local = LocalStack(state, {"PYTHONPATH": str(ROOT / "support" / "boot"), "GRIDLOOP_GRANTS_SINK": str(state / "grants"),
-                               "GRIDLOOP_TEMPLATE": str(grant_check.template_path)})
+    local = StackProcess(state, PYTHONPATH=str(ROOT / "support" / "boot"), GRIDLOOP_GRANTS_SINK=str(state / "grants"),
+                         GRIDLOOP_TEMPLATE=str(grant_check.template_path))
     try:
-        tokens = local.wait()
+        local.start()
     except RuntimeError as failed:
         pytest.fail(str(failed))
-    yield Stack(local.url, tokens["tokens"], {u["user_id"]: u for u in tokens["users"]})
+    tokens = local.tokens
+    yield Stack(local.api, tokens["tokens"], {u["user_id"]: u for u in tokens["users"]})
     local.stop()
 
 
