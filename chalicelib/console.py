@@ -21,7 +21,8 @@ CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; cha
                  ".svg": "image/svg+xml", ".json": "application/json; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8"}
 IMMUTABLE = "public, max-age=31536000, immutable"
-LOCAL_SIGN_IN = {"authorize": "local-issuer/authorize", "token": "local-issuer/token"}   # local/sign_in.py
+# local/sign_in.py's endpoints (paths, not secrets)
+LOCAL_SIGN_IN = {"authorize": "local-issuer/authorize", "token": "local-issuer/token"}  # nosec B105
 
 
 @functools.lru_cache(maxsize=1)
