@@ -63,7 +63,7 @@ def _calendar_fallback(year):
 calendar.report_fallbacks_with(_calendar_fallback)
 
 
-@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=entrypoints.WORK_WORKER)
+@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=resources.WORK.consumer)
 def work_worker(event):
     """The one SQS worker: deadline notices, photo uploads and notifications, each record by its kind."""
     from chalicelib import workers

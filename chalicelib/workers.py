@@ -6,7 +6,7 @@ One queue carries three kinds of work (resources.WORK), told apart by the record
 - a photo upload, the photo bucket's S3 event (`{"Records": [{"s3": ...}]}`, or S3's `s3:TestEvent`);
 - a notification, `{"effect_id": ..., "channel": ..., ...}`, sent by the outbox's NOTIFY effect.
 `work_batch` takes the Lambda event dict and answers Powertools' partial-batch reply, so one bad record is
-retried alone (the CDK stack switches on ReportBatchItemFailures; DESIGN §10), whatever its kind. A failed
+retried alone (the CDK stack switches on ReportBatchItemFailures), whatever its kind. A failed
 record comes back after an exponential backoff (10 s, 20 s, ... at most 15 minutes) and, after the queue's
 maxReceiveCount deliveries, goes to the dead-letter queue; a record that can never succeed (an undeliverable
 notification, a body of no known kind) goes there at once.
@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from chalicelib import entrypoints, metrics, resources, runtime
+from chalicelib import entrypoints, environment, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
 from chalicelib.services import calendar
 
@@ -98,7 +98,7 @@ def handle_photo(event: dict, context=None) -> None:
             _count(metrics.PHOTO_REJECTED, {"reason": outcome.reason})
 
 
-RETRY_BASE_SECONDS = float(os.environ.get("WORK_RETRY_BASE_SECONDS", "10"))
+RETRY_BASE_SECONDS = float(os.environ.get(environment.WORK_RETRY_BASE_SECONDS, "10"))
 RETRY_MAX_SECONDS = 900
 _delivery = {}
 

@@ -22,21 +22,21 @@ import time
 import urllib.request
 from pathlib import Path
 
+from chalicelib import environment   # names only: nothing of the app's settings is read at import
 from local import ports, state
 
 ROOT = Path(__file__).resolve().parent.parent
 API_PORT = int(os.environ.get("API_PORT") or "8000")
 AWS_PORT = int(os.environ.get("AWS_PORT") or "5100")
 REGION = "cn-northwest-1"     # the embedded AWS's region, whatever the county deploys to
-TABLE_PREFIX = "gridloop-local-"
 
 
 def local_environment(aws_url: str, issuer, county: str, drill_seconds: float | None) -> dict:
     from local import drill
     from local.moto_server import client_environment
-    env = {**client_environment(aws_url, REGION),
-           **issuer.environment(), "STAGE": "local", "TABLE_PREFIX": TABLE_PREFIX, "COUNTY": county,
-           "LOCAL_SECRETS_FILE": str(state.state_dir() / "secrets.json"),
+    env = {**client_environment(aws_url, REGION), **issuer.environment(),
+           **environment.deployment_variables(stage="local", county=county, prefix=environment.LOCAL_PREFIX),
+           environment.LOCAL_SECRETS_FILE: str(state.state_dir() / "secrets.json"),
            # EMF metric lines are for CloudWatch; locally they would drown the log (GRIDLOOP_METRICS=1 shows them)
            "POWERTOOLS_METRICS_DISABLED": "false" if os.environ.get("GRIDLOOP_METRICS") else "true",
            "TZ": "UTC"}   # moto's Step Functions compares a Wait's UTC timestamp with the local wall clock
@@ -77,7 +77,7 @@ def reset(county: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    county = os.environ.get("COUNTY") or "demo"
+    county = os.environ.get(environment.COUNTY) or "demo"
     if "--reset" in (sys.argv[1:] if argv is None else argv):
         return reset(county)
     drill_seconds = preflight(county)
@@ -219,8 +219,8 @@ def _announce(issuer, people: dict, county: str, aws_url: str, drill_seconds: fl
     state.tokens_file().write_text(json.dumps({"api": api_url, "users": people["users"], "tokens": tokens},
                                               indent=1))
     state.stack_file().write_text(json.dumps({
-        "pid": os.getpid(), "api": api_url, "aws": aws_url, "region": REGION, "table_prefix": TABLE_PREFIX,
-        "county": county, "drill_day_seconds": drill_seconds, "data": str(data.directory)}, indent=1))
+        "pid": os.getpid(), "api": api_url, "aws": aws_url, "region": REGION,
+        "table_prefix": environment.LOCAL_PREFIX, "county": county, "drill_day_seconds": drill_seconds, "data": str(data.directory)}, indent=1))
     _print_banner(people, tokens, county, drill_seconds)
 
 

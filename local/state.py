@@ -13,6 +13,8 @@ import json
 import os
 from pathlib import Path
 
+from chalicelib import environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,4 +50,4 @@ def client_environment(stack: dict) -> dict:
     """The environment that points the app's own adapters (PynamoDB, boto3) at a running stack's embedded AWS."""
     return {"AWS_ENDPOINT_URL": stack["aws"], "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
             "AWS_DEFAULT_REGION": stack["region"], "AWS_REGION": stack["region"],
-            "TABLE_PREFIX": stack["table_prefix"], "STAGE": "local", "COUNTY": stack["county"]}
+            **environment.deployment_variables(stage="local", county=stack["county"], prefix=stack["table_prefix"])}

@@ -1,6 +1,6 @@
 """The in-memory AWS of the cost benchmark: the services run unchanged over counting adapters.
 
-Every adapter answers like the test fakes (tests/fakes.py) and records what the DynamoDB/S3/SQS/Step
+Every adapter answers like the tests' in-memory fakes (support/fakes.py) and records what the DynamoDB/S3/SQS/Step
 Functions adapters would send instead: the transaction items come from the real adapter's own request builder
 (`dynamo.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
 shape: an execution enters its first Wait once at start, and each notice it sends enters the states the ASL
@@ -22,7 +22,7 @@ from chalicelib.adapters.models import (CaseItem, CounterItem, HouseholdItem, Id
 from chalicelib.domain import aggregates
 from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER
 from chalicelib.services.unit_of_work import Page
-from tests.fakes import FakeCaseRepository, FakeUnitOfWork, Store
+from support.fakes import FakeCaseRepository, FakeUnitOfWork, Store
 
 COUNTER_TABLES = {StatItem.Meta.table_name: aggregates.STATS, ScorecardItem.Meta.table_name: aggregates.SCORECARDS}
 def _notice_transitions() -> tuple[int, int]:

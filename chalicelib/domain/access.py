@@ -1,4 +1,4 @@
-"""Who may see and act on a case: role AND jurisdiction (DESIGN §3, §8).
+"""Who may see and act on a case: role AND jurisdiction.
 
 A sensitive case is visible only to its handling chain: the centers on its path, the departments ever
 assigned, the reporter and the evaluator (the member of its grid).

@@ -1,4 +1,4 @@
-"""The deployment's working-time calendar (DESIGN §4, §10): county hours + China's statutory calendar.
+"""The deployment's working-time calendar: county hours + China's statutory calendar.
 
 `working_calendar(config)` builds a `chalicelib.domain.working_time.WorkingCalendar` from
 `config.spec.calendar` and caches it per configuration object.

@@ -1,4 +1,4 @@
-"""Idempotent API writes: the idempotency record commits in the write's own transaction (DESIGN §4)."""
+"""Idempotent API writes: the idempotency record commits in the write's own transaction."""
 from __future__ import annotations
 
 import hashlib

@@ -72,7 +72,7 @@ class ApiKeyRecord:
 @dataclass
 class Preload:
     """Keys a write's one read (`load`) fetches besides its cases and idempotency record, in the same round trip
-    (DESIGN §9), and checks to run on what was read before anything else happens (e.g. authentication)."""
+   , and checks to run on what was read before anything else happens (e.g. authentication)."""
     sequences: list[str] = field(default_factory=list)
     household_ids: list[str] = field(default_factory=list)
     api_key_ids: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ from chalicelib import resources, workers
 from chalicelib.adapters import outbox, secrets
 from chalicelib.adapters.models import OutboxItem
 from local.worker import poll_once
-from tests.dingtalk_sink import SECRET, Sink
+from support.dingtalk_sink import SECRET, Sink
 from tests.e2e.helpers import REPORT, drive, new_case, ok
 
 

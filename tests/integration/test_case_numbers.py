@@ -1,4 +1,4 @@
-"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (issue 9).
+"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (docs/performance.md).
 
 The intake reads the county-year counter with its idempotency record (one BatchGetItem) and claims N+1 in its
 TransactWriteItems, conditional on the counter still being N. These tests interleave intakes between that read and
@@ -16,7 +16,7 @@ from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
-from tests.fakes import InterleavedLoads
+from support.fakes import InterleavedLoads
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"

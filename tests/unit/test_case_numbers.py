@@ -1,5 +1,5 @@
 """The in-memory unit of work keeps the DynamoDB one's contract for case numbers, households and API keys: read
-with the write's one load, the number claimed at commit on the value read, a lost claim read again (issue 9)."""
+with the write's one load, the number claimed at commit on the value read, a lost claim read again."""
 import hashlib
 
 import pytest
@@ -13,7 +13,7 @@ from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import ApiKeyRecord, SequenceTaken
 from tests.builders import T0, at, report_body
-from tests.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
+from support.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"

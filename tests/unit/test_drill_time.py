@@ -9,7 +9,7 @@ from chalicelib.domain.drill_time import DrillCalendar
 from chalicelib.domain.roles import Principal
 from chalicelib.services import calendar, cases, commands
 from chalicelib.services.calendar import working_calendar
-from tests.fakes import RecordingUnitOfWork as Recording, Store
+from support.fakes import RecordingUnitOfWork as Recording, Store
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")

@@ -8,7 +8,7 @@ from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands, deadlines
 from tests.builders import REPORTER, T0, at
-from tests.fakes import FakeUnitOfWork, RecordingUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, RecordingUnitOfWork, Store
 
 GRID = "BZ.RQ.TGLK.YKS.G01"
 SPOT = {"lat": 40.605, "lon": 87.685}   # inside Yakinson grid 1

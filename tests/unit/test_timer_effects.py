@@ -6,7 +6,7 @@ import pytest
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, commands, deadlines
 from tests.builders import T0, at
-from tests.fakes import RecordingUnitOfWork as Recording, Store
+from support.fakes import RecordingUnitOfWork as Recording, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 STATION = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
