@@ -24,7 +24,7 @@ from chalicelib import environment, resources
 from chalicelib.adapters import models, secrets
 from chalicelib.domain import photos as photo_keys, roles
 from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
-from infra import alarms, edge
+from infra import alarms, console, edge
 from infra.functions import logical_id
 from infra.lambda_package import slim_chalice
 
@@ -115,6 +115,7 @@ class GridloopStack(Stack):
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
         edge.build(self, prefix)
+        console.build(self, county)   # compression, the user pool's sign-in domain (infra/console.py)
         alarms.alarms_and_dashboard(self, prefix)
 
     # -- pieces ------------------------------------------------------------------------------------
