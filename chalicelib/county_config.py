@@ -19,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chalicelib.county_deployment import DeploymentSpec
 from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
-from chalicelib.domain.deadlines import Duration, DeadlinePolicy, STAGES, URGENCIES
+from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy, STAGES, URGENCIES
+from chalicelib.domain.working_time import WorkingCalendar
 
 COUNTIES_DIR = Path(__file__).parent / "counties"
 CODE = r"^[A-Z0-9][A-Z0-9_-]*(\.[A-Z0-9][A-Z0-9_-]*)*$"
@@ -390,6 +391,12 @@ class Deployment:
         self.timezone = ZoneInfo(spec.calendar.timezone)
         self.grid_boundaries = [(n.code, n.boundary.coordinates) for n in _walk(spec.root) if n.boundary]
         self.boundary_of = dict(self.grid_boundaries)
+
+    @functools.cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The county's working calendar (hours, statutory holidays, its own days off), built once."""
+        from chalicelib.domain.workdays import build_working_calendar
+        return build_working_calendar(self.spec.calendar)
 
     @classmethod
     def from_spec(cls, spec: CountyConfig) -> "Deployment":

@@ -64,8 +64,7 @@ class Year:
                            for kind in ("demand", "dispute")}
         self.outcomes: dict[str, int] = {}
         self.reopened: set[str] = set()
-        from chalicelib.services.calendar import working_calendar
-        self.calendar = working_calendar(config)
+        self.calendar = config.calendar
         self.api_requests = 0
 
     # -- plumbing -------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import changes, commands, timers, views
 from chalicelib.services import idempotency
-from chalicelib.services.calendar import working_calendar
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload, SequenceTaken
 
 DUPLICATE_WINDOW_DAYS = 30
@@ -23,12 +22,8 @@ def _actor(p: Principal) -> Actor:
     return Actor(p.user_id, p.role, p.name)
 
 
-def _calendar(config):
-    return working_calendar(config)
-
-
 def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
-    return iso(config.deadlines.due(stage, urgency, start, _calendar(config), complex_category))
+    return iso(config.deadlines.due(stage, urgency, start, config.calendar, complex_category))
 
 
 # -- intake --------------------------------------------------------------------------------------------

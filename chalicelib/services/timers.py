@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.case import Case, iso, parse_iso
-from chalicelib.services.calendar import working_calendar
 
 ESCALATION_NOTICES = 3     # village -> township -> county -> prefecture
 TOP_LEVEL_REMINDERS = 2    # further breach notices once the prefecture holds the case
@@ -58,7 +57,7 @@ def needed(case: Case) -> dict[str, Timer]:
 
 def notices(timer: Timer, case: Case, config) -> list[dict]:
     """The timer's notices in time order: a 75% warning, the breach, then one per grace period."""
-    calendar = working_calendar(config)
+    calendar = config.calendar
     complex_category = config.categories[case.category].complex if case.category in config.categories else False
     duration = config.deadlines.duration(timer.stage, case.urgency, complex_category)
     start, due = parse_iso(timer.start), parse_iso(timer.due)
