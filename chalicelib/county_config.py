@@ -17,9 +17,10 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chalicelib.county_deployment import DeploymentSpec
-from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
+from chalicelib.domain.jurisdiction import Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
-from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy, STAGES, URGENCIES
+from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy
+from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, LEVELS, CenterLevel, Kind, Level, Stage, Urgency
 from chalicelib.domain.working_time import WorkingCalendar
 
 COUNTIES_DIR = Path(__file__).parent / "counties"
@@ -65,7 +66,7 @@ class GeoJSONPolygon(Strict):
 
 class NodeSpec(Strict):
     code: str = Field(pattern=CODE)
-    level: Literal["prefecture", "county", "township", "village", "grid"]
+    level: Level
     names: Names
     case_prefix: str | None = Field(default=None, pattern=r"^[A-Z]{2,4}$")
     boundary: GeoJSONPolygon | None = None
@@ -73,7 +74,7 @@ class NodeSpec(Strict):
 
     @model_validator(mode="after")
     def children_fit(self):
-        below = LEVELS[LEVELS.index(self.level) + 1] if self.level != "grid" else None
+        below = LEVELS[LEVELS.index(self.level) + 1] if self.level != Level.GRID else None
         for child in self.children:
             if child.level != below:
                 raise ValueError(f"{child.code}: a {self.level} holds {below} nodes, not {child.level}")
@@ -94,7 +95,7 @@ class DepartmentSpec(Strict):
 
 
 class RoutingSpec(Strict):
-    level: Literal["village", "township", "county", "prefecture"]
+    level: CenterLevel
     department_kind: str | None = None
 
 
@@ -115,7 +116,7 @@ class Open311ServiceSpec(Strict):
 
 class CategorySpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]+$")
-    kind: Literal["demand", "dispute"]
+    kind: Kind
     names: Names
     public: bool
     sensitive: bool = False
@@ -312,7 +313,7 @@ class CountyConfig(Strict):
             node = nodes.get(d.node)
             if node is None:
                 problems.append(f"department '{d.id}' belongs to unknown node '{d.node}'")
-            elif node.level not in ("township", "county", "prefecture"):
+            elif node.level not in DEPARTMENT_LEVELS:
                 problems.append(f"department '{d.id}' belongs to a {node.level}; departments sit at township, county or prefecture")
         if len(nodes) != sum(1 for _ in _walk(self.root)):
             problems.append("a node code is used twice")
@@ -411,14 +412,14 @@ class Deployment:
         policy = {}
         for stage in ("triage", "report_in", "resolve"):
             stage_spec: StagePolicy = getattr(spec.deadlines, stage)
-            for urgency in URGENCIES:
+            for urgency in Urgency:
                 policy[(stage, urgency, False)] = getattr(stage_spec, urgency).to_domain()
                 policy[(stage, urgency, True)] = policy[(stage, urgency, False)]
             if stage_spec.normal_complex:
                 policy[(stage, "normal", True)] = stage_spec.normal_complex.to_domain()
-        for urgency in URGENCIES:
+        for urgency in Urgency:
             for complex_ in (False, True):
                 policy[("evaluation", urgency, complex_)] = spec.deadlines.evaluation.to_domain()
-        if {k[0] for k in policy} != set(STAGES):
+        if {k[0] for k in policy} != set(Stage):
             raise ConfigError("deadlines", [("deadlines", "every timed stage needs a policy")])
         return cls(spec, Jurisdiction(nodes, departments), categories, DeadlinePolicy(policy))

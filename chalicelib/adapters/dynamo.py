@@ -20,6 +20,7 @@ from chalicelib.domain import aggregates
 from chalicelib.domain.case import Case
 from chalicelib.domain.household import Household
 from chalicelib.domain.errors import Invalid, VersionConflict
+from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
                                               AbstractUnitOfWork, AbstractVisitRepository, ApiKeyRecord, DuplicateRequest, IdempotencyRecord, ListQuery,
                                               Page, SequenceClaim, SequenceTaken)
@@ -238,7 +239,7 @@ class DynamoCaseRepository(AbstractCaseRepository):
 
         Both Queries run in parallel and answer from the index projection: one round trip, no case reads.
         """
-        open_filter = CaseItem.status.is_in("reported", "accepted", "dispatched", "in_progress")
+        open_filter = CaseItem.status.is_in(*(s.value for s in OPEN_STATUSES if s != Status.RESOLVED))
         queries = [(CaseItem.by_grid, case.grid, open_filter & (CaseItem.category == case.category))]
         if "lat" in (case.location or {}):
             cell = pygeohash.encode(case.location["lat"], case.location["lon"], precision=GEO_PRECISION)

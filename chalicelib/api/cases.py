@@ -3,7 +3,7 @@ from chalice import Blueprint
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
-from chalicelib.domain.case import KINDS, OPEN_STATUSES, TERMINAL_STATUSES
+from chalicelib.domain.vocabulary import Kind, Status
 from chalicelib.services import cases, commands
 from chalicelib.services.unit_of_work import ListQuery
 
@@ -20,9 +20,9 @@ LIST_FILTERS = {
 
 def _list(request, **fixed) -> dict:
     query = ListQuery(
-        status=query_param(request, "status", choices=OPEN_STATUSES + TERMINAL_STATUSES),
+        status=query_param(request, "status", choices=tuple(Status)),
         node=query_param(request, "node"), grid=query_param(request, "grid"),
-        department=query_param(request, "department"), kind=query_param(request, "kind", choices=KINDS),
+        department=query_param(request, "department"), kind=query_param(request, "kind", choices=tuple(Kind)),
         category=query_param(request, "category"), limit=int_param(request, "limit", 20, 1, 50),
         cursor=query_param(request, "cursor", max_length=2000), **fixed)
     return cases.list_cases(runtime.new_uow(), runtime.config(), principal(request), query)

@@ -5,6 +5,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, csv_language, header, int_param, parse_body, principal, query_param, route
+from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, Level
 from chalicelib.services import assessment, commands, statistics, visits
 
 bp = Blueprint(__name__)
@@ -62,7 +63,7 @@ def department_scorecard(department):
 def rankings():
     request = bp.current_request
     me = principal(request)
-    level = query_param(request, "level", choices=("township", "county", "prefecture")) or "county"
+    level = query_param(request, "level", choices=DEPARTMENT_LEVELS) or Level.COUNTY
     result = assessment.ranking(runtime.new_uow(), runtime.config(), me, query_param(request, "node") or me.node or "",
                                 level, _year(request))
     if query_param(request, "format", choices=("json", "csv")) == "csv":

@@ -10,14 +10,7 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime, timezone
 
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
-
-KINDS = ("demand", "dispute")
-URGENCIES = ("emergency", "urgent", "normal")
-CHANNELS = ("grid_visit", "hotline", "walk_in", "open311")
-VERDICTS = ("good", "fair", "bad")
-SCORE_DIMENSIONS = ("response_speed", "performance", "completion", "feedback")
-OPEN_STATUSES = ("reported", "accepted", "dispatched", "in_progress", "resolved")
-TERMINAL_STATUSES = ("rejected", "merged", "closed")
+from chalicelib.domain.vocabulary import TERMINAL_STATUSES
 
 # action -> (statuses it may start from, status it leads to; None = decided by the action's outcome)
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-STAGES = ("triage", "report_in", "resolve", "evaluation")
-URGENCIES = ("emergency", "urgent", "normal")
 UNITS = ("minutes", "working_minutes", "working_days")
 WARNING_FRACTION = 0.75
 

@@ -8,7 +8,8 @@ from ulid import ULID
 from chalicelib.domain import access, geo, roles
 from chalicelib.domain.case import Actor, Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
-from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
+from chalicelib.domain.jurisdiction import within
+from chalicelib.domain.vocabulary import CENTER_LEVELS
 from chalicelib.domain.roles import Principal
 from chalicelib.services import changes, commands, timers, views
 from chalicelib.services import idempotency

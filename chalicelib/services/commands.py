@@ -11,9 +11,10 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
 from chalicelib.domain import photos
+from chalicelib.domain.vocabulary import CenterLevel, Channel, Kind, Urgency, Verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")    # tab, LF and CR are text
@@ -48,6 +49,12 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
+def one_of(words):
+    """A field taking one of the vocabulary's words (their text, in a JSON body and in Python alike), described
+    in the OpenAPI document where it is used, as the list of those words."""
+    return Annotated[words, Strict(False), WithJsonSchema({"type": "string", "enum": [w.value for w in words]})]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
@@ -65,24 +72,24 @@ class Resident(Body):
 
 
 class ReportCase(Body):
-    kind: Literal["demand", "dispute"]
+    kind: one_of(Kind)
     category: Line = Field(min_length=1, max_length=64)
     title: Line = Field(min_length=1, max_length=200)
     description: Paragraphs = Field(min_length=1, max_length=5000)
     grid: Line = Field(min_length=1, max_length=100)
     location: Location
-    urgency: Literal["emergency", "urgent", "normal"] = "normal"
-    channel: Literal["grid_visit", "hotline", "walk_in", "open311"] = "grid_visit"
+    urgency: one_of(Urgency) = Urgency.NORMAL
+    channel: one_of(Channel) = Channel.GRID_VISIT
     residents: list[Resident] = Field(default_factory=list, max_length=20)
 
 
 class Accept(Body):
-    kind: Literal["demand", "dispute"]
+    kind: one_of(Kind)
     category: Line = Field(min_length=1, max_length=64)
-    urgency: Literal["emergency", "urgent", "normal"]
+    urgency: one_of(Urgency)
     public_summary: Paragraphs = Field(min_length=1, max_length=500)
     sensitive: bool | None = None  # default: the category's flag
-    forward_to_level: Literal["village", "township", "county", "prefecture"] | None = None  # default: routing
+    forward_to_level: CenterLevel | None = None  # default: routing
 
 
 class Reason(Body):
@@ -132,7 +139,7 @@ class Scores(Body):
 
 class Evaluate(Body):
     scores: Scores
-    verdict: Literal["good", "fair", "bad"]
+    verdict: one_of(Verdict)
     fixed: bool = True
     on_behalf_of_resident: bool = False
     note: Paragraphs = Field(default="", max_length=2000)
@@ -147,7 +154,7 @@ class RegisterHousehold(Body):
 
 
 class PhotoUpload(Body):
-    phase: Literal["before", "after"]
+    phase: Literal[tuple(photos.PHASE_STATUSES)]   # before | after
     content_type: Literal[tuple(photos.ALLOWED_TYPES)]  # the one list of accepted types
     size: int = Field(gt=0, le=photos.MAX_BYTES, description="bytes")
 

@@ -12,10 +12,11 @@ from chalicelib.domain import geo, roles
 from chalicelib.domain.case import Case
 from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.roles import Principal
+from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services import cases, commands
 from chalicelib.services.unit_of_work import Preload
 
-OPEN = ("reported", "accepted", "dispatched", "in_progress")   # resolved and after read as closed
+OPEN = tuple(s for s in OPEN_STATUSES if s != Status.RESOLVED)   # resolved and after read as closed
 WINDOW_DAYS = 90
 MAX_REQUESTS = 1000          # a listing reaches the first 1,000 requests of its window: page x page_size at most
 READ_FACTOR = 2              # index entries one listing reads per partition: at most 2 x page x page_size
