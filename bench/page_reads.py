@@ -207,7 +207,8 @@ from chalicelib.county_config import load  # noqa: E402
 from chalicelib.domain import aggregates  # noqa: E402
 from chalicelib.domain.jurisdiction import within  # noqa: E402
 from chalicelib.domain.roles import Principal  # noqa: E402
-from chalicelib.services import cases, commands, statistics  # noqa: E402
+from chalicelib.services import cases, statistics  # noqa: E402
+from chalicelib.domain import commands  # noqa: E402
 from local.aws_resources import create_all  # noqa: E402
 from local.seed import load_people  # noqa: E402
 

@@ -23,7 +23,8 @@ from chalicelib import resources  # noqa: E402
 from chalicelib.adapters.dynamo import DynamoUnitOfWork  # noqa: E402
 from chalicelib.county_config import load  # noqa: E402
 from chalicelib.domain.roles import Principal  # noqa: E402
-from chalicelib.services import cases, commands  # noqa: E402
+from chalicelib.services import cases  # noqa: E402
+from chalicelib.domain import commands  # noqa: E402
 from local.aws_resources import create_all  # noqa: E402
 
 

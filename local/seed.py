@@ -39,7 +39,8 @@ def load_households(config, people: dict, now) -> int:
     """Register the demo households through the same service the API uses, as each grid's member."""
     from chalicelib.adapters.dynamo import DynamoUnitOfWork
     from chalicelib.domain.roles import Principal
-    from chalicelib.services import commands, households
+    from chalicelib.services import households
+    from chalicelib.domain import commands
 
     members = {u["grid"]: u for u in people["users"] if u["role"] == "grid_member"}
     for i, h in enumerate(people.get("households", [])):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 SCOPE = ["chalicelib.domain.access.*", "chalicelib.domain.case.*", "chalicelib.domain.deadline_policy.*",
          "chalicelib.domain.working_time.*", "chalicelib.services.cases.x__shown_as_duplicate__mutmut_*",
-         "chalicelib.services.cases.x__holding_level__mutmut_*"]
+         "chalicelib.domain.actions.x_holding_level__mutmut_*"]
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
           -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
 

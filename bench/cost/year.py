@@ -20,7 +20,8 @@ from datetime import date, datetime, timedelta, timezone
 from bench.cost.world import MeteredUnitOfWork, World, worker_idempotency
 from chalicelib.domain.case import Case
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, deadlines, photos, statistics, views
+from chalicelib.services import cases, deadlines, photos, statistics, views
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import ListQuery
 
 YEAR = 2026

@@ -11,7 +11,8 @@ from chalice import Blueprint, Response
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, parse_body, principal, route
-from chalicelib.services import commands, open311
+from chalicelib.services import open311
+from chalicelib.domain import commands
 from chalicelib.services.open311 import Open311Error
 
 bp = Blueprint(__name__)

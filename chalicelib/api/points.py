@@ -4,7 +4,8 @@ from chalice import Blueprint, Response
 from chalicelib import runtime
 from chalicelib.api.http import (ApiError, csv_language, header, int_param, parse_body, principal, query_param,
                                  route)
-from chalicelib.services import commands, points
+from chalicelib.services import points
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 TAG = "points"

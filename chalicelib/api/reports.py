@@ -6,7 +6,8 @@ from chalice import Blueprint, Response
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, csv_language, header, int_param, parse_body, principal, query_param, route
 from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, Level
-from chalicelib.services import assessment, commands, statistics, visits
+from chalicelib.services import assessment, statistics, visits
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 PERIOD = {"period": "YYYY | YYYY-Qn | YYYY-MM | YYYY-MM-DD", "from": "YYYY-MM-DD (with to)",

@@ -6,16 +6,12 @@ assigned, the reporter and the evaluator (the member of its grid).
 from datetime import datetime
 
 from chalicelib.domain import roles
-from chalicelib.domain.case import Case, allowed_actions
+from chalicelib.domain.actions import ACTIONS, Party, allowed_actions
+from chalicelib.domain.case import Case
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
+from chalicelib.domain.vocabulary import Share
 
-# action -> the roles that may perform it (jurisdiction is checked separately)
-CENTER_ACTIONS = {"accept", "reject", "merge", "resolve_on_spot", "escalate", "dispatch", "redispatch",
-                  "decide_extension", "close"}
-ASSIGNED_ACTIONS = {"acknowledge"}                          # every department the case is assigned to
-LEAD_ACTIONS = {"return", "request_extension", "resolve"}   # the lead department alone
-GRID_MEMBER_ACTIONS = {"evaluate"}
 NODE_STAFF = (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN)   # read a node's whole subtree
 
 
@@ -52,16 +48,29 @@ def may_open_in_grid(p: Principal, grid: str) -> bool:
 
 
 def can_act(p: Principal, case: Case, action: str) -> bool:
-    """Role and place, not status: the case decides whether the status allows the action."""
-    if action in CENTER_ACTIONS:
-        return p.role in roles.CENTER_ROLES and p.node == case.center
-    if action in ASSIGNED_ACTIONS:
-        return p.role == roles.DEPARTMENT and p.department in {a.department for a in case.active_assignments()}
-    if action in LEAD_ACTIONS:
-        return p.role == roles.DEPARTMENT and p.department is not None and p.department == case.lead_department()
-    if action in GRID_MEMBER_ACTIONS:
+    """Role and place, not status (the case decides whether its status allows the action): the caller is one of
+    the parties the action's row names."""
+    row = ACTIONS.get(action)
+    return row is not None and any(is_party(p, case, party) for party in row.who)
+
+
+def is_party(p: Principal, case: Case, party: Party) -> bool:
+    """Whether the caller stands in that relation to the case."""
+    if party in (Party.CENTER, Party.HIGHER_CENTER, Party.CENTER_ON_PATH):
+        if p.role not in roles.CENTER_ROLES or p.node is None:
+            return False
+        if party is Party.CENTER:
+            return p.node == case.center
+        if party is Party.HIGHER_CENTER:
+            return p.node != case.center and within(case.center, p.node)
+        return p.node in case.path_centers
+    if party in (Party.LEAD, Party.CO_HANDLER):
+        share = Share.LEAD if party is Party.LEAD else Share.CO
+        return p.role == roles.DEPARTMENT and p.department is not None and any(
+            a.department == p.department and a.role == share for a in case.active_assignments())
+    if party is Party.EVALUATOR:
         return p.role == roles.GRID_MEMBER and p.grid == case.grid
-    return False
+    return party is Party.REPORTER and p.user_id == case.reporter.get("user_id")
 
 
 def actions_for(p: Principal, case: Case, now: datetime) -> list[str]:
@@ -74,7 +83,7 @@ def actions_for(p: Principal, case: Case, now: datetime) -> list[str]:
 def can_merge_into(p: Principal, target: Case) -> bool:
     """A merge writes to its target too: only into a case the caller's center handles or handled (on its path),
     never into one it merely sees from above."""
-    return p.role in roles.CENTER_ROLES and p.node in target.path_centers
+    return is_party(p, target, ACTIONS["merge"].other_case.party)
 
 
 def can_report_in_grid(p: Principal, grid: str) -> bool:

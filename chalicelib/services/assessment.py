@@ -8,7 +8,8 @@ from chalicelib.domain.case import Actor
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import changes, commands, idempotency, timers, views
+from chalicelib.services import changes, idempotency, timers, views
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 

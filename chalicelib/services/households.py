@@ -12,7 +12,8 @@ from chalicelib.domain.household import Household
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name, mask_phone
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, idempotency
+from chalicelib.services import idempotency
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 MAINTAINERS = (roles.GRID_MEMBER, roles.STATION, roles.POINTS_EVALUATOR, roles.ADMIN)

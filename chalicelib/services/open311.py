@@ -13,7 +13,8 @@ from chalicelib.domain.case import Case
 from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import Preload
 
 OPEN = tuple(s for s in OPEN_STATUSES if s != Status.RESOLVED)   # resolved and after read as closed

@@ -11,7 +11,8 @@ from chalicelib.domain import access, photos, roles
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
-from chalicelib.services import changes, commands, timers
+from chalicelib.services import changes, timers
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
 

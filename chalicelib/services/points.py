@@ -15,7 +15,8 @@ from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, exports
+from chalicelib.services import exports
+from chalicelib.domain import commands
 from chalicelib.services.idempotency import IdempotencyKeyReused
 from chalicelib.services.points_port import HouseholdsRead, PointsStore, PointsWrite
 from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord

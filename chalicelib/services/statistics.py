@@ -137,8 +137,9 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
 
 
 METRIC_NAMES = {  # metric -> (Chinese, English), as a spreadsheet reader sees it
-    "reported": ("上报", "reported"), "accepted": ("受理", "accepted"), "rejected": ("不予受理", "rejected"),
-    "merged": ("合并", "merged"), "dispatched": ("派单", "dispatched"),
+    "reported": ("上报", "reported"),
+    **{m.name: (m.zh, m.en) for m in aggregates.COUNTED_ACTIONS.values()},
+    "dispatched": ("派单", "dispatched"),
     "acknowledged_on_time": ("按时报到", "reported in on time"), "resolved": ("办结", "resolved"),
     "reopened": ("重办", "reopened"), "overdue": ("超时", "overdue"), "evaluated": ("已评价", "evaluated"),
     "good": ("满意", "good"), "fair": ("基本满意", "fair"), "bad": ("不满意", "bad"),

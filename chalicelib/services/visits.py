@@ -11,7 +11,8 @@ from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, idempotency, views
+from chalicelib.services import idempotency, views
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 

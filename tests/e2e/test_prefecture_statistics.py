@@ -10,7 +10,8 @@ import pytest
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import StatItem
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from tests.builders import spot_in
 from tests.e2e.helpers import ok
 from tests.fakes import FakeUnitOfWork, Store

@@ -11,7 +11,8 @@ from chalicelib.adapters.dynamo import DynamoHouseholdRepository, DynamoUnitOfWo
 from chalicelib.adapters.models import CaseItem, CounterItem, IdempotencyItem, VisitItem
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, households, open311, visits
+from chalicelib.services import cases, households, open311, visits
+from chalicelib.domain import commands
 from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken

@@ -6,7 +6,8 @@ from chalicelib.adapters.models import AssignmentItem, CaseItem, IdempotencyItem
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import ListQuery
 from tests.builders import CENTER, T0, at, accepted, reported
 

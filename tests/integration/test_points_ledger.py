@@ -9,7 +9,8 @@ from chalicelib.adapters.points_store import DynamoPointsStore
 from chalicelib.domain import points as ledger_rules
 from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, OutOfStock, PointsRefused
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, households, points
+from chalicelib.services import households, points
+from chalicelib.domain import commands
 from chalicelib.services.points_port import PointsWrite
 
 EVALUATOR = Principal("evaluator-yks", "points_evaluator", node="BZ.RQ.TGLK.YKS")

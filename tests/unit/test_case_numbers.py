@@ -8,7 +8,8 @@ from chalicelib.adapters.api_keys import DynamoApiKeys
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.household import Household
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, open311, visits
+from chalicelib.services import cases, open311, visits
+from chalicelib.domain import commands
 from chalicelib.services.cases import NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import ApiKeyRecord, SequenceTaken

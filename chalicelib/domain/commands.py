@@ -1,4 +1,8 @@
-"""Request bodies, validated with pydantic. The OpenAPI document takes its schemas from these classes.
+"""Commands: the bodies of the requests that change something, validated with pydantic.
+
+They live in the domain because a command is what the domain is asked to do: the action table
+(chalicelib/domain/actions.py) names each action's body, and the routes and the OpenAPI document take them from
+there. pydantic is a validation library without I/O, so the domain stays free of AWS and HTTP.
 
 Types are strict: a number is a JSON number, not a string that looks like one, and a boolean is no count.
 Single-line fields (titles, names, codes, addresses) refuse control characters (NUL, ANSI escapes, line breaks,
@@ -196,22 +200,3 @@ class Restock(Body):
 
 class IssueApiKey(Body):
     name: Line = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
-
-
-# action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)
-ACTION_BODIES: dict[str, type[Body]] = {
-    "accept": Accept,
-    "reject": Reason,
-    "merge": Merge,
-    "resolve_on_spot": Note,
-    "escalate": Reason,
-    "dispatch": Dispatch,
-    "redispatch": Dispatch,
-    "acknowledge": OptionalNote,
-    "return": Reason,
-    "request_extension": ExtensionRequest,
-    "decide_extension": ExtensionDecision,
-    "resolve": Resolve,
-    "evaluate": Evaluate,
-    "close": OptionalNote,
-}
