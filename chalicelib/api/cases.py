@@ -5,7 +5,7 @@ from chalicelib import runtime
 from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
 from chalicelib.domain.vocabulary import Kind, Status
 from chalicelib.services import cases
-from chalicelib.domain import commands
+from chalicelib.domain import access, commands
 from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
@@ -53,7 +53,7 @@ def my_reports():
 @route(bp, "/inbox", "GET", "A department's inbox", TAG, query=LIST_FILTERS)
 def department_inbox():
     request = bp.current_request
-    if principal(request).role != "department":
+    if not access.has_inbox(principal(request)):
         raise ApiError(403, "forbidden", "only department staff have an inbox")
     return _list(request)
 
@@ -62,7 +62,7 @@ def department_inbox():
 def center_queue():
     request = bp.current_request
     me = principal(request)
-    if me.role not in ("station", "dispatcher"):
+    if not access.has_queue(me):
         raise ApiError(403, "forbidden", "only receiving stations and centers have a queue")
     return _list(request, queue_center=me.node)
 

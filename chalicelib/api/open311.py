@@ -12,7 +12,7 @@ from chalice import Blueprint, Response
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, parse_body, principal, route
 from chalicelib.services import open311
-from chalicelib.domain import commands
+from chalicelib.domain import access, commands
 from chalicelib.services.open311 import Open311Error
 
 bp = Blueprint(__name__)
@@ -160,7 +160,7 @@ def open311_token(token_fmt):
 def issue_api_key():
     request = bp.current_request
     me = principal(request)
-    if me.role != "admin":
+    if not access.may_manage_api_keys(me):
         raise ApiError(403, "forbidden", "only the county admin issues Open311 API keys")
     body = parse_body(request, commands.IssueApiKey)
     from chalicelib.domain.case import iso
@@ -169,7 +169,7 @@ def issue_api_key():
 
 @route(bp, "/admin/open311-keys/{key_id}/revoke", "POST", "Revoke an Open311 API key", "admin")
 def revoke_api_key(key_id):
-    if principal(bp.current_request).role != "admin":
+    if not access.may_manage_api_keys(principal(bp.current_request)):
         raise ApiError(403, "forbidden", "only the county admin revokes Open311 API keys")
     if not runtime.api_keys().revoke(key_id):
         raise ApiError(404, "not_found", f"no API key {key_id}")

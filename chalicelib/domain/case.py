@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, asdict
-from datetime import datetime, timezone
+from datetime import datetime
 
 from chalicelib.domain.actions import ACTIONS, allowed_actions, leads_to
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
@@ -99,7 +99,7 @@ class Case:
         return [Assignment(**a) for a in self.assignments]
 
     def lead_department(self) -> str | None:
-        return next((a.department for a in self.active_assignments() if a.role == "lead"), None)
+        return next((a.department for a in self.active_assignments() if a.role == Share.LEAD), None)
 
     def departments_ever(self) -> set[str]:
         return {a["department"] for a in self.assignments}

@@ -33,6 +33,11 @@ class Principal:
         return {"user_id": self.user_id, "role": self.role, "name": self.name}
 
 
+def open311_client(key_id: str) -> Principal:
+    """The caller behind an Open311 API key."""
+    return Principal(f"open311:{key_id}", OPEN311, name=f"Open311 client {key_id}")
+
+
 @dataclass
 class Actor:
     """Who did something, as the timeline records it."""

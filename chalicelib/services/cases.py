@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access, geo, roles
+from chalicelib.domain import access, geo
 from chalicelib.domain.actions import ACTIONS, Turn
 from chalicelib.domain.case import Case, iso, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, VersionConflict
@@ -33,7 +33,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     gap-free; a replayed request takes none)."""
     jurisdiction = config.jurisdiction
     grid = jurisdiction.node(body.grid)
-    unplaced = p.role == roles.OPEN311 and body.grid == jurisdiction.root.code  # outside every grid: the root's center
+    unplaced = access.may_report_outside_every_grid(p) and body.grid == jurisdiction.root.code   # the root's center
     if grid is None or (grid.level != "grid" and not unplaced):
         raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
     if not access.can_report_in_grid(p, body.grid):
@@ -43,10 +43,9 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
         raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
     if category.kind != body.kind:
         raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
-    if p.role == "grid_member" and body.channel != "grid_visit":
-        raise Invalid("grid members report through the grid_visit channel", field="channel")
-    if (body.channel == "open311") != (p.role == roles.OPEN311):
-        raise Invalid("the open311 channel is for Open311 clients, and only that one", field="channel")
+    refused = access.channel_refusal(p, body.channel)
+    if refused:
+        raise Invalid(refused, field="channel")
     _check_location(config, body)
 
     county = jurisdiction.county_of(body.grid) or jurisdiction.root

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.vocabulary import Share
 from chalicelib.services import changes, timers
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
@@ -37,7 +38,7 @@ def handle_notice(uow: AbstractUnitOfWork, config, message: dict, now: datetime)
         else:
             escalate_to = None
             co_handler = stage == "report_in" and any(
-                a.department == department and a.role == "co" for a in case.active_assignments())
+                a.department == department and a.role == Share.CO for a in case.active_assignments())
             if notice["kind"] == "breach" and not co_handler:
                 above = config.jurisdiction.center_above(case.center)
                 escalate_to = (above.code, above.level) if above else None

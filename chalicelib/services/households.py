@@ -5,32 +5,19 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import roles
+from chalicelib.domain import access
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Household
-from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name, mask_phone
 from chalicelib.domain.roles import Principal
 from chalicelib.services import idempotency
 from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
-MAINTAINERS = (roles.GRID_MEMBER, roles.STATION, roles.POINTS_EVALUATOR, roles.ADMIN)
-READERS = MAINTAINERS + (roles.CLERK, roles.LEADER, roles.DISPATCHER)
-
-
-def _in_scope(p: Principal, grid: str, allowed_roles) -> bool:
-    if p.role not in allowed_roles:
-        return False
-    if p.role == roles.GRID_MEMBER:
-        return p.grid == grid
-    return p.node is not None and within(grid, p.node)
-
-
 def view(household: Household, p: Principal) -> dict:
     """The grid's own people see the head's name; everyone else sees it masked. Phones are always masked."""
-    own = p.role in MAINTAINERS and _in_scope(p, household.grid, MAINTAINERS)
+    own = access.may_keep_households(p, household.grid)
     return {"id": household.id, "grid": household.grid, "head": household.head if own else mask_name(household.head),
             "phone": mask_phone(household.phone), "members": household.members, "address": household.address,
             "created_at": household.created_at}
@@ -41,7 +28,7 @@ def register(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Regis
     grid = config.jurisdiction.node(body.grid)
     if grid is None or grid.level != "grid":
         raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
-    if not _in_scope(p, body.grid, MAINTAINERS):
+    if not access.may_keep_households(p, body.grid):
         raise Forbidden(f"you cannot register households in grid {body.grid}")
 
     def run() -> dict:
@@ -59,7 +46,7 @@ def list_in_grid(uow: AbstractUnitOfWork, config, p: Principal, grid: str, limit
     node = config.jurisdiction.node(grid)
     if node is None or node.level != "grid":
         raise Invalid(f"'{grid}' is not a grid of this deployment", field="grid")
-    if not _in_scope(p, grid, READERS):
+    if not access.may_read_households(p, grid):
         raise Forbidden(f"grid {grid} is outside your jurisdiction")
     with uow:
         page = uow.households.list_by_grid(grid, limit, cursor)

@@ -11,7 +11,6 @@ from ulid import ULID
 from chalicelib.domain import geo, roles
 from chalicelib.domain.case import Case
 from chalicelib.domain.privacy import mask_text
-from chalicelib.domain.roles import Principal
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services import cases
 from chalicelib.domain import commands
@@ -95,7 +94,7 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
         "location": {"lat": lat, "lon": lon, "address": form.get("address_string") or ""},
         "residents": [{"name": reporter_name or "Open311 reporter", "phone": form.get("phone") or None}]
         if reporter_name or form.get("phone") else []})
-    client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
+    client = roles.open311_client(key_id)
 
     def authenticate() -> None:
         if api_keys.verify(form.get("api_key"), uow.api_keys.get(key_id)) != key_id:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access, photos, roles
+from chalicelib.domain import access, photos
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
@@ -30,11 +30,7 @@ def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, b
     if case.status not in photos.PHASE_STATUSES[body.phase]:
         raise InvalidTransition(f"{body.phase}-photos cannot be added to a case that is {case.status}",
                                 status=case.status, allowed_actions=[])
-    if body.phase == "after":
-        allowed = p.role == roles.DEPARTMENT and p.department == case.lead_department()
-    else:
-        allowed = p.user_id == case.reporter["user_id"] or (p.role in roles.CENTER_ROLES and p.node in case.path_centers)
-    if not allowed:
+    if not access.may_add_photos(p, case, body.phase):
         raise Forbidden(f"your role or place does not allow adding {body.phase}-photos to this case")
     photo_id = str(ULID())
     key = photos.incoming_key(case.id, body.phase, photo_id)

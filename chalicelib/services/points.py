@@ -9,7 +9,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import points, roles
+from chalicelib.domain import access, points
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
@@ -37,17 +37,6 @@ def _rule(config, code: str, grid: str):
     if not found:
         raise Invalid(f"no point rule '{code}' for this household's village or township", field="rule")
     return min(found, key=lambda r: path.index(r.scope))
-
-
-def _may_evaluate(p: Principal, grid: str) -> bool:
-    return p.role == roles.POINTS_EVALUATOR and p.node is not None and within(grid, p.node)
-
-
-def _may_read(p: Principal, grid: str) -> bool:
-    if p.role == roles.GRID_MEMBER:
-        return p.grid == grid
-    return p.role in (roles.POINTS_EVALUATOR, roles.CLERK, roles.STATION, roles.LEADER, roles.ADMIN) \
-        and p.node is not None and within(grid, p.node)
 
 
 def _hash(payload: dict) -> str:
@@ -91,7 +80,7 @@ def record(store: PointsStore, config, p: Principal, household_id: str, body: co
 
     def decide(read):
         household = read.household
-        if not _may_evaluate(p, household.grid):
+        if not access.may_record_points(p, household.grid):
             raise Forbidden("only the points evaluation group of this household's grid or village records points")
         rule = _rule(config, body.rule, household.grid)
         entry = points.record(household, rule, read.cap_total, at=iso(now), month=month, reason=body.reason,
@@ -113,7 +102,7 @@ def reverse(store: PointsStore, config, p: Principal, household_id: str, seq: in
             now: datetime, idempotency_key: str | None = None) -> dict:
     def decide(read):
         household = read.household
-        if not _may_evaluate(p, household.grid):
+        if not access.may_record_points(p, household.grid):
             raise Forbidden("only the points evaluation group of this household's grid or village corrects points")
         if read.entry is None:
             raise Invalid(f"the household has no ledger entry {seq}", field="seq")
@@ -134,14 +123,10 @@ def _supermarket(config, supermarket_id: str):
     return market
 
 
-def _clerk_of(p: Principal, market) -> bool:
-    return p.role == roles.CLERK and p.node == market.node
-
-
 def redeem(store: PointsStore, config, p: Principal, supermarket_id: str, body: commands.Redeem, now: datetime,
            idempotency_key: str | None = None) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _clerk_of(p, market):
+    if not access.is_clerk_of(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} redeem there")
     item = next((i for i in market.items if i.sku == body.sku), None)
     if item is None:
@@ -169,21 +154,16 @@ def redeem(store: PointsStore, config, p: Principal, supermarket_id: str, body: 
 
 def restock(store: PointsStore, config, p: Principal, supermarket_id: str, body: commands.Restock) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _manages(p, market):
+    if not access.may_manage_stock(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place manage its stock")
     if body.sku not in {i.sku for i in market.items}:
         raise Invalid(f"{supermarket_id} has no item '{body.sku}'", field="sku")
     return {"sku": body.sku, "stock": store.restock(f"{supermarket_id}#{body.sku}", body.add)}
 
 
-def _manages(p: Principal, market) -> bool:
-    """The market's own clerks, and the admins of a place that holds it."""
-    return _clerk_of(p, market) or (p.role == roles.ADMIN and p.node is not None and within(market.node, p.node))
-
-
 def stock(store: PointsStore, config, p: Principal, supermarket_id: str) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _manages(p, market):
+    if not access.may_manage_stock(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place read its stock")
     levels = store.stock([f"{supermarket_id}#{i.sku}" for i in market.items])
     return {"supermarket": supermarket_id, "items": [
@@ -193,7 +173,7 @@ def stock(store: PointsStore, config, p: Principal, supermarket_id: str) -> dict
 
 def ledger(store: PointsStore, config, p: Principal, household_id: str, limit: int, cursor: str | None) -> dict:
     read = store.read(household_id)
-    if read.household is None or not _may_read(p, read.household.grid):
+    if read.household is None or not access.may_read_ledger(p, read.household.grid):
         raise NotFound(f"no household {household_id} that you can see")
     page = store.ledger(household_id, limit, cursor)
     return {"household_id": household_id, "balance": read.household.balance, "items": page.items,
@@ -221,7 +201,7 @@ def eligible(store: PointsStore, config, p: Principal, privilege: str, village: 
     spec = next((x for x in config.spec.points.privileges if x.code == privilege), None)
     if spec is None:
         raise NotFound(f"no privilege {privilege}")
-    if p.role not in (roles.POINTS_EVALUATOR, roles.STATION, roles.LEADER, roles.ADMIN) or not within(village, p.node or "-"):
+    if not access.may_read_privileges(p, village):
         raise Forbidden(f"{village} is outside your jurisdiction")
     months = _months(period)
     read = _village_households(store, config, village, months)

@@ -5,11 +5,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from ulid import ULID
 
-from chalicelib.domain import aggregates, roles
+from chalicelib.domain import access, aggregates
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
-from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import idempotency, views
 from chalicelib.domain import commands
@@ -18,7 +17,7 @@ from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogVisit, now: datetime,
               idempotency_key: str | None = None) -> dict:
-    if p.role != roles.GRID_MEMBER:
+    if not access.may_log_visits(p):
         raise Forbidden("grid members log household visits")
     if body.visited_at > now + timedelta(minutes=5):
         raise Invalid("a visit cannot be in the future", field="visited_at")
@@ -44,10 +43,7 @@ def list_visits(uow: AbstractUnitOfWork, config, p: Principal, grid: str, first:
     node = config.jurisdiction.node(grid)
     if node is None or node.level != "grid":
         raise Invalid(f"'{grid}' is not a grid of this deployment", field="grid")
-    allowed = p.grid == grid if p.role == roles.GRID_MEMBER else (
-        p.role in (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN, roles.POINTS_EVALUATOR)
-        and within(grid, p.node or "-"))
-    if not allowed:
+    if not access.may_read_visits(p, grid):
         raise Forbidden(f"grid {grid} is outside your jurisdiction")
     tz = config.timezone
     start = datetime.combine(first, time.min, tz).astimezone(timezone.utc)
