@@ -201,7 +201,7 @@ from ulid import ULID  # noqa: E402
 
 from chalicelib import runtime  # noqa: E402
 from chalicelib.adapters import outbox  # noqa: E402
-from chalicelib.adapters.dynamo import DynamoUnitOfWork  # noqa: E402
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork  # noqa: E402
 from chalicelib.adapters.models import AssignmentItem, CaseItem, ScorecardItem, StatItem  # noqa: E402
 from chalicelib.county_config import load  # noqa: E402
 from chalicelib.domain import aggregates  # noqa: E402

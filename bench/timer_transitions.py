@@ -20,7 +20,7 @@ os.environ.update(client_environment(aws.url, "cn-northwest-1"))
 import boto3  # noqa: E402
 
 from chalicelib import resources  # noqa: E402
-from chalicelib.adapters.dynamo import DynamoUnitOfWork  # noqa: E402
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork  # noqa: E402
 from chalicelib.county_config import load  # noqa: E402
 from chalicelib.domain.roles import Principal  # noqa: E402
 from chalicelib.services import cases  # noqa: E402

@@ -12,7 +12,7 @@ def config() -> county_config.Deployment:
 
 
 def new_uow():
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork  # imported on first use, not at cold start of every route
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork   # imported on first use, not at every cold start
     return DynamoUnitOfWork()
 
 

@@ -37,7 +37,7 @@ def user(people: dict, user_id: str) -> dict:
 
 def load_households(config, people: dict, now) -> int:
     """Register the demo households through the same service the API uses, as each grid's member."""
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
     from chalicelib.domain.roles import Principal
     from chalicelib.services import households
     from chalicelib.domain import commands

@@ -2,7 +2,7 @@
 
 Every adapter answers like the test fakes (tests/fakes.py) and records what the DynamoDB/S3/SQS/Step
 Functions adapters would send instead: the transaction items come from the real adapter's own request builder
-(`dynamo.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
+(`transaction.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
 shape: an execution enters its first Wait once at start, and each notice it sends enters the states the ASL
 leads through back to that Wait (or to its end, for the last), counted from chalicelib/timer.asl.json itself;
 bench/timer_transitions.py checks the result against moto's execution history.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.cost.meter import Bill, DynamoMeter
-from chalicelib.adapters import dynamo, outbox
+from chalicelib.adapters import outbox, transaction
 from chalicelib.adapters.models import (CaseItem, CounterItem, HouseholdItem, IdempotencyItem, ScorecardItem, StatItem,
                                         TimelineItem, WorkerIdempotencyItem)
 from chalicelib.domain import aggregates
@@ -214,7 +214,7 @@ class MeteredUnitOfWork(FakeUnitOfWork):
         return super().read_counters(table, keys)
 
     def commit(self):
-        puts, updates, _ = dynamo.transaction_request(self)
+        puts, updates, _ = transaction.transaction_request(self)
         committed = list(self.effects)
         super().commit()
         self.world.round("dynamodb_transaction", "dynamodb", "TransactWriteItems")

@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ulid import ULID
 
 from chalicelib import resources
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.dynamo import in_parallel
 from chalicelib.adapters.models import OutboxItem
 from chalicelib.services import timers
 from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER, Effect
@@ -76,8 +76,7 @@ def carry_out_items(items: list[OutboxItem]) -> tuple[list[Effect], list[Effect]
             log.warning("effect %s (%s) failed; the relay will retry it", effect.id, effect.kind, exc_info=True)
             return None
 
-    with ThreadPoolExecutor(max_workers=min(8, len(tried))) as pool:
-        done = [e for e in pool.map(attempt, tried) if e is not None]
+    done = [e for e in in_parallel(attempt, tried) if e is not None]
     done_ids = {e.id for e in done}
     expires = int(time.time()) + DONE_TTL_SECONDS
     with OutboxItem.batch_write() as batch:

@@ -8,8 +8,9 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import settings
-from chalicelib.adapters.dynamo import (batch_get, chunks, decode_cursor, encode_cursor, idempotency_put, in_parallel,
-                                       transact)
+from chalicelib.adapters.dynamo import batch_get, cancellation_reasons, chunks, in_parallel, transact
+from chalicelib.adapters.paging import one_page
+from chalicelib.adapters.transaction import idempotency_put
 from chalicelib.adapters.models import (CounterItem, HouseholdItem, IdempotencyItem, LedgerItem, OrderItem,
                                         StockItem)
 from chalicelib.domain.errors import OutOfStock, VersionConflict
@@ -107,7 +108,7 @@ class DynamoPointsStore(PointsStore):
         try:
             transact(puts, updates)
         except TransactWriteError as exc:
-            reasons = [getattr(r, "code", None) if r else None for r in (exc.cancellation_reasons or [])]
+            reasons = cancellation_reasons(exc)
 
             def failed(position):
                 return position is not None and len(reasons) > position and reasons[position] == "ConditionalCheckFailed"
@@ -121,12 +122,10 @@ class DynamoPointsStore(PointsStore):
             raise  # throttling or AWS errors: nothing was written; the API answers 503
 
     def ledger(self, household_id, limit, cursor):
-        fingerprint = "ledger:" + household_id
-        state = decode_cursor(cursor, fingerprint) if cursor else {"f": fingerprint}
-        raw = next(LedgerItem.query(household_id, page_size=limit, last_evaluated_key=state.get("k")).page_iter)
-        last = raw.get("LastEvaluatedKey")
-        return Page([json.loads(i["doc"]["S"]) for i in raw.get("Items", [])],
-                    encode_cursor({"f": fingerprint, "k": last}) if last else None, scanned=raw.get("ScannedCount", 0))
+        items, next_cursor, scanned = one_page(
+            lambda last: LedgerItem.query(household_id, page_size=limit, last_evaluated_key=last),
+            "ledger:" + household_id, cursor)
+        return Page([json.loads(i["doc"]["S"]) for i in items], next_cursor, scanned=scanned)
 
     def counters(self, keys):
         """BatchGets of 100 keys, sent in parallel: one round trip."""

@@ -7,7 +7,8 @@ that commit, the way concurrent Lambdas would.
 import pytest
 
 from chalicelib.adapters.api_keys import DynamoApiKeys
-from chalicelib.adapters.dynamo import DynamoHouseholdRepository, DynamoUnitOfWork
+from chalicelib.adapters.repositories import DynamoHouseholdRepository
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import CaseItem, CounterItem, IdempotencyItem, VisitItem
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.roles import Principal

@@ -1,7 +1,7 @@
 """The PynamoDB adapter against the embedded moto server: transactions, versions, races, pages."""
 import pytest
 
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import AssignmentItem, CaseItem, IdempotencyItem, TimelineItem
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import VersionConflict

@@ -22,7 +22,7 @@ CAPS = {"clean_courtyard": 5, "helped_mediate": 30, "volunteer_work": 15}   # de
 
 
 def new_household(config, name="王小明"):
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
     return households.register(DynamoUnitOfWork(), config, GM, commands.RegisterHousehold(
         grid=GM.grid, head=name, members=4), T0)["id"]
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import boto3
 
 from chalicelib import resources, workers
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.outbox import execution_arn
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases
