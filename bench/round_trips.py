@@ -600,11 +600,9 @@ def scenario(api: Api):
 
 
 def seed(config, people):
-    from chalicelib.adapters.points_store import DynamoPointsStore
+    from local.seed import stock_supermarkets
     load_households(config, people, datetime.now(timezone.utc))
-    for market in config.spec.points.supermarkets:  # opening stock, as `make run`
-        for item in market.items:
-            DynamoPointsStore().restock(f"{market.id}#{item.sku}", 20)
+    stock_supermarkets(config, people, 20)  # opening stock, as `make run`
 
 
 # -- report ------------------------------------------------------------------------------------------------------

@@ -16,19 +16,9 @@ def new_uow():
     return DynamoUnitOfWork()
 
 
-def points_store():
-    from chalicelib.adapters.points_store import DynamoPointsStore
-    return DynamoPointsStore()
-
-
 def access_log():
     from chalicelib.adapters.access_log import DynamoAccessLog
     return DynamoAccessLog()
-
-
-def api_keys():
-    from chalicelib.adapters.api_keys import DynamoApiKeys
-    return DynamoApiKeys()
 
 
 def photo_store():

@@ -322,7 +322,7 @@ def _table_rights(m) -> dict:
     need PutItem and UpdateItem on their tables; a Query on an index is authorised on the index."""
     return {
         "api_handler": {
-            # the unit of work (adapters/dynamo): one BatchGetItem of cases, idempotency record, sequences,
+            # the unit of work (adapters/unit_of_work): one BatchGetItem of cases, idempotency record, sequences,
             # households and API keys; one TransactWriteItems of Puts (cases, timeline, links, outbox, households,
             # visits, sequences, idempotency) and counter Updates; lists and duplicates by index
             m.CaseItem: ((GET, BATCH_GET, PUT), (QUERY,)),       # GetItem: a case read alone (cases.get)
@@ -335,11 +335,11 @@ def _table_rights(m) -> dict:
             m.StatItem: ((BATCH_GET, UPDATE), ()),
             m.ScorecardItem: ((BATCH_GET, UPDATE), ()),
             m.VisitItem: ((PUT,), (QUERY,)),
-            # the points store (adapters/points_store): one BatchGetItem, one TransactWriteItems; restock
+            # points, stock and API keys go through the same unit of work
             m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
             m.StockItem: ((BATCH_GET, UPDATE), ()),
             m.OrderItem: ((PUT,), ()),
-            m.ApiKeyItem: ((GET, BATCH_GET, PUT, UPDATE), ()),   # issue, revoke; an Open311 POST reads its key
+            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
             m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
         },
         "work_worker": {

@@ -53,10 +53,8 @@ def main() -> int:
     people = load_people(config)
     from datetime import datetime, timezone
     households = load_households(config, people, datetime.now(timezone.utc))
-    from chalicelib.adapters.points_store import DynamoPointsStore
-    for market in config.spec.points.supermarkets:   # opening stock for the demo supermarkets
-        for item in market.items:
-            DynamoPointsStore().restock(f"{market.id}#{item.sku}", 20)
+    from local.seed import stock_supermarkets
+    stock_supermarkets(config, people, 20)   # opening stock for the demo supermarkets
     print(f"Loaded the demo county: {len(config.jurisdiction.nodes)} nodes, "
           f"{len(config.jurisdiction.departments)} departments, {len(people['users'])} users, "
           f"{households} households.", flush=True)

@@ -5,17 +5,23 @@ import time
 
 from chalicelib.adapters import outbox
 from chalicelib.adapters.case_repository import case_item, inbox_links
-from chalicelib.adapters.models import (CaseItem, CounterItem, HouseholdItem, IdempotencyItem, OutboxItem, ScorecardItem,
-                                        StatItem, TimelineItem, VisitItem)
+from chalicelib.adapters.models import (ApiKeyItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem, LedgerItem,
+                                        OrderItem, OutboxItem, ScorecardItem, StatItem, StockItem, TimelineItem,
+                                        VisitItem)
 from chalicelib.domain import aggregates
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, IdempotencyRecord, SequenceClaim, SequenceTaken
+from chalicelib.services.unit_of_work import (AbstractUnitOfWork, IdempotencyRecord, SequenceClaim,
+                                              StockChange)
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-COUNTER_TABLES = {aggregates.STATS: StatItem, aggregates.SCORECARDS: ScorecardItem}
+# the tables counters are ADDed to, with their key attribute
+COUNTER_TABLES = {aggregates.STATS: (StatItem, "key"), aggregates.SCORECARDS: (ScorecardItem, "key"),
+                  aggregates.COUNTERS: (CounterItem, "name")}
 
 
-def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict], int | None]:
-    """The Put and Update items of a unit of work's one transaction, and where its idempotency record sits.
+def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict], dict]:
+    """The Put and Update items of a unit of work's one transaction, and where its idempotency record and its
+    sequence claims and stock withdrawals sit among the transaction's items (cancellation reasons come back in that order: the Puts,
+    then the Updates).
 
     Also what the cost benchmark meters: it sizes exactly these items (bench/cost/world.py).
     """
@@ -34,14 +40,31 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
             condition=OutboxItem.outbox_id.does_not_exist()))
     puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
         condition=HouseholdItem.household_id.does_not_exist()) for h in uow.households.added]
+    # a household's version guards its ledger: two writers who read the same version cannot both commit
+    puts += [HouseholdItem(h.id, grid=h.grid, version=h.version, doc=h.to_dict()).get_save_kwargs_from_instance(
+        condition=HouseholdItem.version == uow.households.versions[h.id]) for h in uow.households.changed()]
+    puts += [LedgerItem(household_id, entry.seq, doc=entry.to_dict()).get_save_kwargs_from_instance(
+        condition=LedgerItem.seq.does_not_exist()) for household_id, entry in uow.ledger.added]
+    puts += [CounterItem(name, value=value).get_save_kwargs_from_instance(condition=CounterItem.name.does_not_exist())
+             for name, value in uow.once_marks]
+    puts += [OrderItem(order["id"], supermarket=order["supermarket"], doc=order).get_save_kwargs_from_instance(
+        condition=OrderItem.order_id.does_not_exist()) for order in uow.orders_added]
+    puts += [ApiKeyItem(k.key_id, secret_hash=k.secret_hash, name=k.name, created_by=k.created_by,
+                        created_at=k.created_at, revoked=k.revoked).get_save_kwargs_from_instance(
+        condition=ApiKeyItem.key_id.does_not_exist()) for k in uow.api_keys_added]
     puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
         condition=VisitItem.visit_id.does_not_exist()) for v in uow.visits_added]
+    sequences = list(range(len(puts), len(puts) + len(uow.sequence_claims)))
     puts += [sequence_claim_put(claim) for claim in uow.sequence_claims.values()]
     idempotency_position = None
     if uow.idempotency:
         idempotency_position = len(puts)
         puts.append(idempotency_put(uow.idempotency))
-    return puts, counter_updates(aggregates.merge(uow.increments)), idempotency_position
+    updates = counter_updates(aggregates.merge(uow.increments))
+    stock_taken = [len(puts) + len(updates) + i for i, change in enumerate(uow.stock_changes) if change.delta < 0]
+    updates += [stock_update(change) for change in uow.stock_changes]
+    updates += [revocation(key_id) for key_id in uow.api_keys_revoked]
+    return puts, updates, {"idempotency": idempotency_position, "sequences": sequences, "stock_taken": stock_taken}
 
 
 def sequence_claim_put(claim: SequenceClaim) -> dict:
@@ -49,13 +72,6 @@ def sequence_claim_put(claim: SequenceClaim) -> dict:
     condition = (CounterItem.name.does_not_exist() | (CounterItem.value == 0)) if claim.read == 0 \
         else CounterItem.value == claim.read
     return CounterItem(claim.name, value=claim.claimed).get_save_kwargs_from_instance(condition=condition)
-
-
-def raise_if_sequence_taken(puts: list[dict], reasons: list) -> None:
-    """SequenceTaken if a cancelled transaction failed on a sequence claim (the only counters-table Puts)."""
-    for put, reason in zip(puts, reasons):  # the Puts lead the TransactItems (no checks or deletes before them)
-        if reason == "ConditionalCheckFailed" and put.get("TableName") == CounterItem.Meta.table_name:
-            raise SequenceTaken("a concurrent report took this case number; read again and retry") from None
 
 
 def idempotency_put(record: IdempotencyRecord) -> dict:
@@ -69,9 +85,34 @@ def counter_updates(items: dict[tuple[str, str], dict[str, int]]) -> list[dict]:
     """One UpdateItem (ADD) per counter item; attribute names go through placeholders."""
     updates = []
     for (table, key), counters in sorted(items.items()):
+        model, key_attribute = COUNTER_TABLES[table]
         names = {f"#a{i}": attribute for i, attribute in enumerate(counters)}
         values = {f":v{i}": {"N": str(delta)} for i, delta in enumerate(counters.values())}
-        updates.append({"TableName": COUNTER_TABLES[table].Meta.table_name, "Key": {"key": {"S": key}},
+        updates.append({"TableName": model.Meta.table_name, "Key": {key_attribute: {"S": key}},
                         "UpdateExpression": "ADD " + ", ".join(f"#a{i} :v{i}" for i in range(len(counters))),
                         "ExpressionAttributeNames": names, "ExpressionAttributeValues": values})
     return updates
+
+
+def stock_update(change: StockChange) -> dict:
+    """A withdrawal never below zero; an addition only onto the level the write read."""
+    update = {"TableName": StockItem.Meta.table_name, "Key": {"key": {"S": change.key}},
+              "UpdateExpression": "ADD #s :delta", "ExpressionAttributeNames": {"#s": "stock"},
+              "ExpressionAttributeValues": {":delta": {"N": str(change.delta)}}}
+    if change.delta < 0:
+        update["ConditionExpression"] = "#s >= :quantity"
+        update["ExpressionAttributeValues"][":quantity"] = {"N": str(-change.delta)}
+    elif change.read is None:
+        update["ConditionExpression"] = "attribute_not_exists(#s)"
+    else:
+        update["ConditionExpression"] = "#s = :read"
+        update["ExpressionAttributeValues"][":read"] = {"N": str(change.read)}
+    return update
+
+
+def revocation(key_id: str) -> dict:
+    """An API key revoked: kept (an audit trail), refused from now on."""
+    return {"TableName": ApiKeyItem.Meta.table_name, "Key": {"key_id": {"S": key_id}},
+            "UpdateExpression": "SET #r = :yes", "ConditionExpression": "attribute_exists(#k)",
+            "ExpressionAttributeNames": {"#r": "revoked", "#k": "key_id"},
+            "ExpressionAttributeValues": {":yes": {"BOOL": True}}}

@@ -20,6 +20,7 @@ from chalicelib.domain.actions import ACTIONS
 from chalicelib.domain.case import Case, TimelineEntry, parse_iso
 
 STATS, SCORECARDS = "stats", "scorecards"
+COUNTERS = "counters"   # named counters: a household's monthly points under a capped rule, its monthly earnings
 VISITS_SLICE = "visits"
 # Upper bounds (minutes, inclusive) of the histogram buckets for median report-in and resolve times;
 # the last bucket is open-ended.

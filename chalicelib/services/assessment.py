@@ -7,23 +7,23 @@ from chalicelib.domain import access, aggregates, assessment
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Actor, Principal
-from chalicelib.services import changes, idempotency, timers, views
+from chalicelib.services import changes, timers, views
+from chalicelib.services.handler import Command, handle
 from chalicelib.domain import commands
-from chalicelib.services.unit_of_work import AbstractUnitOfWork
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def _change(uow, config, p, case_id, key, payload, mutate, now):
-    def run():
+    def decide():
         case = uow.cases.seen.get(case_id)
         if case is None or not access.can_see(p, case):
             raise NotFound(f"no case {case_id} that you can see")
         before = timers.needed(case)
         mutate(case)
         changes.record(uow, case, before, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
+        return views.case_detail(case, p, config, now)
 
-    with uow:
-        return idempotency.once(uow, p, payload["operation"], key, payload, run, case_ids=(case_id,))
+    return handle(uow, p, Command(payload["operation"], payload, key, Preload(case_ids=[case_id])), decide)
 
 
 def appeal(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, index: int, body: commands.Appeal,

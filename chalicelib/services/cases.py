@@ -13,11 +13,10 @@ from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Actor, Principal
 from chalicelib.services import changes, timers, views
 from chalicelib.domain import commands
-from chalicelib.services import idempotency
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload, SequenceTaken
+from chalicelib.services.handler import Command, handle
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload
 
 DUPLICATE_WINDOW_DAYS = 30
-NUMBER_ATTEMPTS = 5   # intakes that lose the case number to a concurrent one read again; bounded
 
 
 def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
@@ -54,7 +53,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     year = now.astimezone(config.timezone).year
     sequence = f"case-number#{prefix}#{year}"
 
-    def run() -> dict:
+    def decide() -> dict:
         seq = uow.claim_sequence(sequence)   # committed with the case, on the value the load read
         case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{prefix}-{year}-{seq:06d}",
                          actor=Actor.of(p), now=now, kind=body.kind, category=body.category, title=body.title,
@@ -65,18 +64,11 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          level=village.level)
         uow.cases.add(case)
         changes.record(uow, case, {}, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
+        return views.case_detail(case, p, config, now)
 
-    for attempt in range(NUMBER_ATTEMPTS):
-        with uow:
-            uow.preload(Preload(sequences=[sequence]))
-            if preload:
-                uow.preload(preload)
-            try:
-                return idempotency.once(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
-            except SequenceTaken:
-                if attempt == NUMBER_ATTEMPTS - 1:
-                    raise   # 409: still contended after every attempt; the client retries with its key
+    reads = Preload(sequences=[sequence])
+    reads.merge(preload or Preload())
+    return handle(uow, p, Command("report", body.model_dump(mode="json"), idempotency_key, reads), decide)
 
 
 def _check_location(config, body: commands.ReportCase) -> None:
@@ -182,27 +174,27 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
     """Perform one action of the closed loop on a case, as its row of the action table says."""
     row = ACTIONS[action]
     other_id = getattr(body, row.other_case.field) if row.other_case else None
-    with uow:
-        def run() -> dict:
-            case = uow.cases.seen.get(case_id)
-            if case is None or not access.can_see(p, case):
-                raise NotFound(f"no case {case_id} that you can see")
-            case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
-            if not access.can_act(p, case, action):
-                raise Forbidden(f"your role or place does not allow '{action}' on this case")
-            if expected_version is not None and expected_version != case.version:
-                raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
-            if other_id is not None:
-                _check_other_case(p, row, uow.cases.seen.get(other_id), other_id)
-            before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
-            row.perform(case, body, Turn(Actor.of(p), p.department, now, config, uow.cases.seen))
-            for changed in uow.changed_cases():
-                changes.record(uow, changed, before.get(changed.id, {}), config)
-            return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
 
-        read = (case_id, other_id) if other_id is not None else (case_id,)
-        return idempotency.once(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")},
-                                run, case_ids=read)
+    def decide() -> dict:
+        case = uow.cases.seen.get(case_id)
+        if case is None or not access.can_see(p, case):
+            raise NotFound(f"no case {case_id} that you can see")
+        case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
+        if not access.can_act(p, case, action):
+            raise Forbidden(f"your role or place does not allow '{action}' on this case")
+        if expected_version is not None and expected_version != case.version:
+            raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
+        if other_id is not None:
+            _check_other_case(p, row, uow.cases.seen.get(other_id), other_id)
+        before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
+        row.perform(case, body, Turn(Actor.of(p), p.department, now, config, uow.cases.seen))
+        for changed in uow.changed_cases():
+            changes.record(uow, changed, before.get(changed.id, {}), config)
+        return views.case_detail(case, p, config, now)
+
+    reads = Preload(case_ids=[case_id] + ([other_id] if other_id is not None else []))
+    return handle(uow, p, Command(action, {"case": case_id, **body.model_dump(mode="json")}, idempotency_key, reads),
+                  decide)
 
 
 def _check_other_case(p: Principal, row, other: Case | None, other_id: str) -> None:

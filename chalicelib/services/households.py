@@ -11,7 +11,7 @@ from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Household
 from chalicelib.domain.privacy import mask_name, mask_phone
 from chalicelib.domain.roles import Principal
-from chalicelib.services import idempotency
+from chalicelib.services.handler import Command, handle
 from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
@@ -31,15 +31,14 @@ def register(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Regis
     if not access.may_keep_households(p, body.grid):
         raise Forbidden(f"you cannot register households in grid {body.grid}")
 
-    def run() -> dict:
+    def decide() -> dict:
         household = Household(id=str(ULID.from_datetime(now)), grid=body.grid, head=body.head, phone=body.phone,
                               members=body.members, address=body.address, created_at=iso(now),
                               created_by=p.user_id)
         uow.households.add(household)
-        return idempotency.commit_with_result(uow, view(household, p))
+        return view(household, p)
 
-    with uow:
-        return idempotency.once(uow, p, "register_household", idempotency_key, body.model_dump(mode="json"), run)
+    return handle(uow, p, Command("register_household", body.model_dump(mode="json"), idempotency_key), decide)
 
 
 def list_in_grid(uow: AbstractUnitOfWork, config, p: Principal, grid: str, limit: int, cursor: str | None) -> dict:

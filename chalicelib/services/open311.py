@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pydantic import ValidationError
 from ulid import ULID
 
-from chalicelib.domain import geo, roles
+from chalicelib.domain import api_keys, geo, roles
 from chalicelib.domain.case import Case
 from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
@@ -67,11 +67,11 @@ def service_definition(config, code: str) -> dict:
          **({"values": a.values} if a.values else {})} for i, a in enumerate(spec.open311.attributes, start=1)]}
 
 
-def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dict]:
+def create_request(uow, config, form: dict, now: datetime) -> list[dict]:
     """POST requests: the spec's form fields; the case enters the same intake, channel open311, reported.
 
     The API key is read with the intake's one read and checked on it, before any record is replayed or written."""
-    key_id = api_keys.key_id(form.get("api_key"))
+    key_id = api_keys.key_id_of(form.get("api_key"))
     if key_id is None:
         raise Open311Error(403, "api_key is missing, unknown or revoked")
     code = form.get("service_code", "")

@@ -10,7 +10,8 @@ from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
 from chalicelib.domain.roles import Principal
-from chalicelib.services import idempotency, views
+from chalicelib.services import views
+from chalicelib.services.handler import Command, handle
 from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
@@ -22,7 +23,7 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
     if body.visited_at > now + timedelta(minutes=5):
         raise Invalid("a visit cannot be in the future", field="visited_at")
 
-    def run() -> dict:
+    def decide() -> dict:
         household = uow.households.get(body.household_id)   # read with the idempotency record: no round trip
         if household is None or household.grid != p.grid:
             raise Invalid(f"no household {body.household_id} in your grid", field="household_id")
@@ -31,11 +32,10 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
                       demands_raised=list(body.demands_raised), case_ids=list(body.case_ids))
         uow.visits_added.append(visit)
         uow.add_increments(aggregates.for_visit(visit.grid, visit.visited_at, config.timezone))
-        return idempotency.commit_with_result(uow, views.masked_notes(visit.to_dict()))
+        return views.masked_notes(visit.to_dict())
 
-    with uow:
-        uow.preload(Preload(household_ids=[body.household_id]))
-        return idempotency.once(uow, p, "log_visit", idempotency_key, body.model_dump(mode="json"), run)
+    return handle(uow, p, Command("log_visit", body.model_dump(mode="json"), idempotency_key,
+                                  Preload(household_ids=[body.household_id])), decide)
 
 
 def list_visits(uow: AbstractUnitOfWork, config, p: Principal, grid: str, first: date, last: date, limit: int,

@@ -7,9 +7,8 @@ import time
 
 import pytest
 
-from chalicelib.adapters import dynamo, points_store
+from chalicelib.adapters import dynamo, repositories
 from chalicelib.adapters.models import CounterItem, HouseholdItem
-from chalicelib.adapters.points_store import DynamoPointsStore
 from chalicelib.domain.household import Household
 from tests.e2e.helpers import ok
 
@@ -31,7 +30,7 @@ def dynamodb_calls(aws):
             with lock:
                 calls.append((model.name, context.pop("_t0"), time.perf_counter()))
 
-    clients = {id(c): c for c in (dynamo.connection().client, points_store._fan_out_client())}.values()
+    clients = {id(c): c for c in (dynamo.connection().client, repositories.fan_out_client())}.values()
     for client in clients:
         client.meta.events.register("before-call.dynamodb", before)
         client.meta.events.register("after-call.dynamodb", after)
@@ -70,7 +69,7 @@ def test_a_village_read_is_two_rounds_whatever_the_number_of_grids(tables, dynam
     ids = put_households(grids, per_grid=240 // n_grids, month="2026-06")    # 240 households in all
     months = [f"2026-{m:02d}" for m in range(1, 13)]                          # a year: 2,880 counter keys
     dynamodb_calls.clear()
-    read = DynamoPointsStore().households_in_grids(grids, lambda h: [f"earned#{h}#{m}" for m in months])
+    read = repositories.DynamoHouseholdRepository().in_grids(grids, lambda h: [f"earned#{h}#{m}" for m in months])
     assert sorted(h.id for h in read.households) == sorted(ids)
     assert read.counters == {f"earned#{h}#2026-06": int(h[-4:]) % 7 for h in ids if int(h[-4:]) % 7}
     operations = sorted(op for op, _, _ in dynamodb_calls)
