@@ -55,12 +55,11 @@ def stock_supermarkets(config, people: dict, quantity: int) -> None:
     """Each demo supermarket's items restocked by the demo admin, through the same service the API uses."""
     from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
     from chalicelib.domain import commands
-    from chalicelib.domain.roles import Principal
+    from chalicelib.domain.roles import ADMIN, Principal
     from chalicelib.services import points
 
-    admin = next(u for u in people["users"] if u["node"] == config.jurisdiction.root.code and u["role"] == "admin")
+    admin = next(u for u in people["users"] if u["role"] == ADMIN and u.get("node") == config.jurisdiction.root.code)
     actor = Principal(admin["user_id"], admin["role"], admin.get("name", ""), node=admin["node"])
     for market in config.spec.points.supermarkets:
         for item in market.items:
             points.restock(DynamoUnitOfWork(), config, actor, market.id, commands.Restock(sku=item.sku, add=quantity))
-

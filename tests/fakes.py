@@ -6,6 +6,7 @@ from dataclasses import replace
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
 from chalicelib.domain.errors import OutOfStock, VersionConflict
+from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
                                               AbstractLedgerRepository, AbstractUnitOfWork, AbstractVisitRepository,
                                               DuplicateRequest, HouseholdsRead, IdempotencyRecord, ListQuery, Page,
@@ -118,10 +119,26 @@ class FakeVisitRepository(AbstractVisitRepository):
         return Page([v.to_dict() for v in found][:limit], None)
 
 
+class FakeCarrier(EffectCarrier):
+    """Effects handed over after a commit, kept in order in the store (`carried_out`)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def start_timer(self, effect):
+        self.store.carried_out.append(effect)
+
+    stop_timer = notify = start_timer
+
+    def mark_done(self, tried, done):
+        pass
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, store: Store | None = None, fail_commit_with: Exception | None = None):
         self.store = store or Store()
         self.fail_commit_with = fail_commit_with
+        self.carrier = FakeCarrier(self.store)
 
     def __enter__(self):
         self.cases = FakeCaseRepository(self.store)
@@ -215,9 +232,6 @@ class FakeUnitOfWork(AbstractUnitOfWork):
             item = store.counters_by_table[inc.table].setdefault(inc.key, {})
             item[inc.attribute] = item.get(inc.attribute, 0) + inc.delta
         store.commits += 1
-
-    def _carry_out(self, effects):
-        self.store.carried_out.extend(effects)
 
 
 class RecordingUnitOfWork(FakeUnitOfWork):

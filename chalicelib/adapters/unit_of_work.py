@@ -1,11 +1,10 @@
 """The unit of work on DynamoDB: one read (BatchGetItem) and one transaction (TransactWriteItems) per write."""
 from __future__ import annotations
 
+import json
 import time
 
 from pynamodb.exceptions import TransactWriteError
-
-import json
 
 from chalicelib.adapters import outbox
 from chalicelib.adapters.case_repository import DynamoCaseRepository, case_from_item
@@ -17,10 +16,14 @@ from chalicelib.adapters.repositories import (DynamoHouseholdRepository, DynamoL
 from chalicelib.adapters.transaction import COUNTER_TABLES, transaction_request
 from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.domain.household import Household
+from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, SequenceTaken
 
 
 class DynamoUnitOfWork(AbstractUnitOfWork):
+    def __init__(self, carrier: EffectCarrier | None = None):
+        self.carrier = carrier or outbox.AwsCarrier()
+
     def __enter__(self):
         self.cases = DynamoCaseRepository()
         self.households = DynamoHouseholdRepository()
@@ -132,6 +135,3 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                     time.sleep(0.05 * (attempt + 1))  # another transaction held a shared counter: try again
                     continue
                 raise  # throttling, conflicts that persist, AWS errors: nothing was written; the API answers 503
-
-    def _carry_out(self, effects: list) -> None:
-        outbox.carry_out_all(effects)  # looked up now: the relay retries what fails (and a test may stop it)

@@ -1,23 +1,30 @@
 """The ports the services work through: repositories inside a unit of work.
 
-A unit of work reads once (`load`: the cases, households, counters, ledger entries, stock and API keys a write
-decides on, with its idempotency record, in one round trip) and commits everything it was given as ONE
-transaction: new and changed cases (each guarded by its version), their timeline entries, the departments'
-inbox links, households (guarded by their version), ledger entries, orders, stock, API keys, counters, the
-outbox item of its effects and the request's idempotency record. The effects are carried out after the commit
-(`carry_out_effects`). Only a command's handler (chalicelib/services/handler.py) commits.
+A write is one command run by the unit of work (`execute`): one read (`load`: the cases, households, counters,
+ledger entries, stock and API keys the command decides on, with its idempotency record, in one round trip), the
+command's decision, and ONE transaction: new and changed cases (each guarded by its version), their timeline
+entries, the departments' inbox links, households (guarded by their version), ledger entries, orders, stock, API
+keys, counters, the outbox item of its effects and the request's idempotency record with its answer. `execute` is
+the only way to commit, so no write can leave its idempotency record out; it hands the committed effects back
+for the dispatcher (chalicelib/services/dispatcher.py) to carry out.
 """
 from __future__ import annotations
 
 import abc
+import hashlib
+import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
-from chalicelib.domain.errors import VersionConflict
+from chalicelib.domain.errors import Invalid, VersionConflict
 from chalicelib.domain.household import Household, Visit
 from chalicelib.domain.points import LedgerEntry
+from chalicelib.domain.roles import Principal
+
+if TYPE_CHECKING:
+    from chalicelib.services.dispatcher import EffectCarrier
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class Page:
     items: list
     cursor: str | None
     scanned: int = 0  # items the store read for this page (bounded by the limit)
+
+
+SEQUENCE_ATTEMPTS = 5   # writes that lose a sequence number (a case number) to a concurrent one read again; bounded
 
 
 class DuplicateRequest(Exception):
@@ -87,6 +97,26 @@ class Preload:
             mine = getattr(self, name)
             mine += [k for k in getattr(other, name) if k not in mine]
         self.checks += other.checks
+
+
+@dataclass(frozen=True)
+class Command:
+    """One write: its name (with the caller and the key, the idempotency record's key), what a retry must repeat,
+    the caller's Idempotency-Key, and what its one read fetches."""
+    operation: str
+    payload: dict = field(default_factory=dict)
+    key: str | None = None
+    reads: Preload = field(default_factory=Preload)
+
+    def record_key(self, p: Principal | None) -> str | None:
+        return f"{p.user_id}#{self.operation}#{self.key}" if self.key and p else None
+
+    def request_hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency_key_reused"
 
 
 @dataclass(frozen=True)
@@ -203,15 +233,15 @@ class AbstractVisitRepository(abc.ABC):
 
 
 class AbstractUnitOfWork(abc.ABC):
+    carrier: "EffectCarrier"   # where the dispatcher sends the effects this unit of work committed
     cases: AbstractCaseRepository
     households: AbstractHouseholdRepository
     visits: AbstractVisitRepository
     ledger: AbstractLedgerRepository
 
     def __enter__(self):
-        self.idempotency: IdempotencyRecord | None = None
+        self.idempotency: IdempotencyRecord | None = None   # set by `execute` only, committed with the change
         self.effects: list = []  # outbox items: committed with the change, carried out after it
-        self.committed_effects: list = []  # those of the last commit, for `carry_out_effects`
         self.increments: list = []  # counter increments (statistics, scorecards, named counters)
         self.visits_added: list[Visit] = []
         self.preloading = Preload()  # what the next `load` also fetches (see preload)
@@ -226,7 +256,6 @@ class AbstractUnitOfWork(abc.ABC):
         self.stock_changes: list[StockChange] = []
         self.api_keys_added: list[ApiKey] = []
         self.api_keys_revoked: list[str] = []
-        self.deciding = False  # set by the handler while a command decides: no commit then
         return self
 
     def __exit__(self, *args):
@@ -237,10 +266,6 @@ class AbstractUnitOfWork(abc.ABC):
 
     def add_increments(self, increments: list) -> None:
         self.increments.extend(increments)
-
-    def record_idempotency(self, record: IdempotencyRecord) -> None:
-        """Commit this record with the change (conditional on its key being new): the handler's."""
-        self.idempotency = record
 
     def preload(self, preload: Preload) -> None:
         """Have the next `load` also fetch these keys (in its one round trip) and then run these checks."""
@@ -302,38 +327,48 @@ class AbstractUnitOfWork(abc.ABC):
                     or self.once_marks or self.orders_added or self.stock_changes or self.api_keys_added
                     or self.api_keys_revoked or self.idempotency)
 
-    def commit(self) -> None:
-        """The one transaction (raises DuplicateRequest, SequenceTaken, OutOfStock or VersionConflict and writes
-        nothing); its effects are kept for `carry_out_effects`. Only a command's handler commits."""
-        if self.deciding:
-            raise RuntimeError("a command's decision does not commit: its handler does, with the idempotency record")
-        self._commit()
-        for case in self.changed_cases():
-            case.new_entries.clear()
-        self.cases.added.clear()
-        self.households.added.clear()
-        self.households.versions.update({h.id: h.version for h in self.households.changed()})
-        self.ledger.added.clear()
-        self.visits_added.clear()
-        self.sequence_claims = {}
-        self.increments = []
-        self.once_marks, self.orders_added, self.stock_changes = [], [], []
-        self.api_keys_added, self.api_keys_revoked = [], []
-        self.idempotency = None
-        self.committed_effects, self.effects = self.effects, []
+    def execute(self, p: Principal | None, command: Command, decide: Callable[[], Any]) -> tuple[Any, list]:
+        """Run one command: one read, `decide` (which changes what was read and returns the answer), and one
+        transaction that also writes the idempotency record holding that answer. A retry with the same key answers
+        the first result and changes nothing; a twin request that commits first makes ours fail on the record's
+        condition, and we answer its result. A sequence number (a case number) taken by a concurrent write between
+        our read and our commit: the command is read and decided again. Returns the answer and the effects the
+        transaction committed (for the dispatcher)."""
+        record_key, request_hash = command.record_key(p), command.request_hash()
+
+        def replay(record: IdempotencyRecord | None):
+            if record is None:
+                raise RuntimeError(f"the twin of {record_key} committed but its record is gone")
+            if record.request_hash != request_hash:
+                raise IdempotencyKeyReused("this Idempotency-Key was used for a different request",
+                                           field="Idempotency-Key")
+            return record.result
+
+        for attempt in range(SEQUENCE_ATTEMPTS):
+            with self:
+                self.preload(command.reads)
+                existing = self.load(record_key)
+                if existing:
+                    return replay(existing), []
+                result = decide()
+                self.idempotency = IdempotencyRecord(record_key, request_hash, result) if record_key else None
+                if not self.has_changes():
+                    return result, []
+                effects = list(self.effects)
+                try:
+                    self._commit()
+                except DuplicateRequest:
+                    return replay(self.find_idempotency(record_key)), []
+                except SequenceTaken:
+                    if attempt == SEQUENCE_ATTEMPTS - 1:
+                        raise   # 409: still contended after every attempt; the client retries with its key
+                    continue
+                return result, effects
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     @abc.abstractmethod
     def _commit(self) -> None:
         """Write everything given as one transaction, or nothing."""
-
-    def carry_out_effects(self) -> None:
-        """Carry out the last commit's effects (best effort: the outbox relay retries what fails)."""
-        effects, self.committed_effects = self.committed_effects, []
-        if effects:
-            self._carry_out(effects)
-
-    @abc.abstractmethod
-    def _carry_out(self, effects: list) -> None: ...
 
     def rollback(self) -> None:
         pass

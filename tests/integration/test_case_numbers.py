@@ -13,7 +13,7 @@ from chalicelib.domain.errors import Invalid
 from chalicelib.domain.roles import Principal
 from chalicelib.services import api_keys, cases, households, open311, visits
 from chalicelib.domain import commands
-from chalicelib.services.handler import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
+from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
@@ -32,6 +32,7 @@ class Interleaved(InterleavedLoads, DynamoUnitOfWork):
     """A unit of work that lets other intakes commit right after each of its loads (before its own commit)."""
 
     def __init__(self, between):
+        super().__init__()
         self._interleave(between)   # one callable per load; run after the read, before the commit
 
 

@@ -42,6 +42,7 @@ class Interleaved(InterleavedLoads, DynamoUnitOfWork):
     """A unit of work that lets another write commit right after its load, before its own commit."""
 
     def __init__(self, between):
+        super().__init__()
         self._interleave(between)
 
 

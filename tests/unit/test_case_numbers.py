@@ -10,7 +10,7 @@ from chalicelib.domain.household import Household
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, open311, visits
 from chalicelib.domain import commands
-from chalicelib.services.handler import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
+from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
