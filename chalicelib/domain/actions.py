@@ -188,6 +188,9 @@ ACTIONS: dict[str, Action] = {row.name: row for row in (
          notifies={RESIDENTS}),   # closed, or in_progress when not fixed
     _row("close", {Status.RESOLVED}, Status.CLOSED, {C}, commands.OptionalNote,
          lambda case, body, t: case.close(t.actor, t.now, body.note), notifies={RESIDENTS}),
+    _row("supervise", HANDLING_STATUSES, SAME, {Party.HIGHER_CENTER}, commands.Supervise,
+         lambda case, body, t: case.supervise(t.actor, t.now, body.note), notifies={Audience.LEAD},
+         counts=Metric("supervised", "督办", "supervised"), names=("督办", "supervision notice")),
 )}
 
 

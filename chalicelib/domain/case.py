@@ -286,6 +286,12 @@ class Case:
         self._finish_timers()
         self._record(actor, now, "close", self.status, leads_to("close", self.status), note, {"closed_as": "not_evaluated"})
 
+    def supervise(self, actor: Actor, now: datetime, note: str):
+        """A supervision notice (督办) from a center above the holder to the lead department: the case stays put."""
+        self._guard("supervise")
+        self._record(actor, now, "supervise", self.status, leads_to("supervise", self.status), note,
+                     {"department": self.lead_department(), "center": self.center})
+
     # -- appeals of bad reviews ------------------------------------------------------------------
     def _evaluation(self, index: int) -> dict:
         if not 0 <= index < len(self.evaluations):

@@ -109,6 +109,10 @@ class Note(Body):
     note: Paragraphs = Text
 
 
+class Supervise(Body):
+    note: Paragraphs = Field(min_length=1, max_length=2000, description="what the lead department is told to do")
+
+
 class OptionalNote(Body):
     note: Paragraphs = Field(default="", max_length=2000)
 

@@ -53,7 +53,7 @@ def test_a_new_row_is_allowed_to_its_parties_only_and_offered_in_its_statuses(mo
     assert [p.user_id for p in EVERYONE if access.can_act(p, case, "nudge")] == ["dispatcher-bz"]
     assert "nudge" in access.actions_for(PREFECTURE, case, at(30))
     assert "nudge" not in access.actions_for(PREFECTURE, BUILDERS["in_progress"](), at(30))
-    assert actions.allowed_actions("dispatched") == ["acknowledge", "nudge", "redispatch", "return"]
+    assert actions.allowed_actions("dispatched") == ["acknowledge", "nudge", "redispatch", "return", "supervise"]
 
 
 def test_a_row_that_notifies_the_lead_department_sends_it_a_dingtalk_notice_named_after_the_action(monkeypatch, config):
