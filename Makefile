@@ -1,21 +1,39 @@
-# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine.
+# The two commands of the README: `make run` and `make test`. Both set everything up on a fresh machine:
+# `make run` installs what running needs (requirements-local.txt), `make test` adds the rest (requirements-dev.txt).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+RUN_STAMP := $(VENV)/.run-$(shell cat requirements.txt requirements-local.txt | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-local.txt requirements-dev.txt | sha1sum | cut -c1-12)
 
-.PHONY: install run test test-unit mutation demo bench recount check-config synth deploy clean
+# The local stack's settings; every target below that talks to it follows them (README, "Settings").
+COUNTY ?= demo
+API_PORT ?= 8000
+AWS_PORT ?= 5100
+DRILL ?=
+LOCAL := COUNTY=$(COUNTY) API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) DRILL=$(DRILL)
 
-install: $(STAMP)
+.PHONY: install install-run run reset test test-unit mutation demo bench recount check-config synth deploy clean
 
-$(STAMP): requirements.txt requirements-dev.txt
+install-run: $(RUN_STAMP)
+install: $(DEV_STAMP)
+
+$(RUN_STAMP): requirements.txt requirements-local.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	rm -f $(VENV)/.installed-* && touch $@
+	$(PIP) -r requirements-local.txt
+	rm -f $(VENV)/.run-* && touch $@
 
-run: install  ## the local stack on 127.0.0.1:8000 (Ctrl-C stops it)
-	$(PY) -m local.run
+$(DEV_STAMP): $(RUN_STAMP) requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	rm -f $(VENV)/.dev-* && touch $@
+
+run: install-run  ## the local stack on 127.0.0.1:$(API_PORT) (Ctrl-C stops it; its data stays in .local/data/$(COUNTY)/)
+	$(LOCAL) $(PY) -m local.run
+
+reset: install-run  ## forget the local data of $(COUNTY): the next `make run` starts from the seed
+	$(LOCAL) $(PY) -m local.run --reset
 
 test: install  ## every tier: unit (no network), integration (moto), e2e (HTTP)
 	$(PY) -m pytest -n 2 -q
@@ -33,14 +51,12 @@ mutation: install  ## mutation testing (mutmut) of the domain's access, case, de
 	  status=$$?; tail -n 3 mutants.log; $(PY) -m tests.mutation_score report; \
 	  echo "mutation run: $$(( $$(date +%s) - start )) s with $(MUTATION_CHILDREN) worker(s)"; exit $$status
 
-demo: install  ## plays the article's irrigation case against the running `make run`
+demo: install-run  ## plays the article's irrigation case against the running `make run` (and a late case in a drill)
 	$(PY) -m local.demo
 
-recount: install  ## offline: recount every aggregate from the timelines (against the running `make run`)
-	AWS_ENDPOINT_URL=http://127.0.0.1:5100 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
-	AWS_DEFAULT_REGION=cn-northwest-1 TABLE_PREFIX=gridloop-local- STAGE=local $(PY) -m admin.recount
+recount: install-run  ## recount every aggregate from the timelines, against the running `make run`
+	$(PY) -m admin.recount --local
 
-COUNTY ?= demo
 BENCH_CASES ?= 30000
 CDK_VERSION := 2.1148.0
 CDK := node_modules/.bin/cdk
@@ -49,21 +65,21 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 $(CDK):
 	npm install --no-save --no-audit --no-fund --silent aws-cdk@$(CDK_VERSION)
 
-check-config: install  ## validate chalicelib/counties/$(COUNTY).yaml: every problem listed, exit non-zero
+check-config: install-run  ## validate chalicelib/counties/$(COUNTY).yaml: every problem listed, exit non-zero
 	$(PY) infra/check_config.py $(COUNTY)
 
-synth: check-config $(CDK)  ## offline: the CloudFormation template for $(COUNTY) in cdk.out/
+synth: install check-config $(CDK)  ## offline: the CloudFormation template for $(COUNTY) in cdk.out/
 	COUNTY=$(COUNTY) $(CDK) synth --app "$(PY) infra/cdk_app.py" --output cdk.out --quiet
 	$(PY) infra/summary.py cdk.out/dev.template.json $(COUNTY)
 
-deploy: check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUNTY)
+deploy: install check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUNTY)
 	COUNTY=$(COUNTY) $(CDK) bootstrap --app "$(PY) infra/cdk_app.py"
 	COUNTY=$(COUNTY) $(CDK) deploy --app "$(PY) infra/cdk_app.py" --require-approval never
 
-clean:
+clean:  ## also deletes .local/: the local token key and every county's local data
 	rm -rf $(VENV) .local chalice.out .pytest_cache mutants mutants.log
 
-bench: install  ## benchmarks: each prints its figures and targets (issue 9); `-` keeps going past a missed target
+bench: install  ## benchmarks: each prints its figures and targets; `-` keeps going past a missed target
 	-$(PY) bench/round_trips.py
 	-$(PY) bench/page_reads.py
 	-$(PY) bench/request_overhead.py

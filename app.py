@@ -6,7 +6,8 @@ from chalicelib.api import cases, households, meta, open311, photos, points, rep
 from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
 
-app = Chalice(app_name="gridloop")
+# Chalice's own log handler would print every worker line a second time beside Powertools' JSON one
+app = Chalice(app_name="gridloop", configure_logs=False)
 logs.install()
 app.register_blueprint(meta.bp)
 app.register_blueprint(cases.bp)
@@ -60,7 +61,7 @@ def _calendar_fallback(year):
 workdays.report_fallbacks_with(_calendar_fallback)
 
 
-@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=entrypoints.WORK_WORKER)
+@app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=resources.WORK.consumer)
 def work_worker(event):
     """The one SQS worker: deadline notices, photo uploads and notifications, each record by its kind."""
     from chalicelib import workers

@@ -6,6 +6,7 @@ each case's timeline in order and tracks classification, dispatches and evaluati
 place where reading whole tables is allowed.
 
     python -m admin.recount            # against the tables named by TABLE_PREFIX (and AWS_ENDPOINT_URL)
+    python -m admin.recount --local    # against the running `make run` (wherever its ports are: `make recount`)
 """
 from __future__ import annotations
 
@@ -145,7 +146,18 @@ def _scan(table: str) -> list[dict]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import os
+    parser = argparse.ArgumentParser(description="Recount every aggregate from the timelines; list differences.")
+    parser.add_argument("--local", action="store_true", help="the running `make run` stack (.local/stack.json)")
+    if parser.parse_args(argv).local:
+        from local import state
+        stack = state.running_stack()
+        if stack is None:
+            print(state.not_running_message(), file=sys.stderr)
+            return 2
+        os.environ.update(state.client_environment(stack))    # before the models read their table names
     from chalicelib import county_config
     from chalicelib.adapters.models import CaseItem, ScorecardItem, StatItem, TimelineItem, VisitItem
 

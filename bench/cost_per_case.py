@@ -15,17 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("STAGE", "local")
-os.environ.setdefault("AWS_DEFAULT_REGION", "cn-northwest-1")
-os.environ.setdefault("TABLE_PREFIX", "gridloop-")
-os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+if __name__ == "__main__":   # `python bench/cost_per_case.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.cost import prices  # noqa: E402
-from bench.cost.world import World  # noqa: E402
-from bench.cost.year import Year  # noqa: E402
-from chalicelib import resources  # noqa: E402
-from chalicelib.county_config import load  # noqa: E402
+from bench.cost import prices
+from support.local_aws import app_environment
 
 TARGET_PER_10K = 2.50
 TARGET_TRANSITIONS = 5
@@ -56,9 +50,10 @@ def measured_validation(photo: bytes):
     return validate, ms
 
 
-def lambda_bill(world: World, photo_ms: float):
+def lambda_bill(world, photo_ms: float):
     """GB-seconds per function and kind of work (the work queue's worker serves three): own time (measured) +
     waits on AWS (modelled), each invocation rounded up to 1 ms."""
+    from chalicelib import resources
     gb = resources.LAMBDA_MEMORY_MB / 1024
     rows = {}
     for (function, kind), runs in world.durations.items():
@@ -79,6 +74,10 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=30000)
     args = parser.parse_args()
+    from bench.cost.world import World     # the app's modules, imported once its environment is set
+    from bench.cost.year import Year
+    from chalicelib import resources
+    from chalicelib.county_config import load
     config = load("demo")
     photo = sample_photo()
     validate, photo_ms = measured_validation(photo)
@@ -163,4 +162,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    for name, value in {**app_environment(prefix="gridloop-"), "POWERTOOLS_METRICS_DISABLED": "true"}.items():
+        os.environ.setdefault(name, value)
     sys.exit(main())

@@ -11,9 +11,10 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from infra.lambda_package import PACKAGE_ZIPS, slim_package_dir  # noqa: E402
+if __name__ == "__main__":   # `python bench/package_size.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from infra.lambda_package import PACKAGE_ZIPS, ROOT, slim_package_dir
 
 TARGET_MB = 20
 

@@ -1,22 +1,22 @@
 """O(page) reads: what one call of each list and statistics endpoint reads, at 1,000 and at 100,000 cases.
 
-Runs against the embedded AWS (moto on 127.0.0.1), through the Chalice app itself (chalice.test.Client with
-local tokens), and counts every DynamoDB call the request makes with botocore event hooks installed on every
-DynamoDB client, PynamoDB's included. Per call: operation, Count, ScannedCount, items returned, the DynamoDB
-size of the items read (AWS's sizing rules, computed from the raw response) and the read units that size
-costs. moto's ConsumedCapacity is a constant per call, so read units are computed from item sizes: a Query
-costs ceil(size of the entries it evaluated / 4 KB) units, a BatchGetItem ceil(item / 4 KB) per item, halved
-when eventually consistent (minimum 0.5). A Query whose filter dropped entries is re-run once without its
-filter (outside the measurement) to size the entries it evaluated.
+Runs against the embedded AWS (moto on 127.0.0.1), through the Chalice app itself (chalice.test.Client with local
+tokens), and counts every DynamoDB call the request makes with the recorder of AWS calls the tests share
+(support/calls.py: every client, PynamoDB's included). Per call: operation, Count, ScannedCount, items returned, the
+DynamoDB size of the items read (AWS's sizing rules, computed from the raw response) and the read units that size
+costs. moto's ConsumedCapacity is a constant per call, so read units are computed from item sizes: a Query costs
+ceil(size of the entries it evaluated / 4 KB) units, a BatchGetItem ceil(item / 4 KB) per item, halved when
+eventually consistent (minimum 0.5). A Query whose filter dropped entries is re-run once without its filter (after
+the request, outside the measurement) to size the entries it evaluated.
 
-The fixture: cases are first made through the real write path (services over DynamoUnitOfWork), one
-template per grid, stage and a few categories; their items (case with its 6 index keys, inbox links,
-statistics and scorecard counters the transaction added) are then cloned with batch writes: new ULIDs of the
-clone's intake time, new case numbers, every timestamp shifted; the counters each clone's actions add on its
-own dates are summed and put as whole items (the totals the transactions' ADDs would reach). First 1,000 cases from 1 June to 1 September
-2026 (statuses of a working deployment: a backlog in the queues and inboxes), measured; then 99,000 older
-cases (June 2024 to May 2026, mostly closed, with a stuck backlog) are added, and the same calls are measured
-again. The newest page of every list is the same at both sizes, so any difference is the table's size.
+The fixture (bench/page_reads_fixture.py): cases are first made through the real write path (services over
+DynamoUnitOfWork), one template per grid, stage and a few categories; their items (case with its 6 index keys, inbox
+links, statistics and scorecard counters the transaction added) are then cloned with batch writes: new ULIDs of the
+clone's intake time, new case numbers, every timestamp shifted; the counters each clone's actions add on its own
+dates are summed and put as whole items (the totals the transactions' ADDs would reach). First 1,000 cases from 1
+June to 1 September 2026 (statuses of a working deployment: a backlog in the queues and inboxes), measured; then
+99,000 older cases (June 2024 to May 2026, mostly closed, with a stuck backlog) are added, and the same calls are
+measured again. The newest page of every list is the same at both sizes, so any difference is the table's size.
 Timeline and outbox items are not cloned: none of the measured reads touches them.
 
 Target (issue 9): every call reads the same items and read units at 1,000 and at 100,000 cases, bounded by
@@ -31,41 +31,36 @@ query by walking the whole table, so its latency is not the measure.
 """
 from __future__ import annotations
 
-import copy
+import json
 import math
 import os
 import random
 import re
-import zlib
 import shutil
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+if __name__ == "__main__":   # `python bench/page_reads.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from local.issuer import LocalIssuer
+from support.calls import Collector, dynamodb, install
+from support.local_aws import LocalAWS, app_environment
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update({"STAGE": "local", "TABLE_PREFIX": "gridloop-local-", "COUNTY": "demo"})
-
-from local.issuer import LocalIssuer  # noqa: E402
-
-ISSUER = LocalIssuer(Path(tempfile.mkdtemp(prefix="gridloop-bench-keys-"))).ensure_keys()
-os.environ.update(ISSUER.environment())
-
-# -- measurement: a hook on every DynamoDB client, installed before any client exists ---------------------------
-import botocore.session  # noqa: E402
-
 KB = 1024
-RECORDING: list | None = None       # the calls of the request being measured; None: not measuring
-_quiet = threading.local()           # set while the bench itself talks to DynamoDB inside a hook
-HOOK_ERRORS: list[str] = []         # a call the hook could not size: the run fails
-SIZING_OFF = [False]                 # True: do not size the entries a filter dropped (the walk counts entries only)
+ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
+SIZES = (1_000, int(ARGS[0]) if ARGS else 100_000)   # `page_reads.py 5000`: a smaller second size, for a quick try
+WALK_LARGE = "--walk" in sys.argv                    # also walk the filtered inbox at the large size (minutes on moto)
+RECORDER = Collector(keep=dynamodb, open=False)      # the DynamoDB calls of the request being measured
 
 
+# -- measurement: what each DynamoDB call of a request read, from the recorded call ---------------------------------
 def value_size(value: dict) -> int:
     """DynamoDB's size of one attribute value (the AWS rules; numbers approximated as AWS documents)."""
     (kind, v), = value.items()
@@ -94,7 +89,8 @@ def item_size(item: dict) -> int:
 
 
 @dataclass
-class Call:
+class Read:
+    """What one DynamoDB call of a measured request read."""
     operation: str
     target: str                 # table or table/index
     limit: int | None = None    # the Query's Limit
@@ -114,7 +110,7 @@ def _units(size: int, consistent: bool) -> float:
 
 def _evaluated(operation: str, params: dict, parsed: dict) -> list[dict]:
     """The entries a filtered Query or Scan evaluated: the same request without its filter (not measured)."""
-    if SIZING_OFF[0] or "FilterExpression" not in params or parsed.get("ScannedCount", 0) == parsed.get("Count", 0):
+    if "FilterExpression" not in params or parsed.get("ScannedCount", 0) == parsed.get("Count", 0):
         return parsed.get("Items", [])
     query = {k: v for k, v in params.items() if k not in ("FilterExpression", "ReturnConsumedCapacity")}
     used = set(re.findall(r"[#:]\w+", " ".join(query.get(k, "") for k in ("KeyConditionExpression",
@@ -124,32 +120,16 @@ def _evaluated(operation: str, params: dict, parsed: dict) -> list[dict]:
             query[key] = {k: v for k, v in query[key].items() if k in used} or None
             if query[key] is None:
                 del query[key]
-    _quiet.on = True
-    try:
-        items = getattr(DIAGNOSTIC_CLIENT, operation.lower())(**query)["Items"]
-    finally:
-        _quiet.on = False
+    from bench.page_reads_fixture import db
+    items = getattr(db(), operation.lower())(**query)["Items"]
     assert len(items) == parsed["ScannedCount"], (len(items), parsed["ScannedCount"])
     return items
 
 
-def _before_call(params, context, **_):
-    if RECORDING is not None and not getattr(_quiet, "on", False):
-        context["bench_params"] = copy.deepcopy(params)
-
-
-def _after_call(http_response, parsed, model, context, **_):
-    calls = RECORDING
-    if calls is None or getattr(_quiet, "on", False):
-        return
-    try:
-        _record(calls, model.name, context.get("bench_params", {}), parsed)
-    except Exception as exc:  # the bench's own mistake must not fail the request it measures
-        HOOK_ERRORS.append(f"{model.name}: {exc!r}")
-
-
-def _record(calls: list, op: str, params: dict, parsed: dict) -> None:
-    call = Call(op, params.get("TableName", ""), moto_cu=parsed.get("ConsumedCapacity"))
+def read_of(recorded) -> Read:
+    """Size one recorded DynamoDB call (support.calls.Call) once its request is over."""
+    op, params, parsed = recorded.operation, recorded.params, recorded.response
+    call = Read(op, params.get("TableName", ""), moto_cu=parsed.get("ConsumedCapacity"))
     if op in ("Query", "Scan"):
         call.target += f"/{params['IndexName']}" if params.get("IndexName") else ""
         call.limit, call.count = params.get("Limit"), parsed.get("Count", 0)
@@ -172,394 +152,17 @@ def _record(calls: list, op: str, params: dict, parsed: dict) -> None:
         call.keys = 1
         call.items, call.bytes = int(found is not None), item_size(found) if found else 0
         call.rcu = _units(call.bytes, bool(params.get("ConsistentRead")))
-    calls.append(call)
+    return call
 
 
-_create_client = botocore.session.Session.create_client
-
-
-def _hooked_create_client(self, service_name, *args, **kwargs):
-    client = _create_client(self, service_name, *args, **kwargs)
-    if service_name == "dynamodb":
-        client.meta.events.register("before-parameter-build.dynamodb", _before_call)
-        client.meta.events.register("after-call.dynamodb", _after_call)
-    return client
-
-
-botocore.session.Session.create_client = _hooked_create_client
-
-# -- the embedded AWS and the app ----------------------------------------------------------------------------
-from local.moto_server import EmbeddedAWS, client_environment  # noqa: E402
-
-aws = EmbeddedAWS().start()
-os.environ.update(client_environment(aws.url, "cn-northwest-1"))
-
-import json  # noqa: E402
-
-import boto3  # noqa: E402
-from ulid import ULID  # noqa: E402
-
-from chalicelib import runtime  # noqa: E402
-from chalicelib.adapters import outbox  # noqa: E402
-from chalicelib.adapters.unit_of_work import DynamoUnitOfWork  # noqa: E402
-from chalicelib.adapters.models import AssignmentItem, CaseItem, ScorecardItem, StatItem  # noqa: E402
-from chalicelib.county_config import load  # noqa: E402
-from chalicelib.domain import aggregates  # noqa: E402
-from chalicelib.domain.jurisdiction import within  # noqa: E402
-from chalicelib.domain.roles import Principal  # noqa: E402
-from chalicelib.services import cases, statistics  # noqa: E402
-from chalicelib.domain import commands  # noqa: E402
-from local.aws_resources import create_all  # noqa: E402
-from local.seed import load_people  # noqa: E402
-
-CONFIG = load("demo")
-TZ = CONFIG.timezone
-J = CONFIG.jurisdiction
-NOW = datetime(2026, 9, 1, 2, 0, tzinfo=timezone.utc)                    # 10:00 on 1 September, Beijing
-RECENT = (datetime(2026, 5, 31, 16, 0, tzinfo=timezone.utc), NOW)        # 1 June 00:00 Beijing .. now
-HISTORY = (datetime(2024, 5, 31, 16, 0, tzinfo=timezone.utc), RECENT[0])  # June 2024 .. May 2026
-ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
-SIZES = (1_000, int(ARGS[0]) if ARGS else 100_000)   # `page_reads.py 5000`: a smaller second size, for a quick try
-WALK_LARGE = "--walk" in sys.argv                    # also walk the filtered inbox at the large size (minutes on moto)
-TEMPLATE_BASE = datetime(2026, 8, 3, 2, 0, tzinfo=timezone.utc)          # a Monday, 10:00 Beijing
-
-
-def start_resources() -> None:
-    os.environ.update(create_all(aws.url))   # tables, queues, state machine, bucket: as `make run` creates them
-
-
-start_resources()
-DIAGNOSTIC_CLIENT = boto3.client("dynamodb")
-DB = boto3.client("dynamodb")       # the bench's own reads and batch writes (never measured)
-
-# -- templates: cases made through the real write path -----------------------------------------------------------
-PEOPLE = {u["user_id"]: u for u in load_people(CONFIG)["users"]}
-
-
-def _principal(u: dict) -> Principal:
-    return Principal(u["user_id"], u["role"], u.get("name", ""), node=u.get("node"), department=u.get("department"),
-                     grid=u.get("grid"))
-
-
-GRID_MEMBER = {u["grid"]: _principal(u) for u in PEOPLE.values() if u["role"] == "grid_member"}
-CENTER_STAFF = {u["node"]: _principal(u) for u in PEOPLE.values() if u["role"] in ("station", "dispatcher")}
-DEPARTMENT_STAFF = {u["department"]: _principal(u) for u in PEOPLE.values() if u["role"] == "department"}
-LEADER = {u["node"]: u for u in PEOPLE.values() if u["role"] == "leader"}
-
-TEXTS = {  # category -> (title, description): what grid members write
-    "irrigation": ("村东72亩耕地灌溉渠至今未通水", "春灌开始后，村东片区的支渠一直没有放水，72亩棉花地已经出现旱情。农户多次到村委会反映，希望水管站尽快疏通渠道、安排轮灌时间。"),
-    "drinking_water": ("三组自来水管网压力不足，早晚停水", "近两周三组、四组居民家中自来水早晚时段水压很低，高层住户基本无水。老人和孩子用水困难，请尽快检修加压泵站。"),
-    "road_repair": ("通村道路路基塌陷，车辆无法通行", "连日降雨后通往牧业点的砂石路有一段约15米路基塌陷，拉运饲草的车辆无法通行，存在安全隐患，请交通部门尽快抢修。"),
-    "street_lighting": ("主街路灯大面积不亮", "镇区主街从学校到农贸市场一段约20盏路灯晚上不亮，学生晚自习放学路上很黑，群众担心安全，请城管部门检修线路。"),
-    "garbage_sanitation": ("垃圾收集点清运不及时", "小区东侧垃圾收集点已经三天没有清运，垃圾外溢，气味很大，夏季容易滋生蚊蝇，请村里协调保洁员及时清运。"),
-    "low_rent_housing": ("公租房屋顶漏雨，申请维修", "住户反映所住公租房屋顶防水层老化，下雨时卧室和厨房漏水严重，墙面已经发霉，家中有老人，请住建部门尽快安排维修。"),
-    "social_assistance": ("困难家庭申请临时救助", "该户家庭主要劳动力因病住院，医疗费用负担重，孩子上学有困难，希望了解临时救助和低保的申请条件和办理流程。"),
-    "flood_damage": ("山洪冲毁农田防护堤", "前晚山洪冲毁了河边约30米的农田防护堤，两户农户的玉米地被淹，如再次降雨可能威胁住房安全，请乡镇组织排查加固。"),
-    "grassland_livestock": ("牧民反映草场补奖资金未到位", "部分牧户反映今年草原生态保护补助奖励资金还未发放到户，想了解发放进度和核定面积，希望草原站给予答复。"),
-    "public_security": ("夜间有人在村口聚集喝酒闹事", "近一周每天夜里有几名外来人员在村口小卖部门前喝酒喧哗，影响周边群众休息，还发生过推搡，请派出所加强巡逻。"),
-    "land_boundary": ("两户因承包地边界发生争执", "两户村民因相邻承包地的地界走向说法不一，今年春耕时发生争执，一方已经拔掉界桩，双方情绪激动，需要自然资源部门现场确界。"),
-    "neighbour": ("邻里因院墙排水问题发生矛盾", "两户邻居因院墙排水管方向问题发生口角，一方认为雨水排到自家院内，双方多次争吵，需要网格员和村调委会上门调解。"),
-    "family": ("家庭赡养纠纷，老人无人照料", "老人有三个子女，因赡养费用分担问题互相推诿，老人独居生活困难，希望司法所组织家庭调解，明确赡养责任。"),
-    "wage_arrears": ("施工队拖欠农民工工资", "12名村民在镇上一处工地务工三个月，包工头以工程款未结为由拖欠工资约18万元，临近开学急需用钱，请人社部门介入。"),
-    "grassland_contract": ("草场承包合同到期续签争议", "两个牧业小组对一块冬草场的承包合同到期后由谁续签存在争议，双方各执一词，放牧时已发生冲突，请草原部门调处。"),
-}
-DISPATCHED_STAGES = ("reported", "accepted", "dispatched", "in_progress", "extension", "resolved", "closed", "rejected")
-ON_SPOT_STAGES = ("v_reported", "v_accepted", "v_resolved", "v_closed", "v_rejected")
-# stage weights (percent) of the recent 1,000 and of the 99,000 older cases
-RECENT_MIX = {"reported": 4, "accepted": 6, "dispatched": 8, "in_progress": 10, "extension": 2, "resolved": 8,
-              "closed": 38, "rejected": 6, "v_reported": 1, "v_accepted": 2, "v_resolved": 3, "v_closed": 10,
-              "v_rejected": 2}
-HISTORY_MIX = {"reported": 0.2, "accepted": 0.5, "dispatched": 0.5, "in_progress": 1.5, "extension": 0.3,
-               "resolved": 1, "closed": 66, "rejected": 7, "v_reported": 0.1, "v_accepted": 0.1, "v_resolved": 1,
-               "v_closed": 19.8, "v_rejected": 2}
-OPEN_STAGES = {"reported", "accepted", "v_reported", "v_accepted"}              # intake in the last days
-WORKING_STAGES = {"dispatched", "in_progress", "extension", "resolved"}          # intake in the last month
-
-
-@dataclass
-class Template:
-    stage: str
-    case: dict                              # the raw case item, as the adapter wrote it
-    links: list[dict]                       # its raw inbox links
-    commits: list                           # [(offset from intake, [(table, node, period kind, attribute, n)])]
-    created: datetime
-    span: timedelta
-    doc_parts: list = field(default_factory=list)
-
-
-_capture: list = []
-_action_time: list = [TEMPLATE_BASE]
-
-
-class RecordingUnitOfWork(DynamoUnitOfWork):
-    """The real unit of work; it also notes which counters each commit added, to clone them."""
-
-    def commit(self) -> None:
-        _capture.append((_action_time[0], list(self.increments)))
-        super().commit()
-
-
-def _template(grid: str, category: str, stage: str, rng: random.Random) -> tuple[str, datetime]:
-    """Play one case to `stage` through the services; returns its id and the time of its last action."""
-    spec = CONFIG.categories[category]
-    village = J.ancestor_at(grid, "village").code
-    gm, station = GRID_MEMBER[grid], CENTER_STAFF[village]
-    t = TEMPLATE_BASE + timedelta(minutes=rng.randint(0, 600))
-    cell = dict(CONFIG.grid_boundaries)[grid][0][0]
-    title, description = TEXTS[category]
-    body = commands.ReportCase(
-        kind=spec.kind, category=category, title=title, description=description, grid=grid,
-        location=commands.Location(lat=cell[1] + rng.uniform(0.001, 0.009), lon=cell[0] + rng.uniform(0.001, 0.009),
-                                   address=f"{J.node(village).names['zh']}{rng.randint(1, 9)}组{rng.randint(1, 60)}号"),
-        urgency=rng.choice(["normal"] * 8 + ["urgent"]),
-        residents=[commands.Resident(name=rng.choice("王李张刘陈杨赵黄周吴") + "某", phone=f"139{rng.randint(0, 10**8 - 1):08d}")
-                   for _ in range(rng.randint(1, 2))])
-    _action_time[0] = t
-    case_id = cases.report_case(RecordingUnitOfWork(), CONFIG, gm, body, t)["id"]
-
-    def act(who, action, command, minutes):
-        nonlocal t
-        t = t + timedelta(minutes=minutes)
-        _action_time[0] = t
-        return cases.act(RecordingUnitOfWork(), CONFIG, who, case_id, action, command, t)
-
-    if stage in ("reported", "v_reported"):
-        return case_id, t
-    if stage in ("rejected", "v_rejected"):
-        act(station, "reject", commands.Reason(reason="不属于网格事项，已告知当事人通过诉讼途径解决"), rng.randint(10, 120))
-        return case_id, t
-    accepted = act(station, "accept", commands.Accept(kind=spec.kind, category=category, urgency=body.urgency,
-                                                      public_summary=title[:12]), rng.randint(5, 90))
-    if stage == "v_accepted" or stage == "accepted":
-        return case_id, t
-    if stage.startswith("v_"):
-        act(station, "resolve_on_spot", commands.Note(note="网格员和调委会上门协调，当场处理完毕"), rng.randint(10, 600))
-    else:
-        center = accepted["center"]
-        lead = next(d.id for d in J.departments_of_kind(spec.routing.department_kind, grid) if within(d.node, center))
-        others = [d.id for d in J.departments.values() if d.node == J.department(lead).node and d.id != lead]
-        co = [rng.choice(others)] if others and rng.random() < 0.4 else []
-        dispatched = act(CENTER_STAFF[center], "dispatch", commands.Dispatch(lead=lead, co_handlers=co, note="请按时办结"),
-                         rng.randint(10, 240))
-        if stage == "dispatched":
-            return case_id, t
-        act(DEPARTMENT_STAFF[lead], "acknowledge", commands.OptionalNote(note="已接单"),
-            rng.choice([20, 90, 300, 1200, 2000]))
-        for c in co:
-            act(DEPARTMENT_STAFF[c], "acknowledge", commands.OptionalNote(), rng.randint(10, 600))
-        if stage == "in_progress":
-            return case_id, t
-        if stage == "extension":
-            due = datetime.fromisoformat(dispatched["deadlines"]["resolve_due"].replace("Z", "+00:00"))
-            act(DEPARTMENT_STAFF[lead], "request_extension", commands.ExtensionRequest(
-                requested_due=due + timedelta(days=7), reason="需协调上级资金，申请延期一周"), rng.randint(600, 2000))
-            return case_id, t
-        act(DEPARTMENT_STAFF[lead], "resolve", commands.Resolve(note="已现场处理，群众认可"),
-            rng.choice([60, 400, 1500, 3000, 6000, 12000]))
-    if stage in ("resolved", "v_resolved"):
-        return case_id, t
-    scores = commands.Scores(response_speed=rng.randint(3, 5), performance=rng.randint(3, 5),
-                             completion=rng.randint(3, 5), feedback=rng.randint(3, 5))
-    act(gm, "evaluate", commands.Evaluate(scores=scores,
-                                          verdict=rng.choice(["good"] * 6 + ["fair"])), rng.randint(60, 4000))
-    return case_id, t
-
-
-def _scan(table: str) -> list[dict]:
-    items, kwargs = [], {"TableName": table}
-    while True:
-        page = DB.scan(**kwargs)
-        items += page["Items"]
-        if "LastEvaluatedKey" not in page:
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-TIMESTAMP = re.compile(r'"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"')
-
-
-def make_templates(rng: random.Random) -> list[Template]:
-    """Templates per grid; the tables are emptied after each grid. The effects a commit hands to the outbox
-    (timers, notifications) stay pending: the clones need the transaction's items, not their side effects."""
-    carry_out_all, outbox.carry_out_all = outbox.carry_out_all, lambda effects: []
+def get(client, path: str, token: str):
+    """GET `path` with a bearer token: the answer and the DynamoDB calls it made (recorded on every thread)."""
+    RECORDER.start()
     try:
-        return _make_templates(rng)
+        response = client.http.get(path, headers={"Authorization": f"Bearer {token}"})
     finally:
-        outbox.carry_out_all = carry_out_all
-
-
-def _make_templates(rng: random.Random) -> list[Template]:
-    dispatchable = [c for c, s in CONFIG.categories.items() if s.routing.department_kind]
-    on_spot = [c for c, s in CONFIG.categories.items() if not s.routing.department_kind]
-    templates = []
-    for gi, grid in enumerate(sorted(GRID_MEMBER)):
-        made = []
-        for si, stage in enumerate(DISPATCHED_STAGES + ON_SPOT_STAGES):
-            pool = on_spot if stage.startswith("v_") else dispatchable
-            for k in range(2):
-                category = pool[(gi * 2 + si * 3 + k) % len(pool)]
-                _capture.clear()
-                case_id, last = _template(grid, category, stage, rng)
-                created = _capture[0][0]
-                made.append((case_id, stage, created, last - created,
-                             [(when - created, incs) for when, incs in _capture]))
-        raw_cases = {i["case_id"]["S"]: i for i in _scan(CaseItem.Meta.table_name)}
-        raw_links = defaultdict(list)
-        for link in _scan(AssignmentItem.Meta.table_name):
-            raw_links[link["case_id"]["S"]].append(link)
-        for case_id, stage, created, span, commits in made:
-            template = Template(stage, raw_cases[case_id], raw_links[case_id], [], created, span)
-            templates.append(_prepare(template, commits))
-        aws.reset()           # moto copies whole tables in every transaction: keep them small (DESIGN §10)
-        start_resources()
-    return templates
-
-
-PERIOD = re.compile(r"([DMY])\d{4}(-\d\d){0,2}|\d{4}")   # a counter key's period part (scorecards: the year)
-
-
-def _prepare(t: Template, commits) -> Template:
-    """Split the doc around its id, number and timestamps; the counters keyed by what their period part is."""
-    doc = zlib.decompress(t.case["doc"]["B"]).decode().replace(t.case["case_id"]["S"], "\x00id\x00").replace(t.case["number"]["S"], "\x00no\x00")
-    t.doc_parts = TIMESTAMP.split(doc)
-    for i in range(1, len(t.doc_parts), 2):
-        t.doc_parts[i] = datetime.fromisoformat(t.doc_parts[i])
-    assert not re.search(r"\d{4}-\d\d-\d\dT", "".join(t.doc_parts[0::2])), "a timestamp the clone would not shift"
-    for offset, increments in commits:
-        when = t.created + offset
-        local = when.astimezone(TZ)
-        reduced = []
-        for inc in increments:
-            parts = inc.key.split("#")
-            at = next(i for i, part in enumerate(parts) if PERIOD.fullmatch(part))
-            period = parts[at]
-            if inc.table == aggregates.STATS:
-                assert period in aggregates.period_keys(when, TZ), (inc, when)  # counted on the action's date
-            else:
-                assert period == f"{local:%Y}", (inc, when)
-            kind = period[0] if period[0] in "DMY" else "S"
-            reduced.append((inc.table, "#".join(parts[:at]), kind, "#".join(parts[at + 1:]), inc.attribute, inc.delta))
-        t.commits.append((offset, reduced))
-    return t
-
-
-# -- clones ---------------------------------------------------------------------------------------------------------
-@dataclass
-class Clone:
-    template: Template
-    created: datetime
-    case_id: str = ""
-    number: str = ""
-
-
-def plan(templates: list[Template], rng: random.Random) -> tuple[list[Clone], list[Clone]]:
-    """1,000 recent cases and 99,000 older ones; ids are ULIDs of the intake time, numbers per county and year."""
-    by_stage = defaultdict(list)
-    for t in templates:
-        by_stage[t.stage].append(t)
-
-    def draw(n, mix, window, recent):
-        stages = rng.choices(list(mix), weights=list(mix.values()), k=n)
-        out = []
-        for stage in stages:
-            t = rng.choice(by_stage[stage])
-            start, end = window
-            if recent and stage in OPEN_STAGES:
-                start = end - timedelta(days=5)
-            elif recent and stage in WORKING_STAGES:
-                start = end - timedelta(days=30)
-            latest = end - t.span - timedelta(minutes=1)
-            out.append(Clone(t, start + (latest - start) * rng.random()))
-        return out
-
-    recent = draw(SIZES[0], RECENT_MIX, RECENT, True)
-    history = draw(SIZES[1] - SIZES[0], HISTORY_MIX, HISTORY, False)
-    sequence = Counter()
-    for c in sorted(recent + history, key=lambda c: c.created):
-        ms = int(c.created.timestamp() * 1000)
-        c.case_id = str(ULID.from_int((ms << 80) | rng.getrandbits(80)))
-        prefix = c.template.case["number"]["S"].split("-")[0]
-        year = c.created.astimezone(TZ).year
-        sequence[prefix, year] += 1
-        c.number = f"{prefix}-{year}-{sequence[prefix, year]:06d}"
-    return recent, history
-
-
-def _shift(when: datetime, delta: timedelta) -> str:
-    return f"{when + delta:%Y-%m-%dT%H:%M:%SZ}"
-
-
-def clone_items(c: Clone):
-    """The clone's case item and inbox links: the template's, with its id, number and times."""
-    t, delta = c.template, c.created - c.template.created
-    parts = t.doc_parts
-    doc = "".join(p if i % 2 == 0 else f'"{_shift(p, delta)}"' for i, p in enumerate(parts))
-    item = dict(t.case)
-    item.update(case_id={"S": c.case_id}, number={"S": c.number},
-                doc={"B": zlib.compress(doc.replace("\x00id\x00", c.case_id).replace("\x00no\x00", c.number).encode())})
-    links = [{**link, "case_id": {"S": c.case_id}} for link in t.links]
-    return item, links
-
-
-def add_counters(counters: dict, c: Clone) -> None:
-    """The counters the clone's actions add, on the clone's own dates (what the transactions would ADD)."""
-    t, delta = c.template, c.created - c.template.created
-    for offset, increments in t.commits:
-        local = (t.created + offset + delta).astimezone(TZ)
-        periods = {"D": f"D{local:%Y-%m-%d}", "M": f"M{local:%Y-%m}", "Y": f"Y{local:%Y}", "S": f"{local:%Y}"}
-        for table, head, kind, tail, attribute, n in increments:
-            bucket = counters[table, f"{head}#{periods[kind]}#{tail}" if tail else f"{head}#{periods[kind]}"]
-            bucket[attribute] = bucket.get(attribute, 0) + n
-
-
-def batch_write(table: str, items) -> int:
-    """BatchWriteItem, 25 items a call, retrying what DynamoDB leaves unprocessed."""
-    written, chunk = 0, []
-
-    def flush(chunk):
-        request = {table: [{"PutRequest": {"Item": i}} for i in chunk]}
-        while request:
-            request = DB.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
-
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == 25:
-            flush(chunk)
-            written, chunk = written + 25, []
-    if chunk:
-        flush(chunk)
-        written += len(chunk)
-    return written
-
-
-PARTITIONS = Counter()   # (index, key) -> entries in the fixture, to show how big each partition the calls read is
-
-
-def load(clones: list[Clone], counters: dict) -> dict:
-    """Batch-write the clones' cases and links, and every counter item (rewritten with the new totals)."""
-    links_out = []
-
-    def case_items():
-        for c in clones:
-            item, links = clone_items(c)
-            links_out.extend(links)
-            for index, attribute in (("queue", "queue_center"), ("county", "county"),
-                                     ("county_status", "county_status"), ("reporter", "reporter_id")):
-                if attribute in item:
-                    PARTITIONS[index, item[attribute]["S"]] += 1
-            for link in links:
-                PARTITIONS["inbox", link["department"]["S"]] += 1
-                PARTITIONS["inbox_status", link["department"]["S"], link["status"]["S"]] += 1
-            yield item
-
-    n_cases = batch_write(CaseItem.Meta.table_name, case_items())
-    n_links = batch_write(AssignmentItem.Meta.table_name, links_out)
-    tables = {aggregates.STATS: StatItem.Meta.table_name, aggregates.SCORECARDS: ScorecardItem.Meta.table_name}
-    n_counters = 0
-    for table, name in tables.items():
-        n_counters += batch_write(name, ({"key": {"S": key}, **{a: {"N": str(v)} for a, v in values.items()}}
-                                         for (t, key), values in counters.items() if t == table))
-    return {"cases": n_cases, "links": n_links, "counters": n_counters}
+        calls = RECORDER.stop()
+    return response, calls
 
 
 # -- the measured requests -----------------------------------------------------------------------------------------
@@ -593,20 +196,14 @@ class Measure:
                 self.total("items"), round(self.total("bytes") / KB, 2), self.total("rcu"))
 
 
-def measure_all(client, patterns: list[Pattern]) -> dict[str, Measure]:
-    global RECORDING
+def measure_all(client, patterns: list[Pattern], token_of) -> dict[str, Measure]:
     out: dict[str, Measure] = {}
     for p in patterns:
         path = p.path
         if p.cursor_of:
             path += ("&" if "?" in path else "?") + "cursor=" + out[p.cursor_of].answer["cursor"]
-        calls = []
-        RECORDING = calls
-        try:
-            response = client.http.get(path, headers={"Authorization": f"Bearer {ISSUER.token(PEOPLE[p.user])}"})
-        finally:
-            RECORDING = None
-        out[p.name] = Measure(calls, response.status_code, json.loads(response.body or b"{}"))
+        response, calls = get(client, path, token_of(p.user))
+        out[p.name] = Measure([read_of(c) for c in calls], response.status_code, json.loads(response.body or b"{}"))
         if response.status_code != 200:
             raise SystemExit(f"{p.name}: {p.path} answered {response.status_code}: {response.body[:300]}")
     return out
@@ -635,17 +232,21 @@ def bounded(p: Pattern, m: Measure) -> tuple[bool, str]:
     return not problems, "; ".join(problems)
 
 
-def main():
+def main(aws, issuer: LocalIssuer) -> int:
+    from chalice.test import Client
+
+    from app import app     # the app and the fixture, imported with the environment set in __main__ below
+    from bench.page_reads_fixture import (CENTER_STAFF, CONFIG, DEPARTMENT_STAFF, GRID_MEMBER, LEADER, NOW,
+                                          PARTITIONS, PEOPLE, J, add_counters, load, make_templates, plan)
+    from chalicelib import runtime
+    from chalicelib.services import statistics
     started = time.time()
     rng = random.Random(9)
     print("making templates through the real write path (services + DynamoUnitOfWork)...", flush=True)
-    templates = make_templates(rng)
+    templates = make_templates(rng, aws)
     templates_s = time.time() - started
     print(f"  {len(templates)} template cases in {templates_s:.0f} s", flush=True)
-    recent, history = plan(templates, rng)
-
-    from chalice.test import Client
-    from app import app
+    recent, history = plan(templates, rng, SIZES)
     runtime.clock = lambda: NOW
 
     # which department, station and county the calls read: the busiest of the recent 1,000
@@ -705,11 +306,11 @@ def main():
             partitions[size] = {p.name: sum(PARTITIONS[(p.size_key[0], k)] for k in p.size_key[1:]) if p.size_key
                                 else None for p in patterns}
             t0 = time.time()
-            results[size] = measure_all(client, patterns)
+            results[size] = measure_all(client, patterns, lambda user: issuer.token(PEOPLE[user]))
             answers[size] = {p.name: results[size][p.name].answer for p in patterns}
             links, in_progress = PARTITIONS["inbox", department], PARTITIONS["inbox_status", department, "in_progress"]
             if size == SIZES[0] or WALK_LARGE:
-                walks[size] = walk(client, dept_user) + (links, in_progress, "measured")
+                walks[size] = walk(client, issuer.token(PEOPLE[dept_user])) + (links, in_progress, "measured")
             else:  # the by-dept-status index holds only the matches: each page reads up to 50 of them
                 pages = max(1, math.ceil(in_progress / 50))
                 walks[size] = (pages, None, in_progress, in_progress, links, in_progress,
@@ -734,9 +335,7 @@ def main():
     print(f"list answers identical at both sizes (the newest pages did not change): {'yes' if same_items else 'no'}")
     print(f"\ntarget: every pattern reads the same at {SIZES[0]:,} and {SIZES[1]:,} cases, within its page bound -> "
           f"{'met' if not failed else 'NOT met: ' + ', '.join(failed)}")
-    if HOOK_ERRORS:
-        print("the measuring hook failed on:", *HOOK_ERRORS[:5], sep="\n  ")
-    return 1 if failed or HOOK_ERRORS else 0
+    return 1 if failed else 0
 
 
 def report(patterns, results, partitions) -> list[str]:
@@ -790,30 +389,30 @@ def report(patterns, results, partitions) -> list[str]:
     return failed
 
 
-def walk(client, dept_user: str) -> tuple[int, int, int, int]:
+def walk(client, token: str) -> tuple[int, int, int, int]:
     """Informational (not part of the target): every in-progress case of an inbox, page after page. The status
     index (`by-dept-status`) holds only matching links, so the walk reads matches, not the inbox's history."""
-    global RECORDING
     calls, pages, matches, cursor = [], 0, 0, None
-    SIZING_OFF[0] = True
     while True:
         path = "/inbox?status=in_progress&limit=50" + (f"&cursor={cursor}" if cursor else "")
-        RECORDING = calls
-        try:
-            response = client.http.get(path, headers={"Authorization": f"Bearer {ISSUER.token(PEOPLE[dept_user])}"})
-        finally:
-            RECORDING = None
+        response, page_calls = get(client, path, token)
+        calls += page_calls
         body = json.loads(response.body)
         pages, matches, cursor = pages + 1, matches + len(body["items"]), body.get("cursor")
         if not cursor:
-            SIZING_OFF[0] = False
-            return pages, len(calls), sum(c.scanned for c in calls if c.operation == "Query"), matches
+            scanned = sum(c.response.get("ScannedCount", 0) for c in calls if c.operation == "Query")
+            return pages, len(calls), scanned, matches
 
 
 if __name__ == "__main__":
+    install().add_listener(RECORDER)          # before any botocore client exists
+    local_issuer = LocalIssuer(Path(tempfile.mkdtemp(prefix="gridloop-bench-keys-"))).ensure_keys()
+    os.environ.update(app_environment(issuer=local_issuer))
+    local_aws = LocalAWS().start()
     try:
-        code = main()
+        local_aws.create_resources()          # tables, queues, state machine, bucket: as `make run` creates them
+        code = main(local_aws, local_issuer)
     finally:
-        aws.stop()
-        shutil.rmtree(ISSUER.directory, ignore_errors=True)
+        local_aws.stop()
+        shutil.rmtree(local_issuer.directory, ignore_errors=True)
     sys.exit(code)

@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+if __name__ == "__main__":   # `python bench/request_overhead.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from support.local_aws import app_environment
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 RUNS = 31
 GRID_MEMBER = {"user_id": "gm-yks-01", "role": "grid_member", "grid": "BZ.RQ.TGLK.YKS.G01", "name": "grid member"}
 STATION = {"user_id": "station-yks", "role": "station", "node": "BZ.RQ.TGLK.YKS"}
@@ -50,21 +54,21 @@ class Context:
 
 
 def in_memory_adapters():
-    """The runtime's adapters replaced by the test fakes (tests/fakes.py): no AWS client is ever made."""
+    """The runtime's adapters replaced by the tests' in-memory fakes (support/fakes.py): no AWS client is made."""
     from chalicelib import runtime
-    from tests.fakes import FakeUnitOfWork, Store
+    from support.fakes import FakeUnitOfWork, Store
     store = Store()
     runtime.new_uow = lambda: FakeUnitOfWork(store)
     return store
 
 
 # The child imports nothing of the benchmark's own (its modules would be compiled and timed with the app):
-# the event comes ready-made, the fake unit of work is the test suite's (tests/fakes.py).
+# the event comes ready-made, the fake unit of work is the tests' (support/fakes.py).
 CHILD = """
 import json, os
 import app
 from chalicelib import runtime
-from tests.fakes import FakeUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, Store
 store = Store()
 runtime.new_uow = lambda: FakeUnitOfWork(store)
 class Context:
@@ -106,8 +110,6 @@ def cold_start(env: dict, task: Path) -> tuple[float, float]:
 
 
 def warm_overhead(env_for_app: dict) -> dict[str, float]:
-    os.environ.update(env_for_app)
-    sys.path.insert(0, str(ROOT))
     import app
     from local.issuer import LocalIssuer
     in_memory_adapters()
@@ -140,11 +142,11 @@ def main() -> int:
     from local.issuer import LocalIssuer
     keys = Path(tempfile.mkdtemp(prefix="gridloop-bench-keys-"))
     issuer = LocalIssuer(keys).ensure_keys()
-    env = {**os.environ, "STAGE": "local", "COUNTY": "demo", "TABLE_PREFIX": "gridloop-bench-",
-           "AWS_DEFAULT_REGION": "cn-northwest-1", "POWERTOOLS_METRICS_DISABLED": "true",
-           "POWERTOOLS_LOG_LEVEL": "WARNING", **issuer.environment(),
+    env = {**os.environ, **app_environment(prefix="gridloop-bench-", issuer=issuer),
+           "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING",
            "BENCH_EVENT": json.dumps(event("POST", "/cases", "/cases", issuer.token(GRID_MEMBER), REPORT)),
            "BENCH_KEYS": str(keys)}
+    os.environ.update(env)   # before any of the app's modules is imported: they read it at import
     app_ms, boto_ms = cold_start(env, deployed_package())
     ratio = app_ms / boto_ms
     print(f"cold start, median of {RUNS} alternated fresh interpreters:")

@@ -4,32 +4,30 @@ Runs the article's irrigation case (lead + one co-handler, everyone on time) aga
 real ASL, then counts each timer execution's entered states (what Step Functions Standard bills).
 Target (issue 9): <= 5 state transitions per case handled on time; each timer stops in its first Wait (1 each).
 """
+import json
 import os
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.update({"STAGE": "local", "TABLE_PREFIX": "gridloop-bench-", "COUNTY": "demo"})
+if __name__ == "__main__":   # `python bench/timer_transitions.py`: the repository's packages on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from local.moto_server import EmbeddedAWS, client_environment  # noqa: E402
-
-aws = EmbeddedAWS().start()
-os.environ.update(client_environment(aws.url, "cn-northwest-1"))
-
-import boto3  # noqa: E402
-
-from chalicelib import resources  # noqa: E402
-from chalicelib.adapters.unit_of_work import DynamoUnitOfWork  # noqa: E402
-from chalicelib.county_config import load  # noqa: E402
-from chalicelib.domain.roles import Principal  # noqa: E402
-from chalicelib.services import cases  # noqa: E402
-from chalicelib.domain import commands  # noqa: E402
-from local.aws_resources import create_all  # noqa: E402
+from support.local_aws import LocalAWS, app_environment
 
 
-def main():
-    os.environ.update(create_all(aws.url))
+def main(aws: LocalAWS) -> bool:
+    """The article's case on time through the services, then the cost model against moto's history."""
+    aws.create_resources()
+    import boto3
+
+    from chalicelib import resources
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
+    from chalicelib.county_config import load
+    from chalicelib.domain import commands
+    from chalicelib.domain.roles import Principal
+    from chalicelib.services import cases
     config = load("demo")
     now = datetime.now(timezone.utc)
     gm = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
@@ -48,7 +46,6 @@ def main():
         "kind": "demand", "category": "irrigation", "title": "72 mu", "description": "dry",
         "grid": gm.grid, "location": {"lat": 40.605, "lon": 87.685}}), now)
     for i, (who, action, body) in enumerate(steps, start=1):
-        import time
         time.sleep(0.3)  # let each execution reach its Wait before the stage ends
         cases.act(DynamoUnitOfWork(), config, who, case["id"], action, body, now + timedelta(minutes=i))
     sfn = boto3.client("stepfunctions")
@@ -66,10 +63,8 @@ def main():
 def check_cost_model(sfn):
     """The cost benchmark bills 1 transition per execution plus 3 per notice sent (bench/cost/world.py):
     run late timers on the real ASL (notices a second apart), stop some mid-way, and compare."""
-    import json
-    import time
-
     from bench.cost.world import TRANSITIONS_LAST_NOTICE, TRANSITIONS_PER_NOTICE
+    from chalicelib import resources
     from chalicelib.services import timers
     arn = resources.timer_state_machine_arn()
     samples = []   # (name, notices planned, notices to let fire before stopping, or None to run to the end)
@@ -104,9 +99,11 @@ def check_cost_model(sfn):
     return ok
 
 
-try:
-    met = main()
-finally:
-    aws.stop()
-
-sys.exit(0 if met else 1)
+if __name__ == "__main__":
+    os.environ.update(app_environment(prefix="gridloop-bench-"))
+    local_aws = LocalAWS().start()
+    try:
+        met = main(local_aws)
+    finally:
+        local_aws.stop()
+    sys.exit(0 if met else 1)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from chalicelib import settings
+from chalicelib import environment, settings
 from chalicelib.domain.roles import ALL_ROLES, Principal
 
 ALGORITHMS = ["RS256"]
@@ -48,20 +48,22 @@ class TrustedIssuer:
 def trusted_issuer(config, environ, stage: str) -> TrustedIssuer | None:
     """The issuer this deployment trusts, or None when nothing is configured (every token is then refused)."""
     if stage == "local":
-        if not environ.get("AUTH_JWKS_FILE"):
+        if not environ.get(environment.AUTH_JWKS_FILE):
             return None
-        return TrustedIssuer(issuer=environ.get("AUTH_ISSUER", ""), audience=environ.get("AUTH_AUDIENCE", ""),
-                             jwks_file=environ["AUTH_JWKS_FILE"])
+        return TrustedIssuer(issuer=environ.get(environment.AUTH_ISSUER, ""),
+                             audience=environ.get(environment.AUTH_AUDIENCE, ""),
+                             jwks_file=environ[environment.AUTH_JWKS_FILE])
     oidc = config.spec.deployment.auth.oidc
     if oidc is not None:
         return TrustedIssuer(issuer=oidc.issuer, audience=oidc.audience, jwks_url=oidc.jwks_url,
                              role_claim=oidc.role_claim, node_claim=oidc.node_claim,
                              department_claim=oidc.department_claim, grid_claim=oidc.grid_claim,
                              token_type_claim=oidc.token_type_claim, token_type_value=oidc.token_type_value)
-    if not (environ.get("AUTH_ISSUER") and environ.get("AUTH_AUDIENCE") and environ.get("AUTH_JWKS_URL")):
+    pool = [environ.get(name) for name in (environment.AUTH_ISSUER, environment.AUTH_AUDIENCE,
+                                           environment.AUTH_JWKS_URL)]
+    if not all(pool):
         return None
-    return TrustedIssuer(issuer=environ["AUTH_ISSUER"], audience=environ["AUTH_AUDIENCE"],
-                         jwks_url=environ["AUTH_JWKS_URL"])
+    return TrustedIssuer(issuer=pool[0], audience=pool[1], jwks_url=pool[2])
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,11 +16,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from chalicelib.county_deployment import DeploymentSpec
+from chalicelib import environment
+from chalicelib.county_deployment import SMS_PROVIDERS, DeploymentSpec, partition_of
 from chalicelib.domain.jurisdiction import Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
 from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy
 from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, LEVELS, CenterLevel, Kind, Level, Stage, Urgency
+from chalicelib.domain.drill_time import DrillCalendar
 from chalicelib.domain.working_time import WorkingCalendar
 
 COUNTIES_DIR = Path(__file__).parent / "counties"
@@ -28,13 +30,16 @@ CODE = r"^[A-Z0-9][A-Z0-9_-]*(\.[A-Z0-9][A-Z0-9_-]*)*$"
 
 
 class ConfigError(Exception):
-    """A configuration file that cannot be used; `problems` lists every (path, message)."""
+    """A configuration file that cannot be used; `problems` lists every (path, message), `lines` the line in the
+    file of each path it could find (when the file's text was read)."""
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
+    def __init__(self, source: str, problems: list[tuple[str, str]], lines: dict[str, int] | None = None):
         self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  {path}: {message}" for path, message in problems)
-        super().__init__(f"{source}: {len(problems)} problem(s)\n{lines}")
+        self.lines = lines or {}
+        self.problems = sorted(problems, key=lambda p: self.lines.get(p[0], 0)) if self.lines else problems
+        shown = "\n".join(f"  {source}:{self.lines[path]}: {path}: {message}" if path in self.lines
+                          else f"  {path}: {message}" for path, message in self.problems)
+        super().__init__(f"{source}: {len(problems)} problem(s)\n{shown}")
 
 
 class Strict(BaseModel):
@@ -294,51 +299,83 @@ class CountyConfig(Strict):
     calendar: CalendarSpec
     deployment: DeploymentSpec    # region, token issuer, domain, edge limits (chalicelib/county_deployment.py)
 
-    @model_validator(mode="after")
-    def sms_where_a_provider_exists(self):
-        if self.notifications.sms and self.deployment.sms_provider is None:
-            raise ValueError(f"notifications.sms is on but no SMS provider is offered in {self.deployment.region} "
-                             "(SNS SMS is not offered in the AWS China regions): set notifications.sms: false")
-        return self
 
-    @model_validator(mode="after")
-    def references_resolve(self):
-        nodes = {n.code: n for n in _walk(self.root)}
-        problems = []
-        seen = set()
-        for d in self.departments:
-            if d.id in seen:
-                problems.append(f"department id '{d.id}' is used twice")
-            seen.add(d.id)
-            node = nodes.get(d.node)
-            if node is None:
-                problems.append(f"department '{d.id}' belongs to unknown node '{d.node}'")
-            elif node.level not in DEPARTMENT_LEVELS:
-                problems.append(f"department '{d.id}' belongs to a {node.level}; departments sit at township, county or prefecture")
-        if len(nodes) != sum(1 for _ in _walk(self.root)):
-            problems.append("a node code is used twice")
-        codes = [c.code for c in self.categories]
-        for code in {c for c in codes if codes.count(c) > 1}:
-            problems.append(f"category code '{code}' is used twice")
-        for r in self.points.rules:
-            if nodes.get(r.scope) is None or nodes[r.scope].level not in ("village", "township"):
-                problems.append(f"point rule '{r.code}' belongs to '{r.scope}', which is not a village or township")
-        for m in self.points.supermarkets:
-            if nodes.get(m.node) is None or nodes[m.node].level not in ("village", "township"):
-                problems.append(f"supermarket '{m.id}' serves '{m.node}', which is not a village or township")
-        kinds = {d.kind for d in self.departments}
-        for c in self.categories:
-            if c.routing.department_kind and c.routing.department_kind not in kinds:
-                problems.append(f"category '{c.code}' routes to department kind '{c.routing.department_kind}', which no department has")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+def cross_references(raw: object) -> list[tuple[str, str]]:
+    """The checks between parts of a file, on the data as read, so that they run (and are listed) together with
+    the shape's problems instead of only once those are fixed. A part too malformed to read is skipped here:
+    the shape check reports it. Each problem is (path, message), the path as in the shape's problems."""
+    if not isinstance(raw, dict):
+        return []
+
+    def entries(*path):
+        value = raw
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return [(i, e) for i, e in enumerate(value) if isinstance(e, dict)] if isinstance(value, list) else []
+
+    nodes, problems = {}, []
+
+    def walk(node, path):
+        if not isinstance(node, dict):
+            return
+        code = node.get("code")
+        if isinstance(code, str):
+            if code in nodes:
+                problems.append((f"{path}.code", f"node code '{code}' is used twice"))
+            nodes.setdefault(code, node.get("level"))
+        children = node.get("children")
+        for i, child in enumerate(children if isinstance(children, list) else []):
+            walk(child, f"{path}.children.{i}")
+
+    walk(raw.get("root"), "root")
+    seen = set()
+    for i, d in entries("departments"):
+        if d.get("id") in seen:
+            problems.append((f"departments.{i}.id", f"department id '{d.get('id')}' is used twice"))
+        seen.add(d.get("id"))
+        if "node" not in d:
+            continue
+        if d["node"] not in nodes:
+            problems.append((f"departments.{i}.node", f"department '{d.get('id')}' belongs to unknown node '{d['node']}'"))
+        elif nodes[d["node"]] not in DEPARTMENT_LEVELS:
+            problems.append((f"departments.{i}.node", f"department '{d.get('id')}' belongs to a {nodes[d['node']]}; "
+                                                      "departments sit at township, county or prefecture"))
+    codes = set()
+    kinds = {d.get("kind") for _, d in entries("departments")}
+    for i, c in entries("categories"):
+        if c.get("code") in codes:
+            problems.append((f"categories.{i}.code", f"category code '{c.get('code')}' is used twice"))
+        codes.add(c.get("code"))
+        kind = c.get("routing", {}).get("department_kind") if isinstance(c.get("routing"), dict) else None
+        if kind and kind not in kinds:
+            problems.append((f"categories.{i}.routing.department_kind",
+                             f"category '{c.get('code')}' routes to department kind '{kind}', which no department has"))
+    for i, r in entries("points", "rules"):
+        if "scope" in r and nodes.get(r["scope"]) not in ("village", "township"):
+            problems.append((f"points.rules.{i}.scope",
+                             f"point rule '{r.get('code')}' belongs to '{r['scope']}', which is not a village or township"))
+    for i, m in entries("points", "supermarkets"):
+        if "node" in m and nodes.get(m["node"]) not in ("village", "township"):
+            problems.append((f"points.supermarkets.{i}.node",
+                             f"supermarket '{m.get('id')}' serves '{m['node']}', which is not a village or township"))
+    deployment, notifications = raw.get("deployment"), raw.get("notifications")
+    region = deployment.get("region") if isinstance(deployment, dict) else None
+    sms = notifications.get("sms", True) if isinstance(notifications, dict) else True
+    if isinstance(region, str) and sms is True and SMS_PROVIDERS.get(partition_of(region)) is None:
+        problems.append(("notifications.sms", f"notifications.sms is on but no SMS provider is offered in {region} "
+                         "(SNS SMS is not offered in the AWS China regions): set notifications.sms: false"))
+    return problems
 
 
 def _walk(node: NodeSpec):
     yield node
     for child in node.children:
         yield from _walk(child)
+
+
+def known() -> list[str]:
+    """The deployments that exist: chalicelib/counties/<name>.yaml."""
+    return sorted(p.stem for p in COUNTIES_DIR.glob("*.yaml"))
 
 
 @functools.lru_cache(maxsize=8)
@@ -348,12 +385,16 @@ def load(name: str | None = None) -> "Deployment":
     A deployed package also carries `<name>.json`, the same data written at packaging time
     (infra/lambda_package.py): reading it spares every cold start importing and running the YAML parser.
     """
-    name = name or os.environ.get("COUNTY", "demo")
+    name = name or os.environ.get(environment.COUNTY, "demo")
     packaged = COUNTIES_DIR / f"{name}.json"
     if packaged.exists():
         import json
         return parse(json.loads(packaged.read_text(encoding="utf-8")), source=str(packaged))
-    return load_file(COUNTIES_DIR / f"{name}.yaml")
+    path = COUNTIES_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise ConfigError(str(path), [("(file)", f"no county configuration named '{name}'; the deployments that "
+                                                 f"exist: {', '.join(known()) or 'none'}")])
+    return load_file(path)
 
 
 def read_yaml(path: Path) -> object:
@@ -363,19 +404,57 @@ def read_yaml(path: Path) -> object:
         text = Path(path).read_text(encoding="utf-8")
         return yaml.load(text, Loader=yaml.CSafeLoader) if yaml.__with_libyaml__ else yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [("(file)", f"not valid YAML: {exc}")]) from None
+        mark = getattr(exc, "problem_mark", None)
+        lines = {"(file)": mark.line + 1} if mark is not None else None
+        raise ConfigError(str(path), [("(file)", f"not valid YAML: {exc}")], lines) from None
 
 
 def load_file(path: Path) -> "Deployment":
-    return parse(read_yaml(path), source=str(path))
+    try:
+        return parse(read_yaml(path), source=str(path))
+    except ConfigError as error:
+        if error.lines:
+            raise
+        raise ConfigError(error.source, error.problems, lines_of(Path(path), error.problems)) from None
+
+
+def lines_of(path: Path, problems: list[tuple[str, str]]) -> dict[str, int]:
+    """The line (1-based) of each problem's path in the YAML file: the deepest part of the path the file has
+    (a missing field points at the block that lacks it)."""
+    import yaml
+    try:
+        tree = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    found = {}
+    for where, _ in problems:
+        node, line = tree, (tree.start_mark.line + 1 if tree is not None else 1)
+        for part in where.split(".") if where != "(file)" else []:
+            if isinstance(node, yaml.MappingNode):
+                entry = next(((key, value) for key, value in node.value if key.value == part), None)
+                if entry is None:
+                    break
+                line, node = entry[0].start_mark.line + 1, entry[1]      # the key's line
+            elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+                node = node.value[int(part)]
+                line = node.start_mark.line + 1
+            else:
+                break
+        found[where] = line
+    return found
 
 
 def parse(raw: object, source: str = "<config>") -> "Deployment":
+    """Validate the shape (pydantic) and the cross-references together: every problem of the file at once."""
+    problems = []
     try:
         spec = CountyConfig.model_validate(raw)
     except ValidationError as exc:
+        spec = None
         problems = [(".".join(str(p) for p in err["loc"]) or "(file)", err["msg"]) for err in exc.errors()]
-        raise ConfigError(source, problems) from None
+    problems += [p for p in cross_references(raw) if p not in problems]
+    if problems:
+        raise ConfigError(source, problems)
     return Deployment.from_spec(spec)
 
 
@@ -394,10 +473,16 @@ class Deployment:
         self.boundary_of = dict(self.grid_boundaries)
 
     @functools.cached_property
-    def calendar(self) -> WorkingCalendar:
+    def working_calendar(self) -> WorkingCalendar:
         """The county's working calendar (hours, statutory holidays, its own days off), built once."""
         from chalicelib.domain.workdays import build_working_calendar
         return build_working_calendar(self.spec.calendar)
+
+    @property
+    def calendar(self) -> WorkingCalendar | DrillCalendar:
+        """The calendar deadlines are computed on: the county's, or during a local drill the compressed one."""
+        from chalicelib.domain.workdays import in_effect
+        return in_effect(self.working_calendar)
 
     @classmethod
     def from_spec(cls, spec: CountyConfig) -> "Deployment":

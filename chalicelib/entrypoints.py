@@ -1,10 +1,13 @@
-"""Which of the deployment's Lambda functions is running this code.
+"""The app's Lambda functions: their names, and which of them is running this code.
 
-Each entrypoint sets it for the length of its invocation: the API's first middleware (every route), the work
-queue's worker (`workers.work_batch`) and the outbox relay (`workers.relay`). The names are the functions' names
-in the Chalice app (the API function is always Chalice's `api_handler`). The tests read it to check every AWS call
-against the grants of the function that made it (support/grants.py; docs/security.md); nothing else depends on it.
-Threads started through `concurrent.futures` do not inherit it by themselves: the tests' recorder carries it over.
+The names are the one spelling of the functions: app.py registers the workers under them (the API function is
+always Chalice's `api_handler`); the CDK stack gives each its name, role, grants and alarms by them.
+
+`FUNCTION` is set by each entrypoint for the length of its invocation: the API's first middleware (every route),
+the work queue's worker (`workers.work_batch`) and the outbox relay (`workers.relay`). The tests read it to check
+every AWS call against the grants of the function that made it (support/grants.py; docs/security.md); nothing
+else depends on it. Threads started through `concurrent.futures` do not inherit it by themselves: the tests'
+recorder carries it over.
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 API_HANDLER, WORK_WORKER, OUTBOX_RELAY = "api_handler", "work_worker", "outbox_relay"
+FUNCTIONS = (API_HANDLER, WORK_WORKER, OUTBOX_RELAY)
 FUNCTION: ContextVar[str | None] = ContextVar("gridloop_function", default=None)
 
 

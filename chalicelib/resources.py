@@ -1,13 +1,16 @@
-"""Names of the deployment's AWS resources other than tables (tables: adapters/models.py).
+"""Names of the deployment's AWS resources other than tables (tables: adapters/models.py), and where the app
+finds them.
 
-The CDK stack and the local runtime create them from these names; the app finds them through
-environment variables that both set (the Lambda gets the real URLs and ARNs from CDK).
+Every name is a function of the deployment's prefix (`Names`): the CDK stack names a county's resources with
+`Names("gridloop-<county>-")`, the local runtime creates this process's (`NAMES`) on the embedded AWS. The app
+finds them through the environment variables of chalicelib/environment.py, which both set.
 """
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PREFIX = os.environ.get("RESOURCE_PREFIX", os.environ.get("TABLE_PREFIX", "gridloop-local-"))
+from chalicelib import entrypoints, environment, settings
+
 TIMER_ASL = Path(__file__).parent / "timer.asl.json"   # the one definition of the timer state machine
 
 
@@ -25,28 +28,21 @@ LAMBDA_STATIC_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 @dataclass(frozen=True)
 class QueueSpec:
-    key: str                    # short name; env vars are <KEY>_QUEUE_URL / _ARN / _DLQ_URL
+    key: str                    # short name: the queue's name is <prefix><key>, its variables <KEY>_QUEUE_URL...
+    consumer: str               # the function whose event source it is (chalicelib/entrypoints.py)
     visibility_timeout: int     # seconds; AWS's guidance for a Lambda event source: >= 6x the function timeout
     max_receive_count: int      # deliveries before the dead-letter queue
     batch_size: int             # records per worker invocation (the event source's BatchSize)
 
-    @property
-    def name(self) -> str:
-        return f"{PREFIX}{self.key}"
-
-    @property
-    def dlq_name(self) -> str:
-        return f"{PREFIX}{self.key}-dlq"
-
     def url(self) -> str:
-        return os.environ.get(f"{self.key.upper()}_QUEUE_URL", "")
+        return os.environ.get(environment.queue_url(self.key), "")
 
     def dlq_url(self) -> str:
-        return os.environ.get(f"{self.key.upper()}_DLQ_URL", "")
+        return os.environ.get(environment.dead_letter_queue_url(self.key), "")
 
     def arn(self) -> str:
-        return os.environ.get(f"{self.key.upper()}_QUEUE_ARN",
-                              f"arn:aws:sqs:cn-northwest-1:000000000000:{self.name}")
+        return os.environ.get(environment.queue_arn(self.key),
+                              f"arn:aws:sqs:cn-northwest-1:000000000000:{NAMES.queue(self)}")
 
 
 # The one work queue, consumed by the one worker function (app.py `work_worker`, chalicelib/workers.py), which
@@ -64,21 +60,54 @@ class QueueSpec:
 # - 10 records a batch (the most without a batching window): a batch of ten of the largest photos allowed
 #   (40 MP) decodes in about 6 s on a developer machine, a few times that on a 512 MB Lambda's share of a vCPU,
 #   within the 60 s timeout; notices and notifications take milliseconds.
-WORK = QueueSpec("work", visibility_timeout=6 * LAMBDA_TIMEOUT_SECONDS, max_receive_count=6, batch_size=10)
+WORK = QueueSpec("work", consumer=entrypoints.WORK_WORKER, visibility_timeout=6 * LAMBDA_TIMEOUT_SECONDS,
+                 max_receive_count=6, batch_size=10)
 QUEUES = (WORK,)
 
-TIMER_STATE_MACHINE = f"{PREFIX}timer"
-PHOTOS_BUCKET_NAME = f"{PREFIX}photos"
-ALERTS_TOPIC = f"{PREFIX}alerts"
+
+@dataclass(frozen=True)
+class Names:
+    """The names of one deployment's resources."""
+    prefix: str                 # "gridloop-<county>-"; locally "gridloop-local-" (environment.PREFIX)
+
+    def queue(self, spec: QueueSpec) -> str:
+        return f"{self.prefix}{spec.key}"
+
+    def dead_letter_queue(self, spec: QueueSpec) -> str:
+        return f"{self.prefix}{spec.key}-dlq"
+
+    @property
+    def timer_state_machine(self) -> str:
+        return f"{self.prefix}timer"
+
+    @property
+    def photos_bucket(self) -> str:
+        return f"{self.prefix}photos"
+
+    @property
+    def alerts_topic(self) -> str:
+        return f"{self.prefix}alerts"
+
+    def function(self, name: str) -> str:
+        """A Lambda function's name (chalicelib/entrypoints.py names the functions)."""
+        return f"{self.prefix}{name}"
+
+    @classmethod
+    def of_county(cls, county: str) -> "Names":
+        """A county's deployment in the cloud (infra/stack.py)."""
+        return cls(f"gridloop-{county}-")
+
+
+NAMES = Names(settings.TABLE_PREFIX)   # this process's deployment
 
 
 def timer_state_machine_arn() -> str:
-    return os.environ.get("TIMER_STATE_MACHINE_ARN", "")
+    return os.environ.get(environment.TIMER_STATE_MACHINE_ARN, "")
 
 
 def photos_bucket() -> str:
-    return os.environ.get("PHOTOS_BUCKET", PHOTOS_BUCKET_NAME)
+    return os.environ.get(environment.PHOTOS_BUCKET, NAMES.photos_bucket)
 
 
 def alerts_topic_arn() -> str:
-    return os.environ.get("ALERTS_TOPIC_ARN", "")
+    return os.environ.get(environment.ALERTS_TOPIC_ARN, "")

@@ -5,6 +5,8 @@ The token issuer itself is named by the county configuration (`deployment.auth`)
 """
 import os
 
-STAGE = os.environ.get("STAGE", "")
-TABLE_PREFIX = os.environ.get("TABLE_PREFIX", "gridloop-local-")
+from chalicelib import environment
+
+STAGE = os.environ.get(environment.STAGE, "")
+TABLE_PREFIX = os.environ.get(environment.PREFIX, environment.LOCAL_PREFIX)   # every resource name starts with it
 REGION = os.environ.get("AWS_DEFAULT_REGION", os.environ.get("AWS_REGION", "cn-northwest-1"))

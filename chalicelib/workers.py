@@ -20,7 +20,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from chalicelib import entrypoints, metrics, resources, runtime
+from chalicelib import entrypoints, environment, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
 from chalicelib.domain import workdays
 
@@ -98,7 +98,7 @@ def handle_photo(event: dict, context=None) -> None:
             _count(metrics.PHOTO_REJECTED, {"reason": outcome.reason})
 
 
-RETRY_BASE_SECONDS = float(os.environ.get("WORK_RETRY_BASE_SECONDS", "10"))
+RETRY_BASE_SECONDS = float(os.environ.get(environment.WORK_RETRY_BASE_SECONDS, "10"))
 RETRY_MAX_SECONDS = 900
 _delivery = {}
 

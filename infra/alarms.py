@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from aws_cdk import Duration, aws_cloudwatch as cw, aws_cloudwatch_actions as actions, aws_dynamodb as dynamodb
 
+from chalicelib import metrics, resources
+from chalicelib.entrypoints import FUNCTIONS, WORK_WORKER
+from infra.functions import logical_id
+
 # alarm id -> the runbook heading that explains it (docs/runbook.md)
 RUNBOOK = {}
 
@@ -18,7 +22,7 @@ def _alarm(stack, alarm_id: str, metric: cw.IMetric, threshold: float, descripti
     return alarm
 
 
-def product_metric(metrics, name: str, dimensions: dict | None = None, statistic: str = "Sum") -> cw.Metric:
+def product_metric(name: str, dimensions: dict | None = None, statistic: str = "Sum") -> cw.Metric:
     """A metric the app emits with Powertools: namespace, name and the `service` dimension it adds."""
     return cw.Metric(namespace=metrics.NAMESPACE, metric_name=name,
                      dimensions_map={"service": metrics.SERVICE, **(dimensions or {})},
@@ -43,7 +47,7 @@ def edge_widgets(access_logs, api_4xx: cw.IMetric) -> list:
                               query_string=UNAUTHENTICATED_QUERY, view=cw.LogQueryVisualizationType.TABLE)]
 
 
-def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
+def alarms_and_dashboard(stack, prefix: str) -> None:
     widgets = []
     api_5xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map={"ApiName": "gridloop"},
                         statistic="Average", period=Duration.minutes(5))
@@ -58,14 +62,13 @@ def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
     widgets.append(cw.GraphWidget(title="API 5XX rate and p90 latency", left=[api_5xx], right=[api_latency]))
     widgets += edge_widgets(stack.api_access_logs, api_4xx)
 
-    from infra.stack import FUNCTIONS, _logical_id
     for function in FUNCTIONS:
-        name = stack.chalice.get_resource(_logical_id(function)).ref
+        name = stack.chalice.get_resource(logical_id(function)).ref
         errors = cw.Metric(namespace="AWS/Lambda", metric_name="Errors", dimensions_map={"FunctionName": name},
                            statistic="Sum", period=Duration.minutes(5))
         throttles = cw.Metric(namespace="AWS/Lambda", metric_name="Throttles", dimensions_map={"FunctionName": name},
                               statistic="Sum", period=Duration.minutes(5))
-        label = _logical_id(function)
+        label = logical_id(function)
         _alarm(stack, f"{label}Errors", errors, 0, f"{function} raised errors")
         _alarm(stack, f"{label}Throttles", throttles, 0, f"{function} was throttled")
         widgets.append(cw.GraphWidget(title=f"{function}: errors and throttles", left=[errors, throttles]))
@@ -79,8 +82,8 @@ def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
         _alarm(stack, f"{title}QueueOldestMessage", age, 600, f"a {spec.key} message waited more than 10 minutes")
         widgets.append(cw.GraphWidget(title=f"{spec.key}: DLQ depth and oldest message age", left=[depth], right=[age]))
     # one worker serves the three kinds of work: its failed records by kind (a failed record is not a Lambda error)
-    widgets.append(cw.GraphWidget(title="work_worker: failed records by kind", left=[
-        product_metric(metrics, metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
+    widgets.append(cw.GraphWidget(title=f"{WORK_WORKER}: failed records by kind", left=[
+        product_metric(metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
 
     failed = stack.timer.metric_failed(period=Duration.minutes(5), statistic="Sum")
     _alarm(stack, "TimerExecutionsFailed", failed, 0, "timer executions failed (a deadline may not fire)")
@@ -105,11 +108,11 @@ def alarms_and_dashboard(stack, prefix: str, resources, metrics) -> None:
     _alarm(stack, "DynamoSystemErrors", system_errors, 0, "DynamoDB answered with system errors")
     widgets.append(cw.GraphWidget(title="DynamoDB throttles and system errors", left=[throttled, system_errors]))
 
-    outbox_age = product_metric(metrics, metrics.OUTBOX_OLDEST_AGE, statistic="Maximum")
+    outbox_age = product_metric(metrics.OUTBOX_OLDEST_AGE, statistic="Maximum")
     _alarm(stack, "OutboxFallingBehind", outbox_age, 300, "an outbox effect has waited more than 5 minutes", periods=2)
-    breaches = product_metric(metrics, metrics.DEADLINE_BREACHED, {"stage": "resolve"})
-    county = product_metric(metrics, metrics.CASE_ESCALATED, {"level": "county"})
-    prefecture = product_metric(metrics, metrics.CASE_ESCALATED, {"level": "prefecture"})
+    breaches = product_metric(metrics.DEADLINE_BREACHED, {"stage": "resolve"})
+    county = product_metric(metrics.CASE_ESCALATED, {"level": "county"})
+    prefecture = product_metric(metrics.CASE_ESCALATED, {"level": "prefecture"})
     _alarm(stack, "CountyEscalations", county, 20, "more than 20 cases escalated to a county center in 5 minutes")
     _alarm(stack, "PrefectureEscalations", prefecture, 0, "a case was escalated to the prefecture")
     _alarm(stack, "ResolveDeadlineBreaches", breaches, 20, "more than 20 resolve deadlines breached in 5 minutes")

@@ -1,16 +1,19 @@
-"""`make deploy`/`make synth` run this first: a bad county file lists every problem and stops everything."""
+"""`make check-config` (and `make deploy`/`make synth` first): a county file's every problem in one run, each with
+its file and line, shape and cross-references together; exit 1. An unknown name lists the deployments that exist."""
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from chalicelib.county_config import COUNTIES_DIR, ConfigError, load_file  # noqa: E402
+from chalicelib.county_config import COUNTIES_DIR, ConfigError, known, load_file  # noqa: E402
 
 
 def main(county: str) -> int:
-    path = COUNTIES_DIR / f"{county}.yaml"
+    path = Path(os.path.relpath(COUNTIES_DIR / f"{county}.yaml"))   # as the editor opens it
     if not path.exists():
-        print(f"{path}: no such county configuration", file=sys.stderr)
+        print(f"{path}: no such county configuration. The deployments that exist: {', '.join(known()) or 'none'} "
+              f"(make check-config COUNTY=<name>)", file=sys.stderr)
         return 2
     try:
         deployment = load_file(path)

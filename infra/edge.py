@@ -13,7 +13,6 @@ firewall and the API function's reserved concurrency, all from the county config
 from __future__ import annotations
 
 import importlib
-import sys
 
 from aws_cdk import Fn, aws_wafv2 as wafv2
 
@@ -50,13 +49,9 @@ def gateway_responses() -> dict:
 
 def public_routes() -> list[tuple[str, str]]:
     """(path, method) of every public route, from the app's own route registry."""
-    had_app = "app" in sys.modules
     importlib.import_module("app")               # registers every blueprint's routes
     from chalicelib.api.http import public_paths
-    routes = sorted(public_paths())
-    if not had_app:
-        del sys.modules["app"]   # Chalice's packaging imports the app again with the stage's environment
-    return routes
+    return sorted(public_paths())
 
 
 def method_settings(throttles) -> list[dict]:

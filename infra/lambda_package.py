@@ -218,9 +218,30 @@ def _runtime(directory: Path) -> str:
     return runtimes.pop()
 
 
-def slim_chalice(scope, construct_id: str, **kwargs):
-    """`chalice.cdk.Chalice`, with the rule applied between packaging and asset creation (the asset copies and
-    hashes the zip as it is created, so rewriting afterwards would deploy the fat one).
+# `chalice package` as Chalice's construct runs it, in a child interpreter: stage settings as JSON on stdin.
+PACKAGE = ("import json, sys\nfrom chalice import api\n"
+           "api.package_app(project_dir=sys.argv[1], output_dir=sys.argv[2], stage=sys.argv[3], "
+           "chalice_config=json.load(sys.stdin))")
+
+
+def package_in_child(source_dir: str, output_dir: str, stage: str, stage_config: dict, region: str) -> None:
+    """`chalice package` in a child interpreter. In-process, Chalice would set the stage's variables in this
+    process's environment and import `app` here, where a module imported earlier (by a test, or for another
+    county) would be reused with the names it was first imported with; the child imports the app once, with the
+    stage's environment, in the county's region (`chalice package` needs one, even offline)."""
+    import json
+    import subprocess
+    answer = subprocess.run([sys.executable, "-c", PACKAGE, source_dir, output_dir, stage],
+                            input=json.dumps(stage_config), env={**os.environ, "AWS_DEFAULT_REGION": region},
+                            capture_output=True, text=True)
+    if answer.returncode != 0:
+        raise RuntimeError(f"chalice package failed:\n{answer.stdout[-2000:]}\n{answer.stderr[-3000:]}")
+
+
+def slim_chalice(scope, construct_id: str, *, region: str, **kwargs):
+    """`chalice.cdk.Chalice`, packaged in a child interpreter (`package_in_child`) and with the rule applied
+    between packaging and asset creation (the asset copies and hashes the zip as it is created, so rewriting
+    afterwards would deploy the fat one).
 
     It hooks Chalice's `_package_app` (chalice==1.34.0 is pinned); should a Chalice upgrade stop calling it,
     synthesis fails here instead of deploying botocore again.
@@ -231,7 +252,7 @@ def slim_chalice(scope, construct_id: str, **kwargs):
         slimmed = None
 
         def _package_app(self):
-            super()._package_app()
+            package_in_child(self.source_dir, self._sam_package_dir, self.stage_name, self.stage_config, region)
             self.slimmed = slim_package_dir(self._sam_package_dir)
 
     construct = SlimChalice(scope, construct_id, **kwargs)

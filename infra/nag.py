@@ -40,6 +40,7 @@ ROLES = ("ApiHandlerRole", "WorkWorkerRole", "OutboxRelayRole")
 
 def _wildcards(stack) -> list[tuple[str, str]]:
     """The function roles' wildcard resources, named as cdk-nag names them, each with its reason."""
+    from chalicelib.adapters.secrets import parameter_name
     lid = stack.get_logical_id
     photos = lid(stack.photos.node.default_child)
     out = [(f"{IAM5}[Resource::<{lid(t.node.default_child)}.Arn>/index/*]",
@@ -52,7 +53,7 @@ def _wildcards(stack) -> list[tuple[str, str]]:
             *((f"{IAM5}[Resource::{ENV.format(service='logs')}log-group:/aws/lambda/{name}:log-stream:*]",
                "The Lambda runtime writes one stream per container into the function's own log group.")
               for name in stack.function_names.values()),
-            (f"{IAM5}[Resource::{ENV.format(service='ssm')}parameter/gridloop/{stack.county}/dingtalk/*]",
+            (f"{IAM5}[Resource::{ENV.format(service='ssm')}parameter{parameter_name('*', stack.county)}]",
              "One DingTalk robot parameter per department under the deployment's own path.")]
     return out
 

@@ -1,16 +1,17 @@
 """One Gridloop deployment (a county, or a whole prefecture) as a CDK stack.
 
 Every definition comes from the app's single sources: tables from chalicelib/adapters/models.py, queues and
-names from chalicelib/resources.py, the timer state machine from chalicelib/timer.asl.json, roles from
-chalicelib/domain/roles.py, metric names from chalicelib/metrics.py; the region, the token issuer, the domain and
-the edge limits from the county configuration's `deployment:` block. No ARN names a partition: the stack
-synthesises for `aws` and `aws-cn` alike (the China regions get no user pool and a REGIONAL API; infra/edge.py).
+names from chalicelib/resources.py, the functions from chalicelib/entrypoints.py, the variables that carry the
+resources to the app from chalicelib/environment.py, the timer state machine from chalicelib/timer.asl.json, roles
+from chalicelib/domain/roles.py, metric names from chalicelib/metrics.py; the region, the token issuer, the domain
+and the edge limits from the county configuration's `deployment:` block. The app's modules are imported once, as
+they are: every name is computed from the county's prefix (`resources.Names`, `models.table_name`). No ARN names
+a partition: the stack synthesises for `aws` and `aws-cn` alike (the China regions get no user pool and a
+REGIONAL API; infra/edge.py).
 """
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigateway as apigateway,
@@ -19,25 +20,18 @@ from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigate
                      aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
 from constructs import Construct
 
+from chalicelib import environment, resources
+from chalicelib.adapters import models, secrets
+from chalicelib.domain import photos as photo_keys, roles
+from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
+from infra import alarms, edge
+from infra.functions import logical_id
+from infra.lambda_package import slim_chalice
+
 ROOT = Path(__file__).resolve().parent.parent
 GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
     "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
-FUNCTIONS = ("api_handler", "work_worker", "outbox_relay")
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
-SQS_HANDLERS = {"work_worker": "work"}   # function (app.py) -> the queue it consumes (resources.QUEUES)
-
-
-def app_modules(table_prefix: str):
-    """Import the app's definitions with this deployment's names (PynamoDB reads names at import)."""
-    os.environ["TABLE_PREFIX"] = table_prefix
-    os.environ["RESOURCE_PREFIX"] = table_prefix
-    for name in [m for m in sys.modules if m == "app" or m.startswith("chalicelib")]:
-        del sys.modules[name]  # a second stack in one process must not reuse the first one's names
-    sys.path.insert(0, str(ROOT))
-    from chalicelib import metrics, resources
-    from chalicelib.adapters import models
-    from chalicelib.domain import roles
-    return models, resources, roles, metrics
 
 
 def _allow(role, actions: list[str], resources: list[str]) -> None:
@@ -57,31 +51,32 @@ def _keys(attributes) -> tuple:
 class GridloopStack(Stack):
     def __init__(self, scope: Construct, stage: str, *, county: str, config, **kwargs):
         super().__init__(scope, stage, **kwargs)   # the construct id is the Chalice stage (notes: pitfalls)
-        prefix = f"gridloop-{county}-"
+        names = resources.Names.of_county(county)
+        prefix = names.prefix
         self.deployment = config.spec.deployment
-        models, resources, roles, metrics = app_modules(prefix)
-        from chalicelib.domain import photos as photo_keys   # the bucket's prefixes (after app_modules: sys.path)
-        self.county, self.metrics_module = county, metrics
+        self.county = county
 
         key = kms.Key(self, "TopicsKey", enable_key_rotation=True,
                       description="SNS topics (CloudWatch alarms may publish to them)")
         key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
-        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=resources.ALERTS_TOPIC, master_key=key,
+        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=names.alerts_topic, master_key=key,
                                       enforce_ssl=True)
         self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", master_key=key,
                                       enforce_ssl=True)
 
         self.tables = {}
         for model in models.ALL_MODELS:
-            self.tables[model] = self._table(model, models.TTL_ATTRIBUTES.get(model))
+            self.tables[model] = self._table(model, models.table_name(model, prefix),
+                                             models.TTL_ATTRIBUTES.get(model))
 
         self.queues, self.dlqs = {}, {}
         for spec in resources.QUEUES:
-            dlq = sqs.Queue(self, f"{spec.key.title()}Dlq", queue_name=spec.dlq_name, enforce_ssl=True,
-                            encryption=sqs.QueueEncryption.SQS_MANAGED, retention_period=Duration.days(14))
+            dlq = sqs.Queue(self, f"{spec.key.title()}Dlq", queue_name=names.dead_letter_queue(spec),
+                            enforce_ssl=True, encryption=sqs.QueueEncryption.SQS_MANAGED,
+                            retention_period=Duration.days(14))
             self.dlqs[spec.key] = dlq
             self.queues[spec.key] = sqs.Queue(
-                self, f"{spec.key.title()}Queue", queue_name=spec.name, enforce_ssl=True,
+                self, f"{spec.key.title()}Queue", queue_name=names.queue(spec), enforce_ssl=True,
                 encryption=sqs.QueueEncryption.SQS_MANAGED, visibility_timeout=Duration.seconds(spec.visibility_timeout),
                 dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=spec.max_receive_count))
 
@@ -101,7 +96,7 @@ class GridloopStack(Stack):
         timer_logs = logs.LogGroup(self, "TimerLogs", retention=logs.RetentionDays.ONE_YEAR,
                                    removal_policy=RemovalPolicy.RETAIN)
         self.timer = sfn.StateMachine(
-            self, "Timer", state_machine_name=resources.TIMER_STATE_MACHINE,
+            self, "Timer", state_machine_name=names.timer_state_machine,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(resources.TIMER_ASL.read_text()), tracing_enabled=True,
             definition_substitutions={"Partition": Aws.PARTITION},
@@ -110,27 +105,24 @@ class GridloopStack(Stack):
             actions=["sqs:SendMessage"], resources=[work.queue_arn]))
 
         cognito_spec = self.deployment.auth.cognito   # None: an external OIDC issuer (no user pool; e.g. China)
-        self.user_pool = self._user_pool(prefix, roles, cognito_spec) if cognito_spec else None
+        self.user_pool = self._user_pool(prefix, cognito_spec) if cognito_spec else None
 
         self.function_roles = {name: iam.Role(self, f"{name.title().replace('_', '')}Role",
                                               assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
                                for name in FUNCTIONS}
-        self._grant(models, resources.WORK.key, config.spec.notifications.sms)
-        self.chalice = self._chalice(stage, county, prefix, resources)
+        self._grant(resources.WORK.key, config.spec.notifications.sms)
+        self.chalice = self._chalice(stage, county, names)
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
-        from infra import edge
         edge.build(self, prefix)
-
-        from infra.alarms import alarms_and_dashboard
-        alarms_and_dashboard(self, prefix, resources, metrics)
+        alarms.alarms_and_dashboard(self, prefix)
 
     # -- pieces ------------------------------------------------------------------------------------
-    def _table(self, model, ttl: str | None) -> dynamodb.Table:
+    def _table(self, model, name: str, ttl: str | None) -> dynamodb.Table:
         attributes = model.get_attributes()
         hash_key, range_key = _keys(attributes)
         table = dynamodb.Table(
-            self, f"{model.__name__}Table", table_name=model.Meta.table_name,
+            self, f"{model.__name__}Table", table_name=name,
             partition_key=dynamodb.Attribute(name=hash_key.attr_name, type=_attribute_type(hash_key)),
             sort_key=dynamodb.Attribute(name=range_key.attr_name, type=_attribute_type(range_key)) if range_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
@@ -155,7 +147,7 @@ class GridloopStack(Stack):
                 **kwargs)
         return table
 
-    def _user_pool(self, prefix: str, roles, spec) -> cognito.UserPool:
+    def _user_pool(self, prefix: str, spec) -> cognito.UserPool:
         pool = cognito.UserPool(
             self, "Users", user_pool_name=f"{prefix}users", self_sign_up_enabled=False,
             sign_in_aliases=cognito.SignInAliases(username=True),
@@ -184,14 +176,13 @@ class GridloopStack(Stack):
                                          callback_urls=list(spec.callback_urls), logout_urls=list(spec.logout_urls)))
         return pool
 
-    def _grant(self, models, work: str, sms: bool) -> None:
+    def _grant(self, work: str, sms: bool) -> None:
         """Least privilege: each function gets the actions its code paths call, on the resources they touch.
 
         The integration and e2e tiers check every AWS call each function makes against these grants, and a run
         of both tiers fails on a grant no call used (support/grants.py, docs/security.md). Each grant below
         names the code path that needs it.
         """
-        from chalicelib.domain import photos as photo_keys
         r = self.function_roles
         for function, tables in _table_rights(models).items():
             for model, (on_table, on_indexes) in tables.items():
@@ -200,33 +191,33 @@ class GridloopStack(Stack):
                     _allow(r[function], list(on_table), [table.table_arn])
                 if on_indexes:
                     _allow(r[function], list(on_indexes), [f"{table.table_arn}/index/*"])
-        # outbox effects after a commit (adapters/outbox.carry_out): the API's and the relay's start and stop
+        # outbox effects after a commit (adapters/outbox.AwsCarrier): the API's and the relay's start and stop
         # timers; the worker's changes only ever stop them (an auto-close ends the evaluation timer)
-        for name in ("api_handler", "outbox_relay"):
+        for name in (API_HANDLER, OUTBOX_RELAY):
             self._timer_rights(r[name], start=True)
-        self._timer_rights(r["work_worker"], start=False)
-        for name in ("api_handler", "work_worker", "outbox_relay"):   # NOTIFY effects: onto the work queue
+        self._timer_rights(r[WORK_WORKER], start=False)
+        for name in FUNCTIONS:   # NOTIFY effects: onto the work queue
             _allow(r[name], ["sqs:SendMessage"], [self.queues[work].queue_arn])
         # photos (adapters/photo_store): the API signs the upload form and the view URL; the worker reads and
         # deletes the upload and copies it to photos/ or quarantine/
-        _allow(r["api_handler"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
-        _allow(r["api_handler"], ["s3:GetObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*")])
-        _allow(r["work_worker"], ["s3:GetObject", "s3:DeleteObject"],
+        _allow(r[API_HANDLER], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
+        _allow(r[API_HANDLER], ["s3:GetObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*")])
+        _allow(r[WORK_WORKER], ["s3:GetObject", "s3:DeleteObject"],
                [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
-        _allow(r["work_worker"], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
-                                                    self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
+        _allow(r[WORK_WORKER], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
+                                                  self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
         # notifications (adapters/notifier): supervision alerts to the alerts topic (and its KMS key) ...
-        self.alerts_topic.grant_publish(r["work_worker"])
+        self.alerts_topic.grant_publish(r[WORK_WORKER])
         if sms:   # ... and SMS to residents where the county switches it on: a phone number has no ARN
-            _allow(r["work_worker"], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])
-        _allow(r["work_worker"], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # workers._dead_letter
-        _allow(r["work_worker"], ["ssm:GetParameter"], [self.format_arn(   # adapters/secrets: DingTalk robots
-            service="ssm", resource="parameter", resource_name=f"gridloop/{self.county}/dingtalk/*")])
-        for function, queue in SQS_HANDLERS.items():
+            _allow(r[WORK_WORKER], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])
+        _allow(r[WORK_WORKER], ["sqs:SendMessage"], [self.dlqs[work].queue_arn])   # workers._dead_letter
+        _allow(r[WORK_WORKER], ["ssm:GetParameter"], [self.format_arn(   # adapters/secrets: DingTalk robots
+            service="ssm", resource="parameter", resource_name=secrets.parameter_name("*", self.county).lstrip("/"))])
+        for spec in resources.QUEUES:
             # Lambda's event source mapping polls with the function's role; the worker sets a failed record's
             # retry delay itself (workers._retry_later)
-            _allow(r[function], ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                                 "sqs:ChangeMessageVisibility"], [self.queues[queue].queue_arn])
+            _allow(r[spec.consumer], ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                                      "sqs:ChangeMessageVisibility"], [self.queues[spec.key].queue_arn])
 
     def _log_rights(self, role, function_name: str) -> None:
         """The Lambda runtime writes the function's logs with its role: its own log group only."""
@@ -242,42 +233,35 @@ class GridloopStack(Stack):
             service="states", resource="execution", resource_name=f"{self.timer.state_machine_name}:*",
             arn_format=ArnFormat.COLON_RESOURCE_NAME)])
 
-    def _chalice(self, stage: str, county: str, prefix: str, resources):
-        from infra.lambda_package import slim_chalice
-        env = {**resources.LAMBDA_STATIC_ENVIRONMENT, "STAGE": stage, "COUNTY": county, "TABLE_PREFIX": prefix,
-               "RESOURCE_PREFIX": prefix,
-               "TIMER_STATE_MACHINE_ARN": self.timer.state_machine_arn, "PHOTOS_BUCKET": self.photos.bucket_name,
-               "ALERTS_TOPIC_ARN": self.alerts_topic.topic_arn}
+    def _chalice(self, stage: str, county: str, names: resources.Names):
+        env = {**resources.LAMBDA_STATIC_ENVIRONMENT,
+               **environment.deployment_variables(stage=stage, county=county, prefix=names.prefix),
+               **environment.resource_variables(
+                   timer_state_machine_arn=self.timer.state_machine_arn, photos_bucket=self.photos.bucket_name,
+                   alerts_topic_arn=self.alerts_topic.topic_arn,
+                   queues={spec.key: (self.queues[spec.key].queue_url, self.queues[spec.key].queue_arn,
+                                      self.dlqs[spec.key].queue_url) for spec in resources.QUEUES})}
         if self.user_pool is not None:   # known only once deployed; an external issuer is read from the config
             issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
-            env.update({"AUTH_ISSUER": issuer, "AUTH_AUDIENCE": self.client.user_pool_client_id,
-                        "AUTH_JWKS_URL": f"{issuer}/.well-known/jwks.json"})
-        for spec in resources.QUEUES:
-            key = spec.key.upper()
-            env.update({f"{key}_QUEUE_URL": self.queues[spec.key].queue_url,
-                        f"{key}_QUEUE_ARN": self.queues[spec.key].queue_arn,
-                        f"{key}_DLQ_URL": self.dlqs[spec.key].queue_url})
+            env.update(environment.issuer_variables(issuer=issuer, audience=self.client.user_pool_client_id,
+                                                    jwks_url=f"{issuer}/.well-known/jwks.json"))
         # Chalice's construct takes stage settings as top-level parameters, which outrank its per-function
         # settings: hand it one role so it makes none, then give each function its own role below.
         stage_config = {"environment_variables": env, "manage_iam_role": False,
-                        "iam_role_arn": self.function_roles["api_handler"].role_arn,
+                        "iam_role_arn": self.function_roles[API_HANDLER].role_arn,
                         "lambda_timeout": resources.LAMBDA_TIMEOUT_SECONDS,
                         "lambda_memory_size": resources.LAMBDA_MEMORY_MB,
                         "api_gateway_endpoint_type": self.deployment.endpoint_type}
-        saved = dict(os.environ)
-        os.environ["AWS_DEFAULT_REGION"] = self.deployment.region   # `chalice package` needs one, even offline
-        try:
-            # `chalice package`'s zips without what the Lambda runtime provides (botocore...): the rule the
-            # deployed-size benchmark measures (infra/lambda_package.py)
-            chalice = slim_chalice(self, "Api", source_dir=str(ROOT), stage_config=stage_config)
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)   # Chalice leaves the process environment changed
+        # `chalice package`'s zips without what the Lambda runtime provides (botocore...): the rule the
+        # deployed-size benchmark measures; packaged by a child interpreter in the county's region
+        # (infra/lambda_package.py)
+        chalice = slim_chalice(self, "Api", region=self.deployment.region, source_dir=str(ROOT),
+                               stage_config=stage_config)
         self.function_names = {}
         for name, role in self.function_roles.items():
-            function = chalice.get_resource(_logical_id(name))
+            function = chalice.get_resource(logical_id(name))
             function.add_property_override("Role", role.role_arn)
-            self.function_names[name] = f"{prefix}{name}"
+            self.function_names[name] = names.function(name)
             function.add_property_override("FunctionName", self.function_names[name])   # names its log group
             self._log_rights(role, self.function_names[name])
             # an SQS event source is created only if the role may already poll the queue
@@ -286,7 +270,6 @@ class GridloopStack(Stack):
 
     def _api_logging_and_throttling(self) -> None:
         """Access logs, execution logs for errors, metrics and throttling on the API stage Chalice creates."""
-        from infra import edge
         access = self.api_access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR,
                                                       removal_policy=RemovalPolicy.RETAIN)
         cloudwatch_role = iam.Role(self, "ApiGatewayLogsRole",
@@ -311,8 +294,8 @@ class GridloopStack(Stack):
 
     def _report_batch_item_failures(self) -> None:
         """Chalice's SQS event sources leave partial batch replies off: switch them on (DESIGN §10)."""
-        for function in SQS_HANDLERS:
-            logical = _logical_id(function)
+        for spec in resources.QUEUES:
+            logical = logical_id(spec.consumer)
             self.chalice.get_resource(logical).add_property_override(
                 f"Events.{logical}SqsEventSource.Properties.FunctionResponseTypes", ["ReportBatchItemFailures"])
 
@@ -321,7 +304,7 @@ def _table_rights(m) -> dict:
     """function -> model -> (actions on the table, actions on its indexes). A transaction's Put and Update items
     need PutItem and UpdateItem on their tables; a Query on an index is authorised on the index."""
     return {
-        "api_handler": {
+        API_HANDLER: {
             # the unit of work (adapters/unit_of_work): one BatchGetItem of cases, idempotency record, sequences,
             # households and API keys; one TransactWriteItems of Puts (cases, timeline, links, outbox, households,
             # visits, sequences, idempotency) and counter Updates; lists and duplicates by index
@@ -342,7 +325,7 @@ def _table_rights(m) -> dict:
             m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
             m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
         },
-        "work_worker": {
+        WORK_WORKER: {
             # deadline notices and photo uploads: the unit of work (read, one transaction), its effects marked done
             m.CaseItem: ((GET, BATCH_GET, PUT), ()),             # GetItem: an SMS reads the resident's phone
             m.TimelineItem: ((PUT,), ()),
@@ -352,7 +335,7 @@ def _table_rights(m) -> dict:
             # notifications: Powertools Idempotency (in progress, completed; deleted when the delivery fails)
             m.WorkerIdempotencyItem: ((PUT, UPDATE, DELETE), ()),
         },
-        "outbox_relay": {
+        OUTBOX_RELAY: {
             m.OutboxItem: ((BATCH_GET, BATCH_WRITE), (QUERY,)),  # pending items by index, read, marked done
         },
     }
@@ -366,7 +349,6 @@ def photo_lifecycle() -> list:
     on this versioned bucket the deleted originals would stay as noncurrent versions, so they expire after a
     day, as do uploads never processed (a week) and unfinished multipart uploads.
     """
-    from chalicelib.domain import photos as photo_keys
     return [
         s3.LifecycleRule(id="photos-to-glacier-ir", prefix=photo_keys.STORED, transitions=[s3.Transition(
             storage_class=s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transition_after=Duration.days(30))]),
@@ -385,7 +367,3 @@ def photo_upload_cors(origins: list[str]) -> list[s3.CorsRule] | None:
     return [s3.CorsRule(id="presigned-post-uploads", allowed_methods=[s3.HttpMethods.POST],
                         allowed_origins=list(origins), allowed_headers=["content-type"], max_age=3600)]
 
-
-def _logical_id(function: str) -> str:
-    """Chalice's logical id of a function in its SAM template."""
-    return "APIHandler" if function == "api_handler" else "".join(part.title() for part in function.split("_"))

@@ -28,7 +28,7 @@ import sys
 from pathlib import Path
 
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, \
-    LocalGatewayException
+    LocalGatewayException, ThreadedHTTPServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,17 +72,40 @@ class GatewayAnswersHandler(ChaliceRequestHandler):
         self._send_http_response(answer.status or fallback_status, headers, answer.body())
 
 
+class StageFillsIn:
+    """The environment as Chalice's factory updates it with the stage's variables (.chalice/config.json): they
+    fill in what `make run` did not set, and never replace what it did (COUNTY, in the first place)."""
+
+    def __init__(self, environ):
+        self.environ = environ
+
+    def update(self, values) -> None:
+        for name, value in values.items():
+            self.environ.setdefault(name, value)
+
+
+class BurstServer(ThreadedHTTPServer):
+    """Chalice's threaded server with a longer listen queue than socketserver's 5: when many clients connect at
+    the same moment (all of them again after a restart) while the server is busy, none is reset."""
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return      # the client hung up before its answer was written: nothing to print a traceback about
+        super().handle_error(request, client_address)
+
+
 def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     """What `chalice local --stage <stage>` creates, with the handler above."""
     from chalice.cli.factory import CLIFactory
     from chalice.deploy.validate import validate_routes
-    factory = CLIFactory(str(ROOT), environ=os.environ)
+    factory = CLIFactory(str(ROOT), environ=StageFillsIn(os.environ))
     config = factory.create_config_obj(chalice_stage_name=stage)
     app = config.chalice_app
     validate_routes(app.routes)
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler, server_cls=BurstServer)
 
 
 def warm_up() -> None:
@@ -107,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")   # as `chalice local`
+    for chatty in ("botocore", "pynamodb"):     # "Found credentials in environment variables." per client
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    from local import drill
+    drill.switch_on_from_environment()
     server = create_server(args.host, args.port, args.stage)
     warm_up()
     from local.collector import keep_pauses_short

@@ -12,6 +12,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from chalicelib import environment
+
 ISSUER = "http://127.0.0.1:8000/local-issuer"
 AUDIENCE = "gridloop-local"
 KEY_ID = "local-1"
@@ -51,4 +53,4 @@ class LocalIssuer:
 
     def environment(self) -> dict:
         """What the app needs to trust this issuer."""
-        return {"AUTH_ISSUER": ISSUER, "AUTH_AUDIENCE": AUDIENCE, "AUTH_JWKS_FILE": str(self.jwks_path)}
+        return environment.issuer_variables(issuer=ISSUER, audience=AUDIENCE, jwks_file=str(self.jwks_path))

@@ -20,15 +20,28 @@ HOST = "127.0.0.1"
 
 
 class SerialisedDynamoDB:
+    """`after_request(succeeded)`, when set, runs inside the lock once a DynamoDB request has its answer (the
+    local data's journal writes what the request changed: local/dynamo_journal.py)."""
+
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        self.after_request = None
 
     def __call__(self, environ, start_response):
-        if environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
-            with self.lock:
-                return list(self.app(environ, start_response))  # the whole response inside the lock
-        return self.app(environ, start_response)
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self.app(environ, start_response)
+        status = []
+
+        def recording_start_response(code, headers, *args):
+            status.append(code)
+            return start_response(code, headers, *args)
+
+        with self.lock:
+            answer = list(self.app(environ, recording_start_response))  # the whole response inside the lock
+            if self.after_request:
+                self.after_request(bool(status) and status[0].startswith("200"))
+            return answer
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -50,12 +63,13 @@ class EmbeddedAWS:
         self.url = f"http://{HOST}:{self.port}"
         self._server = None
         self._thread = None
+        self.dynamodb: SerialisedDynamoDB | None = None
 
     def start(self) -> "EmbeddedAWS":
         os.environ["MOTO_PORT"] = str(self.port)  # moto's Step Functions calls back through it
         moto_transactions.install()
-        app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(HOST, self.port, app, threaded=True, request_handler=QuietHandler)
+        self.dynamodb = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(HOST, self.port, self.dynamodb, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
         self._thread.start()
         return self

@@ -94,12 +94,29 @@ class LocalWorker:
                 log.exception("outbox relay failed")
 
 
+class LocalLambdaContext:
+    """What Lambda hands a handler, as far as the app reads it (Powertools' idempotency asks for the time left)."""
+    function_name = "work_worker"
+    memory_limit_in_mb = 1024
+    aws_request_id = "local"
+
+    def __init__(self, timeout_seconds: float):
+        self.invoked_function_arn = f"arn:aws-cn:lambda:{boto3.session.Session().region_name}:123456789012:function:work"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
 def main() -> int:
     """The work queue's worker and the outbox relay, through the Chalice app's own Lambda handlers."""
     import app as chalice_app
     from chalicelib import workers
+    from local import drill
     from local.collector import keep_pauses_short
-    worker = LocalWorker({resources.WORK: lambda event: chalice_app.work_worker(event, None)},
+    drill.switch_on_from_environment()
+    timeout = resources.LAMBDA_TIMEOUT_SECONDS
+    worker = LocalWorker({resources.WORK: lambda event: chalice_app.work_worker(event, LocalLambdaContext(timeout))},
                          relay=workers.relay).start()
     keep_pauses_short()
     stopping = threading.Event()

@@ -1,18 +1,20 @@
-"""The one recorder of the AWS calls this process makes, shared by the tests and bench/round_trips.py.
+"""The one recorder of the AWS calls this process makes, shared by the tests and the benchmarks.
 
 Installed with `install()` before any botocore client exists: it wraps botocore's Session.create_client, so every
 client gets the hooks -- boto3's sessions (chalicelib/adapters/aws.py, Powertools) and PynamoDB's botocore
 sessions alike. Each call becomes a `Call`: service, operation, the API parameters as sent (botocore's own
 injections included, e.g. the idempotency token), the Lambda function whose code made it, thread, timing, the
-chalicelib frames that led to it and its error code. Presigned S3 forms and URLs are recorded too (`presigned`),
-though no request leaves the process: the signing role's rights are what the browser will use.
+chalicelib frames that led to it, its error code and the answer as botocore parsed it. Presigned S3 forms and
+URLs are recorded too (`presigned`), though no request leaves the process: the signing role's rights are what the
+browser will use.
 
 The function is the one `chalicelib.entrypoints` names for the running invocation (None: the test harness, or
 moto's own clients). `install()` also makes threads started through concurrent.futures run in the submitting
 thread's context, so the parallel reads and effects of a request stay the request's function's.
 
 Listeners (`add_listener`) see each call before it is sent (`before(call)`: may answer instead of AWS by returning
-botocore's `(http_response, parsed)`) and after it (`after(call)`).
+botocore's `(http_response, parsed)`) and after it (`after(call)`). A `Collector` keeps the calls it is asked to
+keep; `rounds(calls)` is how many sequential round trips they took.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Callable
 
 import botocore.session
 
@@ -42,6 +45,7 @@ class Call:
     error: str = ""              # the error code AWS (or a listener) answered
     presigned: bool = False      # a presigned form or URL: signed here, sent later by a browser
     answered_by: str = ""        # a listener that answered instead of AWS
+    response: dict = field(default_factory=dict)   # the answer, as botocore parsed it (empty after an error)
 
     @property
     def tables(self) -> tuple:
@@ -87,16 +91,16 @@ class Recorder:
 
     def after_call(self, parsed, context, **_):
         code = (parsed or {}).get("Error", {}).get("Code") if isinstance(parsed, dict) else None
-        self._finish(context, code or "")
+        self._finish(context, code or "", parsed if isinstance(parsed, dict) else {})
 
     def after_call_error(self, context, exception=None, **_):
-        self._finish(context, type(exception).__name__ if exception else "error")
+        self._finish(context, type(exception).__name__ if exception else "error", {})
 
-    def _finish(self, context, error: str) -> None:
+    def _finish(self, context, error: str, response: dict) -> None:
         call = context.pop(_CALL, None)
         if call is None:
             return
-        call.end, call.error = time.perf_counter(), error
+        call.end, call.error, call.response = time.perf_counter(), error, response
         for listener in list(self.listeners):
             listener.after(call)
 
@@ -177,19 +181,63 @@ def install() -> Recorder:
     return RECORDER
 
 
+def made_by_the_app(call: Call) -> bool:
+    """A call one of the app's functions made (not a test's or a benchmark's own, not moto's), presigning aside."""
+    return call.function is not None and not call.presigned
+
+
+def any_call(call: Call) -> bool:
+    return True
+
+
+def dynamodb(call: Call) -> bool:
+    return call.service == "dynamodb"
+
+
 @dataclass
 class Collector:
-    """A listener that keeps the calls it sees (of the app's functions only, unless `everything`)."""
-    everything: bool = False
+    """A listener that keeps, while it is open, the calls `keep` accepts (on any thread), as `record` makes
+    them, in `calls` (one list for its whole life: `start()` empties it). Each kept call is held `latency`
+    seconds before it is sent, so that calls sent in parallel overlap in time (see `rounds`)."""
+    keep: Callable[[Call], bool] = made_by_the_app
+    record: Callable[[Call], object] = lambda call: call
+    latency: float = 0.0
+    open: bool = True
     calls: list = field(default_factory=list)
 
     def __post_init__(self):
         self.lock = threading.Lock()
 
+    def start(self) -> "Collector":
+        with self.lock:
+            self.calls.clear()
+            self.open = True
+        return self
+
+    def stop(self) -> list:
+        """Close, and return what was kept (in the order the calls ended)."""
+        with self.lock:
+            self.open = False
+            return list(self.calls)
+
     def before(self, call):
+        if self.latency and self.open and self.keep(call):
+            time.sleep(self.latency)
         return None
 
     def after(self, call):
-        if self.everything or call.function is not None:
+        if self.open and self.keep(call):
+            entry = self.record(call)
             with self.lock:
-                self.calls.append(call)
+                if self.open:
+                    self.calls.append(entry)
+
+
+def rounds(calls: list[Call]) -> int:
+    """Sequential round trips: the longest chain of calls each of which ended before the next one began (calls
+    overlapping in time, on several threads, are one round)."""
+    ordered = sorted(calls, key=lambda c: c.start)
+    depth: list[int] = []
+    for i, call in enumerate(ordered):
+        depth.append(1 + max((depth[j] for j in range(i) if ordered[j].end <= call.start), default=0))
+    return max(depth, default=0)

@@ -18,9 +18,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chalicelib import environment
+from chalicelib.entrypoints import API_HANDLER
 from support.iam_actions import ANY, INTEGRATIONS, Request, Unmapped
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +46,8 @@ def _inputs_digest(county: str) -> str:
     return digest.hexdigest()[:16]
 
 
-KEEP_SYNTHESES = 4   # per county: a run of another version of the code may still read its own
+KEEP_SYNTHESES = 4        # per county: a run of another version of the code (another checkout) may still read its own
+STALE_AFTER_SECONDS = 3600   # and is never pruned while it was used within the hour
 
 
 def synthesised(county: str = "demo") -> Path:
@@ -54,10 +58,17 @@ def synthesised(county: str = "demo") -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)      # one synthesis at a time; the others wait and reuse it
         if not target.exists():
             _synthesise(county, target)
-            older = sorted(cache.glob(f"gridloop-synth-{county}-*"), key=lambda p: p.stat().st_mtime)
-            for stale in older[:-KEEP_SYNTHESES]:
-                shutil.rmtree(stale, ignore_errors=True)
+            _prune(cache, county)
+        os.utime(target)                       # in use: see _prune
     return target / "cdk.out"
+
+
+def _prune(cache: Path, county: str) -> None:
+    now = time.time()
+    older = sorted(cache.glob(f"gridloop-synth-{county}-*"), key=lambda p: p.stat().st_mtime)
+    for stale in older[:-KEEP_SYNTHESES]:
+        if now - stale.stat().st_mtime > STALE_AFTER_SECONDS:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def template_path(county: str = "demo") -> Path:
@@ -74,7 +85,7 @@ def forget(county: str) -> None:
 def _synthesise(county: str, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="gridloop-synth-run-"))
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_", "AUTH_", "TABLE_", "RESOURCE_", "MOTO_", "GRIDLOOP_"))
+           if not k.startswith(("AWS_", "AUTH_", "TABLE_", "MOTO_", "GRIDLOOP_"))
            and k not in ("STAGE", "COUNTY", "PYTHONPATH")}
     env.update({"AWS_DEFAULT_REGION": "cn-northwest-1", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"})
     script = ("import sys; sys.path.insert(0, sys.argv[1]); from infra.cdk_app import build; "
@@ -131,7 +142,7 @@ class Deployed:
             properties = resource.get("Properties", {})
             if resource["Type"] == "AWS::Serverless::Function" and properties["Handler"].startswith("app."):
                 handler = properties["Handler"]          # app.app is Chalice's API function, api_handler
-                name = "api_handler" if handler == "app.app" else handler.split(".", 1)[1]
+                name = API_HANDLER if handler == "app.app" else handler.split(".", 1)[1]
                 self._add(Principal(name, properties["Role"]["Fn::GetAtt"][0], logical=logical,
                                     environment=properties.get("Environment", {}).get("Variables", {})))
             elif resource["Type"] == "AWS::StepFunctions::StateMachine":
@@ -258,13 +269,13 @@ class Deployed:
         local_env = os.environ if local_env is None else local_env
         deployed_env = self.environment(function)
         local_prefix = _local_prefix(local_env)
-        deployed_prefix = self.resolve(deployed_env.get("RESOURCE_PREFIX") or deployed_env.get("TABLE_PREFIX", ""))
+        deployed_prefix = self.resolve(deployed_env.get(environment.PREFIX, ""))
 
         def deployed(value: str) -> str:
             """The deployed value of a local name: through the environment variable that carries it, else by
             the deployment's prefix."""
             for key, local in local_env.items():
-                if local == value and key in deployed_env and key not in ("COUNTY", "STAGE"):
+                if local == value and key in deployed_env and key not in (environment.COUNTY, environment.STAGE):
                     return str(self.resolve(deployed_env[key]))
             if local_prefix and value.startswith(local_prefix):
                 return deployed_prefix + value[len(local_prefix):]
@@ -374,8 +385,8 @@ def _local_prefix(local_env) -> str:
     stage's environment variables from .chalice/config.json while it serves a request)."""
     resources = sys.modules.get("chalicelib.resources")
     if resources is not None:
-        return resources.PREFIX
-    return local_env.get("RESOURCE_PREFIX") or local_env.get("TABLE_PREFIX", "")
+        return resources.NAMES.prefix
+    return local_env.get(environment.PREFIX, "")
 
 
 def _json_path(data, path: str):

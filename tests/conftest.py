@@ -3,24 +3,16 @@ import os
 import tempfile
 from pathlib import Path
 
-_KEYS = Path(tempfile.mkdtemp(prefix="gridloop-test-keys-"))
-os.environ.update({
-    "STAGE": "local", "TABLE_PREFIX": "gridloop-test-", "COUNTY": "demo",
-    "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-    "AWS_DEFAULT_REGION": "cn-northwest-1", "AWS_REGION": "cn-northwest-1",
-})
+import pytest
 
-from support import calls  # noqa: E402
+from local.issuer import LocalIssuer
+from support import calls
+from support.local_aws import app_environment
 
+ISSUER = LocalIssuer(Path(tempfile.mkdtemp(prefix="gridloop-test-keys-"))).ensure_keys()
+os.environ.update(app_environment(prefix="gridloop-test-", issuer=ISSUER))
 calls.install()   # before any botocore client exists: every AWS call is recorded (support/calls.py)
 pytest_plugins = ["support.pytest_plugin"]   # a call without a grant fails its test (docs/security.md)
-
-import pytest  # noqa: E402
-
-from local.issuer import LocalIssuer  # noqa: E402
-
-ISSUER = LocalIssuer(_KEYS).ensure_keys()
-os.environ.update(ISSUER.environment())
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from bench.cost.world import MeteredUnitOfWork, World, worker_idempotency
 from chalicelib.domain.case import Case
+from chalicelib.entrypoints import API_HANDLER, WORK_WORKER
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, deadlines, photos, statistics, views
 from chalicelib.domain import commands
@@ -73,7 +74,7 @@ class Year:
         """One API request: API Gateway, one Lambda invocation, the service call."""
         self.api_requests += 1
         self.world.bill.add("apigateway", "requests")
-        self.world.begin("api_handler")
+        self.world.begin(API_HANDLER)
         try:
             return call(MeteredUnitOfWork(self.world))
         except Exception as refused:   # a refused action still cost its request and its read
@@ -133,7 +134,7 @@ class Year:
         message = self.world.fire_notice(name, timer, notice, last)
         if message is None:
             return
-        self.world.begin("work_worker", "deadline")
+        self.world.begin(WORK_WORKER, "deadline")
         outcome = deadlines.handle_notice(MeteredUoWFactory(self.world)(), self.config, message, now)
         self.world.end()
         self.world.bill.add("sqs", "requests")           # the event source deletes the message
@@ -141,7 +142,7 @@ class Year:
 
     def _on_notification(self, now, message):
         world = self.world
-        world.begin("work_worker", "notification")
+        world.begin(WORK_WORKER, "notification")
         worker_idempotency(world, message["effect_id"])
         channel = message.get("channel")
         if channel == "sms":
@@ -205,7 +206,7 @@ class Year:
                     f"incoming/{case_id}/{phase}/{form['photo_id']}")
 
     def _on_photo_arrived(self, now, key):
-        self.world.begin("work_worker", "photo")
+        self.world.begin(WORK_WORKER, "photo")
         outcome = photos.process_upload(MeteredUoWFactory(self.world)(), self.config, self.store, self.validate,
                                         key, now)
         self.world.end()

@@ -1,7 +1,9 @@
 """DynamoDB tables, as PynamoDB models. The one definition of every table and index:
 the app, the local runtime and the CDK stack all read them from here.
 
-Table names come from TABLE_PREFIX at import time (PynamoDB reads Meta at class creation).
+A table's name is the deployment's prefix and the model's own name (`table_name`). The models carry this
+process's (settings.TABLE_PREFIX, read at import: PynamoDB reads Meta at class creation); the CDK stack names
+each county's tables with `table_name(model, prefix)`, without importing anything again.
 """
 import json
 import zlib
@@ -28,8 +30,13 @@ class CompressedJSONAttribute(Attribute):
         return json.loads(value) if isinstance(value, str) else json.loads(zlib.decompress(value))
 
 
+def table_name(model: type[Model], prefix: str) -> str:
+    """The model's table in the deployment whose resource names start with `prefix`."""
+    return prefix + model.Meta.name
+
+
 def _meta(name: str):
-    return type("Meta", (), {"table_name": settings.TABLE_PREFIX + name, "region": settings.REGION,
+    return type("Meta", (), {"name": name, "table_name": settings.TABLE_PREFIX + name, "region": settings.REGION,
                              "billing_mode": "PAY_PER_REQUEST"})
 
 

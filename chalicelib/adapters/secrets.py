@@ -11,15 +11,16 @@ import json
 import os
 import time
 
-from chalicelib import settings
+from chalicelib import environment, settings
 from chalicelib.adapters.aws import client
 
 CACHE_SECONDS = 300
 _cache: dict[str, tuple[float, dict | None]] = {}
 
 
-def parameter_name(department: str) -> str:
-    return f"/gridloop/{os.environ.get('COUNTY', 'demo')}/dingtalk/{department}"
+def parameter_name(department: str, county: str | None = None) -> str:
+    """The robot's parameter; the CDK stack grants `parameter_name("*", county)` to the worker."""
+    return f"/gridloop/{county or os.environ.get(environment.COUNTY, 'demo')}/dingtalk/{department}"
 
 
 def dingtalk_target(department: str) -> dict | None:
@@ -36,7 +37,7 @@ def forget() -> None:
 
 
 def _local(department: str) -> dict | None:
-    path = os.environ.get("LOCAL_SECRETS_FILE", "")
+    path = os.environ.get(environment.LOCAL_SECRETS_FILE, "")
     if not path or not os.path.exists(path):
         return None
     with open(path, encoding="utf-8") as f:

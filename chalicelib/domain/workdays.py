@@ -28,12 +28,13 @@ make-up working days under ``workdays``. They also carry regional days off such 
 from __future__ import annotations
 
 import logging
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
+from chalicelib.domain.drill_time import DrillCalendar
 from chalicelib.domain.working_time import WorkingCalendar
 
 logger = logging.getLogger(__name__)
@@ -114,3 +115,20 @@ def build_working_calendar(calendar_spec, on_fallback: FallbackHook | None = Non
     predicate = CountyWorkdays(calendar_spec.holidays, calendar_spec.workdays,
                                [w for w, spans in periods.items() if spans], on_fallback or _report_fallback)
     return WorkingCalendar(ZoneInfo(calendar_spec.timezone), periods, predicate)
+
+
+_drill: list[timedelta | None] = [None]
+
+
+def run_as_drill(working_day: timedelta | None) -> None:
+    """Deadline drills (the local runtime only): every deadline in compressed time, one working day lasting
+    `working_day` (chalicelib/domain/drill_time.py); None ends the drill."""
+    _drill[0] = working_day
+
+
+def in_effect(calendar: WorkingCalendar) -> WorkingCalendar | DrillCalendar:
+    """The calendar deadlines are computed on: the county's, or during a drill the compressed calendar of the
+    same standard working day."""
+    if _drill[0] is not None:
+        return DrillCalendar(calendar.standard_day_minutes, _drill[0])
+    return calendar

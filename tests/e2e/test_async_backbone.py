@@ -11,7 +11,7 @@ from chalicelib.adapters import outbox, secrets
 from chalicelib.adapters.models import OutboxItem
 from chalicelib.services import dispatcher
 from local.worker import poll_once
-from tests.dingtalk_sink import SECRET, Sink
+from support.dingtalk_sink import SECRET, Sink
 from tests.e2e.helpers import REPORT, drive, new_case, ok
 
 

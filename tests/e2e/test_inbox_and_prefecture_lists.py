@@ -1,44 +1,31 @@
 """A department's inbox in one status reads only the links of cases in that status (the by-dept-status index),
 kind and category filters are Query filters (the BatchGet reads only matching cases), and a prefecture-wide
 list includes the cases placed at the root (Open311 reports outside every grid). DynamoDB's answers are
-counted with botocore event hooks on every DynamoDB client the adapters use."""
+counted by the shared recorder of AWS calls (support/calls.py)."""
 import json
 from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib.adapters import dynamo
-from chalicelib.adapters.models import AssignmentItem, CaseItem
+from support.calls import RECORDER, Collector
 from tests.e2e.helpers import REPORT, drive, new_case, ok
+
+
+def read(call):
+    """(operation, Count, ScannedCount) of a Query; (operation, keys asked, items returned) of a BatchGetItem."""
+    if call.operation in ("Query", "Scan"):
+        return call.operation, call.response.get("Count", 0), call.response.get("ScannedCount", 0)
+    asked = sum(len(v["Keys"]) for v in call.params.get("RequestItems", {}).values())
+    return call.operation, asked, sum(len(v) for v in call.response.get("Responses", {}).values())
 
 
 @pytest.fixture
 def dynamodb_reads(aws):
-    """(operation, Count, ScannedCount) of Queries; (operation, keys asked, items returned) of BatchGetItem."""
-    seen = []
-
-    def after_call(http_response, parsed, model, params=None, **kwargs):
-        if model.name in ("Query", "Scan"):
-            seen.append((model.name, parsed.get("Count", 0), parsed.get("ScannedCount", 0)))
-        elif model.name == "BatchGetItem":
-            asked = sum(len(v["Keys"]) for v in (params or {}).get("RequestItems", {}).values())
-            seen.append((model.name, asked, sum(len(v) for v in parsed.get("Responses", {}).values())))
-
-    def keep_params(params, context, **kwargs):
-        context["_params"] = params
-
-    def with_params(http_response, parsed, model, context, **kwargs):
-        after_call(http_response, parsed, model, params=context.get("_params"))
-
-    clients = {id(c): c for c in (dynamo.connection().client, AssignmentItem._get_connection().connection.client,
-                                  CaseItem._get_connection().connection.client)}.values()
-    for client in clients:
-        client.meta.events.register("before-parameter-build.dynamodb", keep_params)
-        client.meta.events.register("after-call.dynamodb", with_params)
-    yield seen
-    for client in clients:
-        client.meta.events.unregister("before-parameter-build.dynamodb", keep_params)
-        client.meta.events.unregister("after-call.dynamodb", with_params)
+    collector = Collector(keep=lambda c: c.service == "dynamodb" and c.operation in ("Query", "Scan", "BatchGetItem"),
+                          record=read)
+    RECORDER.add_listener(collector)
+    yield collector.calls
+    RECORDER.remove_listener(collector)
 
 
 def handled_by_agri(api, category="irrigation", kind="demand", to="in_progress"):

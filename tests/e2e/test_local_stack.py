@@ -49,6 +49,26 @@ def test_the_worker_process_handles_the_notification_of_a_dispatch(local_stack):
     assert len(handled()) > before
 
 
+def test_each_notification_is_logged_once_and_no_aws_client_chatter(local_stack):
+    """One line per handled notification (not a plain line beside the JSON one); no botocore credential lines."""
+    from local import demo
+    state = json.loads((local_stack["state"] / "tokens.json").read_text())
+    demo.play(demo.Api(state["api"], state["tokens"]))
+    log = local_stack["state"] / "stack.log"
+
+    def notification_lines():
+        return [line for line in log.read_text().splitlines() if line.endswith("notification")
+                or '"message":"notification"' in line]
+    deadline = time.time() + 30
+    while not notification_lines() and time.time() < deadline:
+        time.sleep(0.5)
+    time.sleep(2)
+    lines = notification_lines()
+    effects = [json.loads(line)["effect_id"] for line in lines if line.startswith("{")]
+    assert lines and len(lines) == len(effects) == len(set(effects))
+    assert "Found credentials" not in log.read_text()
+
+
 @pytest.mark.parametrize("output_format", ["json", "xml"])
 def test_a_third_party_open311_client_reads_services_definitions_and_requests(local_stack, output_format):
     """The `georeport` package from PyPI, unchanged, against the running local server."""

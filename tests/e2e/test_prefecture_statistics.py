@@ -1,7 +1,7 @@
 """DESIGN §7's example: "from June to August Bazhou resolved 14,900 disputes and 68,400 demands" is one cheap
 query. Cases go through the real write path (services over the in-memory unit of work, for speed); the counter
 items it produced are loaded into DynamoDB (moto), and one statistics call at the prefecture reads them back,
-counting what DynamoDB returned with botocore event hooks."""
+counting what DynamoDB returned with the shared recorder of AWS calls (support/calls.py)."""
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -10,11 +10,12 @@ import pytest
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import StatItem
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases
 from chalicelib.domain import commands
+from chalicelib.services import cases
+from support.calls import RECORDER, Collector
 from tests.builders import spot_in
 from tests.e2e.helpers import ok
-from tests.fakes import FakeUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, Store
 
 GRIDS = {"BZ.RQ.TGLK.YKS.G01": "BZ.RQ.TGLK.YKS", "BZ.RQ.RQZ.QKL.G02": "BZ.RQ.RQZ.QKL",
          "BZ.HJ.BYBLK.ELB.G03": "BZ.HJ.BYBLK.ELB", "BZ.HJ.HJZ.DG.G01": "BZ.HJ.HJZ.DG"}
@@ -60,23 +61,26 @@ def load_counters(store):
         client.batch_write_item(RequestItems={StatItem.Meta.table_name: items[start:start + 25]})
 
 
+READS = ("Query", "Scan", "BatchGetItem", "GetItem", "TransactGetItems")
+
+
+def read(call):
+    """(operation, Count, ScannedCount) of a Query or Scan; (operation, items, items) of a read by key."""
+    parsed = call.response
+    if call.operation in ("Query", "Scan"):
+        return call.operation, parsed.get("Count", 0), parsed.get("ScannedCount", 0)
+    items = sum(len(v) for v in parsed.get("Responses", {}).values()) if call.operation == "BatchGetItem" \
+        else int("Item" in parsed)
+    return call.operation, items, items
+
+
 @pytest.fixture
 def dynamodb_reads():
     """Items DynamoDB returned to the app, per operation (Count/ScannedCount for queries and scans)."""
-    seen = []
-
-    def after_call(http_response, parsed, model, **kwargs):
-        if model.name in ("Query", "Scan"):
-            seen.append((model.name, parsed.get("Count", 0), parsed.get("ScannedCount", 0)))
-        elif model.name in ("BatchGetItem", "GetItem", "TransactGetItems"):
-            items = sum(len(v) for v in parsed.get("Responses", {}).values()) if model.name == "BatchGetItem" \
-                else int("Item" in parsed)
-            seen.append((model.name, items, items))
-
-    events = dynamo.connection().client.meta.events
-    events.register("after-call.dynamodb", after_call)
-    yield seen
-    events.unregister("after-call.dynamodb", after_call)
+    collector = Collector(keep=lambda c: c.service == "dynamodb" and c.operation in READS, record=read)
+    RECORDER.add_listener(collector)
+    yield collector.calls
+    RECORDER.remove_listener(collector)
 
 
 @pytest.mark.parametrize("scale", [1, 2])

@@ -1,15 +1,13 @@
 """Privileges and the monthly ranking read a whole village: two sequential round trips however many grids and
 households it has (the grids' index Queries together, then the households and their counters together).
-Counted with botocore event hooks on the DynamoDB clients; each call is held a little so that calls sent in
+Counted by the shared recorder of AWS calls (support/calls.py); each call is held a little so that calls sent in
 parallel overlap in time, and the rounds are the longest chain of calls each ending before the next begins."""
-import threading
-import time
-
 import pytest
 
-from chalicelib.adapters import dynamo, repositories
+from chalicelib.adapters import repositories
 from chalicelib.adapters.models import CounterItem, HouseholdItem
 from chalicelib.domain.household import Household
+from support.calls import RECORDER, Collector, dynamodb, rounds
 from tests.e2e.helpers import ok
 
 VILLAGE = "BZ.RQ.TGLK.YKS"
@@ -18,34 +16,11 @@ LATENCY = 0.25       # seconds added to every call: parallel calls overlap (even
 
 @pytest.fixture
 def dynamodb_calls(aws):
-    """(operation, start, end) of every DynamoDB call, on any thread."""
-    calls, lock = [], threading.Lock()
-
-    def before(context, **_):
-        context["_t0"] = time.perf_counter()
-        time.sleep(LATENCY)
-
-    def after(model, context, **_):
-        if "_t0" in context:
-            with lock:
-                calls.append((model.name, context.pop("_t0"), time.perf_counter()))
-
-    clients = {id(c): c for c in (dynamo.connection().client, repositories.fan_out_client())}.values()
-    for client in clients:
-        client.meta.events.register("before-call.dynamodb", before)
-        client.meta.events.register("after-call.dynamodb", after)
-    yield calls
-    for client in clients:
-        client.meta.events.unregister("before-call.dynamodb", before)
-        client.meta.events.unregister("after-call.dynamodb", after)
-
-
-def rounds(calls) -> int:
-    """The longest chain of calls each of which ended before the next one began."""
-    depth = []
-    for i, (_, start, _) in enumerate(calls):
-        depth.append(1 + max((depth[j] for j, (_, _, end) in enumerate(calls[:i]) if end <= start), default=0))
-    return max(depth, default=0)
+    """Every DynamoDB call, on any thread, each held LATENCY seconds before it is sent."""
+    collector = Collector(keep=dynamodb, latency=LATENCY)
+    RECORDER.add_listener(collector)
+    yield collector.calls
+    RECORDER.remove_listener(collector)
 
 
 def put_households(grids, per_grid, month=None, earned=lambda n: n % 7):
@@ -72,9 +47,9 @@ def test_a_village_read_is_two_rounds_whatever_the_number_of_grids(tables, dynam
     read = repositories.DynamoHouseholdRepository().in_grids(grids, lambda h: [f"earned#{h}#{m}" for m in months])
     assert sorted(h.id for h in read.households) == sorted(ids)
     assert read.counters == {f"earned#{h}#2026-06": int(h[-4:]) % 7 for h in ids if int(h[-4:]) % 7}
-    operations = sorted(op for op, _, _ in dynamodb_calls)
+    operations = sorted(call.operation for call in dynamodb_calls)
     assert operations == ["BatchGetItem"] * (3 + 29) + ["Query"] * n_grids    # 240 households, 2,880 counters
-    assert rounds(sorted(dynamodb_calls, key=lambda c: c[1])) == 2            # the same for 1, 3 or 20 grids
+    assert rounds(dynamodb_calls) == 2                                        # the same for 1, 3 or 20 grids
 
 
 def test_privileges_and_the_ranking_read_the_village_in_two_rounds_over_http(api, dynamodb_calls):
@@ -86,7 +61,7 @@ def test_privileges_and_the_ranking_read_the_village_in_two_rounds_over_http(api
     ranking = ok(api.call(None, "GET", f"/villages/{VILLAGE}/points-ranking?month=2026-06"))
     assert len(ranking["items"]) == 210 and ranking["items"][0]["points"] == 30
     assert [r["points"] for r in ranking["items"]] == sorted((r["points"] for r in ranking["items"]), reverse=True)
-    assert rounds(sorted(dynamodb_calls, key=lambda c: c[1])) == 2
+    assert rounds(dynamodb_calls) == 2
     dynamodb_calls.clear()
     listed = ok(api.call("leader-rq", "GET", f"/privileges/star_household_priority/households?village={VILLAGE}"
                                               f"&period=2026"))
@@ -94,4 +69,4 @@ def test_privileges_and_the_ranking_read_the_village_in_two_rounds_over_http(api
     expected = {h: 10 * (int(h[-4:]) % 4) + (25 if h == ids[0] else 0) for h in ids}
     assert {r["household_id"]: r["points_earned"] for r in listed["items"]} == \
         {h: total for h, total in expected.items() if total >= threshold}
-    assert rounds(sorted(dynamodb_calls, key=lambda c: c[1])) == 2        # 210 households x 12 months of counters
+    assert rounds(dynamodb_calls) == 2                                    # 210 households x 12 months of counters

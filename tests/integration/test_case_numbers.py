@@ -17,7 +17,7 @@ from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPT
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
-from tests.fakes import InterleavedLoads
+from support.fakes import InterleavedLoads
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 ADMIN = Principal("admin-bz", "admin", node="BZ")

@@ -15,7 +15,7 @@ import pytest
 from chalicelib.adapters import dingtalk
 from chalicelib.adapters.dingtalk import DeliveryFailed
 
-from tests.dingtalk_sink import ONE_HOUR_MS, SECRET, TIMEOUT, TOKEN, Sink, expected_sign  # noqa: F401
+from support.dingtalk_sink import ONE_HOUR_MS, SECRET, TIMEOUT, TOKEN, Sink, expected_sign  # noqa: F401
 
 
 @pytest.fixture

@@ -255,6 +255,30 @@ def test_cdk_nag_finds_nothing_unacknowledged_in_the_stack(tmp_path):
         assert all(reason for _, _, reason in nag.ACKNOWLEDGED) and all(nag.SAM_ACKNOWLEDGED.values())
 
 
+def test_a_stack_built_in_a_process_that_imported_the_app_names_its_own_county_and_changes_nothing_here(tmp_path):
+    """Names are computed from the county's prefix and Chalice packages in a child interpreter: building another
+    county's stack here leaves this process's environment and imported modules as they were, and the stack
+    names its own tables, queues and event source, not the ones this process imported the app with."""
+    import app
+    from aws_cdk.assertions import Template
+    from chalicelib.adapters import models
+    from infra.cdk_app import build
+    modules_before = {k: v for k, v in sys.modules.items() if k == "app" or k.startswith("chalicelib")}
+    with synthesising_in(tmp_path):
+        environment_before = dict(os.environ)
+        _, stack = build("yuli")
+        assert dict(os.environ) == environment_before
+    assert [k for k, module in modules_before.items() if sys.modules.get(k) is not module] == []   # none re-imported
+    assert sys.modules["app"] is app and models.CaseItem.Meta.table_name == "gridloop-test-cases"
+    template = Template.from_stack(stack).to_json()["Resources"]
+    tables = {r["Properties"]["TableName"] for r in template.values() if r["Type"] == "AWS::DynamoDB::Table"}
+    assert "gridloop-yuli-cases" in tables and all(t.startswith("gridloop-yuli-") for t in tables)
+    (worker,) = [r for r in template.values() if r["Type"] == "AWS::Serverless::Function"
+                 and r["Properties"]["Handler"] == "app.work_worker"]
+    (source,) = worker["Properties"]["Events"].values()
+    assert source["Properties"]["Queue"]["Fn::GetAtt"][0].startswith("WorkQueue")   # the stack's queue
+
+
 @pytest.mark.parametrize("county", ["demo", "yuli"])
 def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(templates, tmp_path, county):
     from infra import nag

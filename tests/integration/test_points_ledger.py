@@ -11,7 +11,7 @@ from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, OutO
 from chalicelib.domain.roles import Principal
 from chalicelib.services import households, points
 from chalicelib.domain import commands
-from tests.fakes import InterleavedLoads
+from support.fakes import InterleavedLoads
 
 EVALUATOR = Principal("evaluator-yks", "points_evaluator", node="BZ.RQ.TGLK.YKS")
 CLERK = Principal("clerk-yks", "clerk", node="BZ.RQ.TGLK.YKS")

@@ -14,7 +14,7 @@ from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPT
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
-from tests.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
+from support.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 COUNTER = "case-number#RQ#2026"

@@ -6,7 +6,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import cases
 from chalicelib.domain import commands
 from tests.builders import T0, at
-from tests.fakes import FakeUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 STATION = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")

@@ -11,7 +11,7 @@ from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.effects import Effect
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 from tests.builders import T0, accepted, at
-from tests.fakes import FakeUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 EVALUATOR = Principal("pe-yks", "points_evaluator", node="BZ.RQ.TGLK.YKS")

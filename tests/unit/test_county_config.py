@@ -107,3 +107,55 @@ def test_invalid_yaml_is_reported_not_half_loaded(tmp_path):
     with pytest.raises(ConfigError) as refused:
         county_config.load_file(path)
     assert refused.value.problems[0][0] == "(file)"
+
+
+def _line_of(text: str, fragment: str) -> int:
+    """1-based line of the first occurrence of `fragment` (the expected lines are found in the text itself)."""
+    return text[: text.index(fragment)].count("\n") + 1
+
+
+def test_check_config_lists_shape_and_cross_reference_problems_together_with_file_and_line(tmp_path, monkeypatch,
+                                                                                          capsys):
+    """Six problems, three of the shape and three between parts: all in one run, each at its line."""
+    import sys
+    sys.path.insert(0, str(COUNTIES_DIR.parent.parent / "infra"))
+    import check_config
+    text = (COUNTIES_DIR / "demo.yaml").read_text(encoding="utf-8")
+    edits = {   # fragment as written -> as broken (each fragment occurs first where it is meant)
+        "case_prefix: RQ": "case_prefix: rq",                                   # shape: pattern
+        "timezone: Asia/Shanghai": "timezone: Mars/Olympus",                    # shape: not a zone
+        "triage:                       # station": "triage: {emergency: {minutes: 30}}\n  x_triage:   # station",
+        "department_kind: agriculture": "department_kind: astronomy",           # cross: no such kind
+        "- id: rq-water\n    node: BZ.RQ\n": "- id: rq-water\n    node: BZ.NOWHERE\n",   # cross: no such node
+        "- id: rq-police": "- id: rq-agri",                                     # cross: id used twice
+    }
+    for before, after in edits.items():
+        assert before in text
+        text = text.replace(before, after, 1)
+    (tmp_path / "broken.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(check_config, "COUNTIES_DIR", tmp_path)
+    assert check_config.main("broken") == 1
+    report = capsys.readouterr().err
+    expected = {
+        _line_of(text, "case_prefix: rq"): "root.children.0.case_prefix",
+        _line_of(text, "timezone: Mars/Olympus"): "calendar.timezone",
+        _line_of(text, "triage: {emergency"): "deadlines.triage",
+        _line_of(text, "x_triage"): "deadlines.x_triage",
+        _line_of(text, "department_kind: astronomy"): "categories.0.routing.department_kind",
+        _line_of(text, "node: BZ.NOWHERE"): "departments",
+        _line_of(text, "- id: rq-agri\n    node: BZ.RQ\n    kind: police"): "departments",
+    }
+    for line, path in expected.items():
+        assert any(f"broken.yaml:{line}: {path}" in shown for shown in report.splitlines()), (line, path, report)
+    assert "BZ.NOWHERE" in report and "astronomy" in report and "'rq-agri' is used twice" in report
+
+
+def test_an_unknown_county_lists_the_deployments_that_exist(capsys):
+    import sys
+    sys.path.insert(0, str(COUNTIES_DIR.parent.parent / "infra"))
+    import check_config
+    assert check_config.main("atlantis") == 2
+    assert "The deployments that exist: demo, yuli" in capsys.readouterr().err
+    with pytest.raises(ConfigError) as refused:
+        county_config.load("atlantis")
+    assert "demo, yuli" in str(refused.value)

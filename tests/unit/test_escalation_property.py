@@ -15,7 +15,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, deadlines
 from chalicelib.domain import commands
 from tests.builders import examples
-from tests.fakes import RecordingUnitOfWork, Store
+from support.fakes import RecordingUnitOfWork, Store
 
 TZ = ZoneInfo("Asia/Shanghai")
 WINDOW_START = datetime(2026, 11, 2, tzinfo=timezone.utc)   # runs into 2027, past the calendar package's data

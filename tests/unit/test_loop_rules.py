@@ -9,7 +9,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, deadlines
 from chalicelib.domain import commands
 from tests.builders import REPORTER, T0, at
-from tests.fakes import FakeUnitOfWork, RecordingUnitOfWork, Store
+from support.fakes import FakeUnitOfWork, RecordingUnitOfWork, Store
 
 GRID = "BZ.RQ.TGLK.YKS.G01"
 SPOT = {"lat": 40.605, "lon": 87.685}   # inside Yakinson grid 1

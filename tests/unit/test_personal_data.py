@@ -10,7 +10,7 @@ from chalicelib.services import cases
 from chalicelib.domain import commands
 from chalicelib.services.notify import alert_text, department_text
 from tests.builders import T0, at
-from tests.fakes import RecordingUnitOfWork, Store
+from support.fakes import RecordingUnitOfWork, Store
 
 # (free text, what every log line and every masked view shows instead)
 MASKED = [

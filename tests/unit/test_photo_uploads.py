@@ -7,7 +7,7 @@ from chalicelib.adapters import images
 from chalicelib.domain import photos
 from chalicelib.services import photos as photo_service
 from tests.builders import T0, at, report_body
-from tests.fakes import FakePhotoStore, FakeUnitOfWork, Store
+from support.fakes import FakePhotoStore, FakeUnitOfWork, Store
 
 
 def jpeg(colour) -> bytes:

@@ -11,7 +11,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import assessment, cases, deadlines, households, visits
 from chalicelib.domain import commands
 from tests.builders import examples, spot_in
-from tests.fakes import FakeUnitOfWork, RecordingUnitOfWork as Recording, Store
+from support.fakes import FakeUnitOfWork, RecordingUnitOfWork as Recording, Store
 
 GRIDS = ["BZ.RQ.TGLK.YKS.G01", "BZ.RQ.TGLK.YKS.G02", "BZ.HJ.BYBLK.ELB.G01"]
 CATEGORIES = [("demand", "irrigation"), ("demand", "road_repair"), ("dispute", "neighbour"),
