@@ -222,7 +222,7 @@ def _make_templates(rng: random.Random, aws) -> list[Template]:
         for case_id, stage, created, span, commits in made:
             template = Template(stage, raw_cases[case_id], raw_links[case_id], [], created, span)
             templates.append(_prepare(template, commits))
-        aws.reset()           # moto copies whole tables in every transaction: keep them small (DESIGN §10)
+        aws.reset()           # moto copies whole tables in every transaction: keep them small
         aws.create_resources()
     return templates
 

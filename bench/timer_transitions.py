@@ -2,7 +2,7 @@
 
 Runs the article's irrigation case (lead + one co-handler, everyone on time) against the embedded AWS with the
 real ASL, then counts each timer execution's entered states (what Step Functions Standard bills).
-Target (issue 9): <= 5 state transitions per case handled on time; each timer stops in its first Wait (1 each).
+Target: <= 5 state transitions per case handled on time; each timer stops in its first Wait (1 each).
 """
 import json
 import os

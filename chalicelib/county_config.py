@@ -1,4 +1,4 @@
-"""The county configuration: one validated YAML file per deployment (DESIGN §2).
+"""The county configuration: one validated YAML file per deployment.
 
 The schema lives here and only here (its `deployment:` block in chalicelib/county_deployment.py); the app, the
 local runtime and the CDK app import it.
@@ -228,7 +228,7 @@ class RankingWeights(Strict):
 
 
 class AssessmentSpec(Strict):
-    """平安建设 assessment (DESIGN §5): the base score, what a bad review costs, when eligibility is lost."""
+    """平安建设 assessment: the base score, what a bad review costs, when eligibility is lost."""
     base_score: float = Field(default=100, gt=0)
     bad_review_deduction: float = Field(default=2, ge=0)
     max_bad_reviews: int = Field(default=3, ge=0)      # more than this in a year: no year-end eligibility
@@ -237,7 +237,7 @@ class AssessmentSpec(Strict):
 
 
 class Open311Spec(Strict):
-    listing: bool = True          # off: GET requests answers an empty list and a single request 404 (DESIGN §8)
+    listing: bool = True          # off: GET requests answers an empty list and a single request 404
 
 
 class IntakeSpec(Strict):

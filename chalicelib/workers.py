@@ -6,7 +6,7 @@ One queue carries three kinds of work (resources.WORK), told apart by the record
 - a photo upload, the photo bucket's S3 event (`{"Records": [{"s3": ...}]}`, or S3's `s3:TestEvent`);
 - a notification, `{"effect_id": ..., "channel": ..., ...}`, sent by the outbox's NOTIFY effect.
 `work_batch` takes the Lambda event dict and answers Powertools' partial-batch reply, so one bad record is
-retried alone (the CDK stack switches on ReportBatchItemFailures; DESIGN §10), whatever its kind. A failed
+retried alone (the CDK stack switches on ReportBatchItemFailures), whatever its kind. A failed
 record comes back after an exponential backoff (10 s, 20 s, ... at most 15 minutes) and, after the queue's
 maxReceiveCount deliveries, goes to the dead-letter queue; a record that can never succeed (an undeliverable
 notification, a body of no known kind) goes there at once.

@@ -293,7 +293,7 @@ class GridloopStack(Stack):
         api.add_dependency(account)
 
     def _report_batch_item_failures(self) -> None:
-        """Chalice's SQS event sources leave partial batch replies off: switch them on (DESIGN §10)."""
+        """Chalice's SQS event sources leave partial batch replies off: switch them on."""
         for spec in resources.QUEUES:
             logical = logical_id(spec.consumer)
             self.chalice.get_resource(logical).add_property_override(
@@ -342,7 +342,7 @@ def _table_rights(m) -> dict:
 
 
 def photo_lifecycle() -> list:
-    """What storage photos use over time (issue 9: a year in S3 Standard was half a case's cost).
+    """What storage photos use over time (docs/performance.md: a year in S3 Standard was half a case's cost).
 
     Accepted photos move to Glacier Instant Retrieval after 30 days (still served in milliseconds, a fifth of
     the storage price; viewed rarely once a case is closed). Uploads are moved out of incoming/ by the worker:

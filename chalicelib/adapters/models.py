@@ -17,7 +17,7 @@ from chalicelib import settings
 
 
 class CompressedJSONAttribute(Attribute):
-    """JSON, zlib-compressed into a binary attribute: a write pays per KB of the item (issue 9)."""
+    """JSON, zlib-compressed into a binary attribute: a write pays per KB of the item (docs/performance.md)."""
     attr_type = BINARY
 
     def serialize(self, value):

@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 under /open311/v2/, in JSON and XML by the path's suffix. Chalice and API Gateway
-cannot route `services/{code}.json` as two parts, so each route captures the whole segment (DESIGN §10)."""
+cannot route `services/{code}.json` as two parts, so each route captures the whole segment."""
 from __future__ import annotations
 
 import json

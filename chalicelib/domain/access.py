@@ -1,4 +1,4 @@
-"""The access policy: every "may this person do this here" of the product, role AND place (DESIGN §3, §8).
+"""The access policy: every "may this person do this here" of the product, role AND place.
 
 Cases: what a caller sees, which actions of the table (chalicelib/domain/actions.py) they may take, what they
 list. A sensitive case is visible only to its handling chain: the centers on its path, the departments ever

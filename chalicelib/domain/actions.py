@@ -1,4 +1,4 @@
-"""The actions of the closed loop, one row each: the one place an action is defined (DESIGN §3).
+"""The actions of the closed loop, one row each: the one place an action is defined.
 
 A row names the action, the statuses it applies from, the status it leads to, who may take it (by role and
 relation to the case), the body it takes, how it is performed on the case, and what it brings along: the people

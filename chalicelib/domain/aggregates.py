@@ -1,4 +1,4 @@
-"""Counters maintained on write (DESIGN §5, §7): what each timeline entry adds to the statistics of every
+"""Counters maintained on write: what each timeline entry adds to the statistics of every
 ancestor node and to the scorecard of a department. Pure: the unit of work commits the increments in the
 same transaction as the change that caused them.
 
@@ -6,7 +6,7 @@ Statistics items are keyed "<node>#<period>#<slice>" with periods D<yyyy-mm-dd> 
 time zone (a year is read as its twelve months) and slices "<kind>|<category>" (or "visits"); attributes are
 metric counts ("reported") and "h|<clock>|<bucket>" histograms. One item per slice keeps every item under 1 KB
 however many cases a county has: a write pays for the whole item it updates, so items that grew with the
-number of categories and metrics made every event cost tens of write units (issue 9).
+number of categories and metrics made every event cost tens of write units (docs/performance.md).
 Scorecard items are keyed "<department>#<yyyy>".
 """
 from __future__ import annotations

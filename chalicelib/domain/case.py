@@ -1,4 +1,4 @@
-"""The case aggregate: one problem on its way through the closed loop (DESIGN §3).
+"""The case aggregate: one problem on its way through the closed loop.
 
 Every action is a method that checks its row of the action table (chalicelib/domain/actions.py), changes the
 case, bumps its version and records exactly one timeline entry. Nothing here knows about storage or HTTP.

@@ -1,4 +1,4 @@
-"""Deadline policy: how long each timed stage may take, by urgency (DESIGN §4).
+"""Deadline policy: how long each timed stage may take, by urgency.
 
 Durations are calendar minutes, working minutes or working days. Working-time arithmetic is delegated to a
 `WorkingCalendar` (`chalicelib.domain.working_time.WorkingCalendar`, built for a deployment from its

@@ -1,4 +1,4 @@
-"""Roles (DESIGN §1). The names here are the only spelling: tokens, Cognito groups and policies use them."""
+"""Roles. The names here are the only spelling: tokens, Cognito groups and policies use them."""
 from dataclasses import dataclass
 
 GRID_MEMBER = "grid_member"

@@ -1,4 +1,4 @@
-"""Which days a deployment works (DESIGN §4, §10): county hours + China's statutory calendar.
+"""Which days a deployment works: county hours + China's statutory calendar.
 
 `build_working_calendar(calendar_spec)` builds the `chalicelib.domain.working_time.WorkingCalendar` of a county's
 `calendar:` block; the deployment builds its own once (`Deployment.calendar`).

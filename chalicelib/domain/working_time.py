@@ -1,4 +1,4 @@
-"""Working-time arithmetic for deadlines (DESIGN §4). Pure Python: the workday predicate is injected.
+"""Working-time arithmetic for deadlines. Pure Python: the workday predicate is injected.
 
 A `WorkingCalendar` knows, per weekday, the county's working periods in local wall-clock time (the gap
 between two periods is the lunch break) and asks an injected `is_workday(date)` whether a date is worked

@@ -1,4 +1,4 @@
-"""Appeals of bad reviews, scorecards and rankings of departments (DESIGN §5)."""
+"""Appeals of bad reviews, scorecards and rankings of departments."""
 from __future__ import annotations
 
 from datetime import datetime

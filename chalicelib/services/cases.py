@@ -1,4 +1,4 @@
-"""Use cases of the closed loop. Each write: at most one read, one transaction (DESIGN §9)."""
+"""Use cases of the closed loop. Each write: at most one read, one transaction."""
 from __future__ import annotations
 
 from datetime import datetime

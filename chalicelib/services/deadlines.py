@@ -1,4 +1,4 @@
-"""What a timer's notice means for its case (DESIGN §4): warn, escalate one level, or auto-close.
+"""What a timer's notice means for its case: warn, escalate one level, or auto-close.
 
 A notice acts only if its timer is still one the case needs (a stage that ended in time, was restarted or
 re-dispatched makes its old timer's notices stale) and only once (its key is stored with the case, in the same

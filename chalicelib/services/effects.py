@@ -1,4 +1,4 @@
-"""Side effects of a change, written to the outbox in the change's own transaction (DESIGN §4).
+"""Side effects of a change, written to the outbox in the change's own transaction.
 
 After the commit they are carried out (start/stop a timer, queue a notification) and marked done; the relay
 retries whatever is left, so a crash between commit and side effect loses nothing. Every effect is safe to

@@ -1,4 +1,4 @@
-"""Households of a grid (operational data, DESIGN §2, §6): registered and listed through the API."""
+"""Households of a grid (operational data): registered and listed through the API."""
 from __future__ import annotations
 
 from datetime import datetime

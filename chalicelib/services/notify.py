@@ -1,4 +1,4 @@
-"""Turning a notification message into words and sending it on its channel (DESIGN §8)."""
+"""Turning a notification message into words and sending it on its channel."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The Open311 GeoReport v2 facade (DESIGN §8). Reads are public, so they show only what may be public: public
+"""The Open311 GeoReport v2 facade. Reads are public, so they show only what may be public: public
 categories, never disputes or sensitive cases, the station's public summary instead of the reporter's text, a
 location rounded to about 100 m and no personal data. Writes need an API key and go through the same intake."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Points (积分制, DESIGN §6): awards, penalties and reversals by the evaluation group, redemptions at the
+"""Points (积分制): awards, penalties and reversals by the evaluation group, redemptions at the
 supermarket, privileges and the public monthly ranking. Points are money-like: every operation is one command
 over the unit of work (one read, one conditional transaction), and a retry with the same Idempotency-Key is
 applied once."""

@@ -1,4 +1,4 @@
-"""Statistics for any node and period from the counters kept on write (DESIGN §7): O(buckets), never O(cases).
+"""Statistics for any node and period from the counters kept on write: O(buckets), never O(cases).
 
 A period is a day, month, quarter, year or an inclusive date range; it is read as the fewest counter items
 that cover it exactly (whole years, then whole months, then days), for the node itself. Events count on their

@@ -1,4 +1,4 @@
-"""Which timers a case should have running, and the notices each one sends (DESIGN §4).
+"""Which timers a case should have running, and the notices each one sends.
 
 A timer is one Step Functions execution per timed stage: triage, report-in per department, resolve,
 evaluation. Its name derives from case, stage, department and the stage's deadline version, so starting it

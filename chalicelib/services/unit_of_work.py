@@ -80,8 +80,8 @@ class SequenceClaim:
 
 @dataclass
 class Preload:
-    """The keys a write's one read (`load`) fetches with its idempotency record, in one round trip (DESIGN §9),
-    and checks to run on what was read before anything else happens (e.g. authentication)."""
+    """The keys a write's one read (`load`) fetches with its idempotency record, in one round trip, and checks
+    to run on what was read before anything else happens (e.g. authentication)."""
     case_ids: list[str] = field(default_factory=list)
     sequences: list[str] = field(default_factory=list)
     household_ids: list[str] = field(default_factory=list)

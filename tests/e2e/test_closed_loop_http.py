@@ -4,7 +4,7 @@ import pytest
 from tests.e2e.helpers import ACCEPT, REPORT, SCORES, drive, new_case, ok
 
 # Every action's route and the person who would naturally do it. Expected outcome per status is written here
-# by hand from DESIGN §3, independent of the domain's own table.
+# by hand from the loop in docs/architecture.md, independent of the domain's own table.
 ACTOR = {"accept": "station-yks", "reject": "station-yks", "merge": "station-yks",
          "resolve_on_spot": "dispatcher-rq", "escalate": "dispatcher-rq", "dispatch": "dispatcher-rq",
          "redispatch": "dispatcher-rq", "acknowledge": "dept-rq-agri", "return": "dept-rq-agri",

@@ -1,4 +1,4 @@
-"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (issue 9).
+"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (docs/performance.md).
 
 The intake reads the county-year counter with its idempotency record (one BatchGetItem) and claims N+1 in its
 TransactWriteItems, conditional on the counter still being N. These tests interleave intakes between that read and

@@ -1,4 +1,4 @@
-"""admin/rewrite_cases.py on moto: items in the format before issue 9 (plain-JSON aggregate, inbox links without
+"""admin/rewrite_cases.py on moto: items in the format of the first release (plain-JSON aggregate, inbox links without
 their status key) are read as they are and rewritten so the status inbox finds them."""
 import json
 

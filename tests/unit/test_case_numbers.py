@@ -1,5 +1,5 @@
 """The in-memory unit of work keeps the DynamoDB one's contract for case numbers, households and API keys: read
-with the write's one load, the number claimed at commit on the value read, a lost claim read again (issue 9)."""
+with the write's one load, the number claimed at commit on the value read, a lost claim read again."""
 import hashlib
 
 import pytest

@@ -1,11 +1,11 @@
-"""The transition table of DESIGN §3, checked against an expectation written out by hand."""
+"""The transition table of the loop (docs/architecture.md), checked against an expectation written out by hand."""
 import pytest
 
 from chalicelib.domain.case import Actor, iso
 from chalicelib.domain.errors import InvalidTransition
 from tests.builders import (BUILDERS, CENTER, CO, COUNTY, LEAD, REPORTER, SCORES, STATION, at, reported)
 
-# (status, action) -> the status after it. Every pair not listed must be refused. Written from DESIGN §3.
+# (status, action) -> the status after it. Every pair not listed must be refused. From the loop in docs/architecture.md.
 EXPECTED = {
     ("reported", "accept"): "accepted",
     ("reported", "reject"): "rejected",

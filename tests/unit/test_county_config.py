@@ -34,7 +34,7 @@ def test_the_demo_deployment_has_what_the_issue_asks_for(config):
 
 def test_the_demo_deadline_policy_is_design_section_4(config):
     policy = config.deadlines
-    expected = {  # DESIGN §4, written out
+    expected = {  # docs/architecture.md (Time, deadlines and escalation), written out
         ("triage", "emergency"): (30, "minutes"), ("triage", "urgent"): (120, "minutes"),
         ("triage", "normal"): (1, "working_days"),
         ("report_in", "emergency"): (30, "minutes"), ("report_in", "urgent"): (120, "minutes"),

@@ -1,4 +1,4 @@
-"""Working-time deadlines (DESIGN §4, §10): hours, lunch breaks, statutory holidays, overrides, 2027 fallback.
+"""Working-time deadlines: hours, lunch breaks, statutory holidays, overrides, 2027 fallback.
 
 Expected instants are written by hand (Xinjiang hours 10:00-14:00 and 15:30-19:30, Asia/Shanghai = UTC+8,
 no DST) or come from the minute-stepping reference model below, whose statutory holidays are typed in from
