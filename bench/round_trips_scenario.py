@@ -354,6 +354,7 @@ def scenario(api: Api):
                          and b.get("department") == "rq-agri", "dingtalk: dispatch to rq-agri")
     api.call("dept-rq-agri", "GET", "/inbox")
     act("dept-rq-agri", a, "acknowledge", {"note": "on our way"})
+    act("dispatcher-bz", a, "supervise", {"note": "three households still without water: report by Friday"})
     resolve_due = act("dept-rq-water", a, "acknowledge", {}, label="co-handler")["deadlines"]["resolve_due"]
     extended = datetime.fromisoformat(resolve_due.replace("Z", "+00:00")) + timedelta(days=7)  # whatever the calendar
     act("dept-rq-agri", a, "request-extension",
