@@ -52,7 +52,7 @@ def authenticate(event, get_response):
 from chalice import Rate  # noqa: E402
 
 from chalicelib import resources  # noqa: E402
-from chalicelib.services import calendar  # noqa: E402
+from chalicelib.domain import workdays  # noqa: E402
 
 
 def _calendar_fallback(year):
@@ -60,7 +60,7 @@ def _calendar_fallback(year):
     workers.calendar_fallback(year)
 
 
-calendar.report_fallbacks_with(_calendar_fallback)
+workdays.report_fallbacks_with(_calendar_fallback)
 
 
 @app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=resources.WORK.consumer)

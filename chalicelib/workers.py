@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from chalicelib import entrypoints, environment, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
-from chalicelib.services import calendar
+from chalicelib.domain import workdays
 
 logger = Logger(service=metrics.SERVICE)
 logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log line
@@ -43,7 +43,7 @@ def calendar_fallback(year: int) -> None:
     _count(metrics.CALENDAR_FALLBACK, {"year": str(year)})
 
 
-calendar.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda workers alike
+workdays.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda workers alike
 
 
 DEADLINE, PHOTO, NOTIFICATION, UNKNOWN = metrics.WORK_KINDS   # also the metrics' `kind` dimension

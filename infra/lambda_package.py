@@ -114,7 +114,7 @@ def _pyc(source: bytes, name: str) -> bytes | None:
 
 
 # What an API container imports before and while serving its first request (the adapters load lazily).
-COLD_PATH = ("app", "chalicelib.adapters.dynamo", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
+COLD_PATH = ("app", "chalicelib.adapters.unit_of_work", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
 
 
 def cold_path_files(root: str | os.PathLike) -> set[str]:

@@ -192,7 +192,7 @@ class GridloopStack(Stack):
                     _allow(r[function], list(on_table), [table.table_arn])
                 if on_indexes:
                     _allow(r[function], list(on_indexes), [f"{table.table_arn}/index/*"])
-        # outbox effects after a commit (adapters/outbox.carry_out): the API's and the relay's start and stop
+        # outbox effects after a commit (adapters/outbox.AwsCarrier): the API's and the relay's start and stop
         # timers; the worker's changes only ever stop them (an auto-close ends the evaluation timer)
         for name in (API_HANDLER, OUTBOX_RELAY):
             self._timer_rights(r[name], start=True)
@@ -306,7 +306,7 @@ def _table_rights(m) -> dict:
     need PutItem and UpdateItem on their tables; a Query on an index is authorised on the index."""
     return {
         API_HANDLER: {
-            # the unit of work (adapters/dynamo): one BatchGetItem of cases, idempotency record, sequences,
+            # the unit of work (adapters/unit_of_work): one BatchGetItem of cases, idempotency record, sequences,
             # households and API keys; one TransactWriteItems of Puts (cases, timeline, links, outbox, households,
             # visits, sequences, idempotency) and counter Updates; lists and duplicates by index
             m.CaseItem: ((GET, BATCH_GET, PUT), (QUERY,)),       # GetItem: a case read alone (cases.get)
@@ -319,11 +319,11 @@ def _table_rights(m) -> dict:
             m.StatItem: ((BATCH_GET, UPDATE), ()),
             m.ScorecardItem: ((BATCH_GET, UPDATE), ()),
             m.VisitItem: ((PUT,), (QUERY,)),
-            # the points store (adapters/points_store): one BatchGetItem, one TransactWriteItems; restock
+            # points, stock and API keys go through the same unit of work
             m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
             m.StockItem: ((BATCH_GET, UPDATE), ()),
             m.OrderItem: ((PUT,), ()),
-            m.ApiKeyItem: ((GET, BATCH_GET, PUT, UPDATE), ()),   # issue, revoke; an Open311 POST reads its key
+            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
             m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
         },
         WORK_WORKER: {

@@ -90,13 +90,14 @@ ACTIONS = {
     "resolve": ("in_progress", {"dept-rq-agri"}, {}),
     "evaluate": ("resolved", {"gm-yks-01"}, {}),
     "close": ("resolved", {"dispatcher-rq"}, {}),
+    "supervise": ("dispatched", {"dispatcher-bz"}, {}),
 }
 ACTION_BODY = {"accept": ACCEPT, "reject": {"reason": "no"}, "merge": None, "resolve-on-spot": {"note": "done"},
                "escalate": {"reason": "up"}, "dispatch": {"lead": "rq-agri"}, "redispatch": {"lead": "rq-agri"},
                "acknowledge": {}, "return": {"reason": "not ours"},
                "request-extension": {"requested_due": "2031-01-01T00:00:00Z", "reason": "canal"},
                "decide-extension": {"approve": True}, "resolve": {"note": "done"},
-               "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}}
+               "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}, "supervise": {"note": "report progress"}}
 
 
 def classify(code: int) -> str:

@@ -10,7 +10,8 @@ import pytest
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import StatItem
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.domain import commands
+from chalicelib.services import cases
 from support.calls import RECORDER, Collector
 from tests.builders import spot_in
 from tests.e2e.helpers import ok
