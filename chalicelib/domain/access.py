@@ -240,3 +240,22 @@ def may_read_privileges(p: Principal, village: str) -> bool:
 def may_manage_api_keys(p: Principal) -> bool:
     """The county admin issues and revokes Open311 API keys."""
     return p.role == roles.ADMIN
+
+
+# What each role may do in the console, in the API's terms (each names the routes it needs). The console shows
+# the screens it has for the abilities listed; the routes check role and place again on every request.
+CONSOLE_ABILITIES: dict[str, tuple[str, ...]] = {
+    roles.STATION: ("queue", "cases", "intake", "supervision", "statistics", "contacts"),
+    roles.DISPATCHER: ("queue", "cases", "intake", "supervision", "statistics", "rankings", "appeal_decisions",
+                       "contacts"),
+    roles.DEPARTMENT: ("inbox", "scorecard", "appeals", "contacts"),
+    roles.LEADER: ("cases", "statistics", "rankings"),
+    roles.ADMIN: ("cases", "statistics", "rankings", "administer"),
+    roles.POINTS_EVALUATOR: ("points",),
+    roles.CLERK: ("redemptions",),
+    roles.GRID_MEMBER: ("report", "evaluate", "contacts"),
+}
+
+
+def console_abilities(p: Principal) -> tuple[str, ...]:
+    return CONSOLE_ABILITIES.get(p.role, ())

@@ -10,22 +10,9 @@ import functools
 import hashlib
 import json
 
-from chalicelib.domain import roles
+from chalicelib.domain import access
 from chalicelib.domain.roles import Principal
 
-# What each role may do in the console, in the API's terms (each names the routes it needs). The console shows
-# the screens it has for the abilities listed; the routes check role and place again on every request.
-ABILITIES: dict[str, tuple[str, ...]] = {
-    roles.STATION: ("queue", "cases", "intake", "supervision", "statistics", "contacts"),
-    roles.DISPATCHER: ("queue", "cases", "intake", "supervision", "statistics", "rankings", "appeal_decisions",
-                       "contacts"),
-    roles.DEPARTMENT: ("inbox", "scorecard", "appeals", "contacts"),
-    roles.LEADER: ("cases", "statistics", "rankings"),
-    roles.ADMIN: ("cases", "statistics", "rankings", "administer"),
-    roles.POINTS_EVALUATOR: ("points",),
-    roles.CLERK: ("redemptions",),
-    roles.GRID_MEMBER: ("report", "evaluate", "contacts"),
-}
 
 
 def _place(config, code: str | None) -> dict | None:
@@ -40,7 +27,7 @@ def me(config, p: Principal) -> dict:
         "node": _place(config, p.node), "grid": _place(config, p.grid),
         "department": {"id": department.id, "node": department.node, "kind": department.kind,
                        "names": department.names} if department else None,
-        "abilities": list(ABILITIES.get(p.role, ())),
+        "abilities": list(access.console_abilities(p)),
         "timezone": config.spec.calendar.timezone, "language": config.spec.language,
     }
 

@@ -161,6 +161,7 @@ export default {
   'action.request_extension': 'Request an extension',
   'action.decide_extension': 'Decide the extension',
   'action.resolve': 'Resolve',
+  'action.supervise': 'Supervision notice',
   'action.evaluate': 'Evaluate',
   'action.close': 'Close',
   'action.reopen': 'Reopen',

@@ -117,6 +117,7 @@ export default {
   'action.acknowledge': 'تىزىملىتىش',
   'action.return': 'قايتۇرۇش',
   'action.resolve': 'ھەل قىلىش',
+  'action.supervise': 'نازارەت قىلىش',
   'action.close': 'تاقاش',
   'form.cancel': 'بىكار قىلىش',
   'case.back': '→ تىزىملىككە قايتىش',

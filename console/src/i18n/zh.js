@@ -161,6 +161,7 @@ export default {
   'action.request_extension': '申请延期',
   'action.decide_extension': '审批延期',
   'action.resolve': '办结',
+  'action.supervise': '督办',
   'action.evaluate': '评价',
   'action.close': '关闭',
   'action.reopen': '重新办理',
