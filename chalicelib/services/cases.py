@@ -77,7 +77,7 @@ def _check_location(config, body: commands.ReportCase) -> None:
     if rings is None:
         return
     outside = geo.metres_outside(body.location.lat, body.location.lon, rings)
-    tolerance = config.spec.intake.location_tolerance_m
+    tolerance = config.location_tolerance_m
     if outside > tolerance:
         raise Invalid(f"the location is {outside:,.0f} m outside grid {body.grid} (at most {tolerance} m is "
                       f"accepted): check the location or the grid", field="location")
