@@ -24,7 +24,7 @@ def inbox_links(case: Case) -> list[AssignmentItem]:
     """One inbox link per department ever assigned: its latest role, active if it still holds the case; the
     case's status (also as `dept_status`, the key of by-dept-status), kind and category, for inbox filters."""
     latest: dict[str, AssignmentItem] = {}
-    for a in case.assignment_objs():
+    for a in case.assignments:
         current = latest.get(a.department)
         latest[a.department] = AssignmentItem(a.department, case.id, role=a.role,
                                               active=a.active or bool(current and current.active),

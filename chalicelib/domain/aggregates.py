@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actions import ACTIONS
 from chalicelib.domain.case import Case, TimelineEntry, parse_iso
+from chalicelib.domain.vocabulary import Share
 
 STATS, SCORECARDS = "stats", "scorecards"
 COUNTERS = "counters"   # named counters: a household's monthly points under a capped rule, its monthly earnings
@@ -101,8 +102,7 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
             if data["role"] == "lead":
                 out += count("acknowledged_on_time")
         if data["role"] == "lead":
-            dispatched = next(a["dispatched_at"] for a in case.assignments
-                              if a["department"] == data["department"] and a["active"])
+            dispatched = next(a.dispatched_at for a in case.active_assignments() if a.department == data["department"])
             out += _stats(case, entry.at, tz, f"h|report_in|{bucket(_minutes(dispatched, entry.at))}")
     elif action in ("resolve", "resolve_on_spot"):
         out += count("resolved")
@@ -117,11 +117,11 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
     elif action == "evaluate":
         evaluation = case.evaluations[-1]
         out += count("evaluated") + count(data["verdict"])
-        out += _card(evaluation["department"], entry.at, tz, "evaluated")
-        out += _card(evaluation["department"], entry.at, tz, data["verdict"])
+        out += _card(evaluation.department, entry.at, tz, "evaluated")
+        out += _card(evaluation.department, entry.at, tz, data["verdict"])
         if not data["fixed"]:
             out += count("reopened")
-            out += _card(evaluation["department"], entry.at, tz, "reopened")
+            out += _card(evaluation.department, entry.at, tz, "reopened")
     elif action in ("auto_close", "close"):
         out += count("not_evaluated")
     elif action == "deadline_breach" and data.get("notice") == 1:
@@ -134,7 +134,7 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
 
 
 def _lead_dispatched_at(case: Case) -> str | None:
-    return next((a["dispatched_at"] for a in case.assignments if a["active"] and a["role"] == "lead"), None)
+    return next((a.dispatched_at for a in case.active_assignments() if a.role == Share.LEAD), None)
 
 
 def for_visit(grid: str, at: str, tz: ZoneInfo) -> list[Increment]:

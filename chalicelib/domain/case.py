@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime
 
 from chalicelib.domain.actions import ACTIONS, allowed_actions, leads_to
+from chalicelib.domain.assignments import Assignment
+from chalicelib.domain.evaluations import Appeal, Evaluation
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
 from chalicelib.domain.roles import GRIDLOOP, Actor
 from chalicelib.domain.times import iso, parse_iso  # noqa: F401  (parse_iso: used by importers until times are typed)
@@ -25,18 +27,6 @@ class TimelineEntry:
     to_status: str
     note: str = ""
     data: dict = field(default_factory=dict)
-
-
-@dataclass
-class Assignment:
-    department: str
-    role: str                  # lead | co
-    dispatch_no: int
-    dispatched_at: str
-    report_in_due: str
-    active: bool = True
-    acknowledged_at: str | None = None
-    ended: str | None = None   # why it stopped being active: returned | redispatched
 
 
 @dataclass
@@ -62,14 +52,14 @@ class Case:
     photos: list = field(default_factory=list)
     public_summary: str = ""
     path_centers: list = field(default_factory=list)   # every center the case has been at
-    assignments: list = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
     deadlines: dict = field(default_factory=dict)
     deadline_version: int = 0
     dispatch_no: int = 0
     extension: dict | None = None
     extensions: list = field(default_factory=list)
     resolution: dict | None = None
-    evaluations: list = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
     reopen_count: int = 0
     merged_into: str | None = None
     merged_cases: list = field(default_factory=list)
@@ -93,25 +83,28 @@ class Case:
         return self.status == Status.IN_PROGRESS and self.extension is not None
 
     def active_assignments(self) -> list[Assignment]:
-        return [a for a in self.assignment_objs() if a.active]
-
-    def assignment_objs(self) -> list[Assignment]:
-        return [Assignment(**a) for a in self.assignments]
+        return [a for a in self.assignments if a.active]
 
     def lead_department(self) -> str | None:
         return next((a.department for a in self.active_assignments() if a.role == Share.LEAD), None)
 
     def departments_ever(self) -> set[str]:
-        return {a["department"] for a in self.assignments}
+        return {a.department for a in self.assignments}
 
     def to_dict(self) -> dict:
+        """The stored form (the item's document): plain JSON values, keys in field order."""
         data = asdict(self)
         data.pop("new_entries")
+        data["assignments"] = [a.to_dict() for a in self.assignments]
+        data["evaluations"] = [e.to_dict() for e in self.evaluations]
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Case":
-        return cls(**copy.deepcopy(data))
+        data = copy.deepcopy(data)
+        data["assignments"] = [Assignment.from_dict(a) for a in data.get("assignments", [])]
+        data["evaluations"] = [Evaluation.from_dict(e) for e in data.get("evaluations", [])]
+        return cls(**data)
 
     # -- actions -------------------------------------------------------------------------------
     def accept(self, actor: Actor, now: datetime, *, kind: str, category: str, urgency: str,
@@ -174,12 +167,10 @@ class Case:
         if len(set(co_handlers)) != len(co_handlers):
             raise Invalid("a co-handler is listed twice", field="co_handlers")
         before = self.status
-        for a in self.assignments:
-            if a["active"]:
-                a["active"], a["ended"] = False, "redispatched"
+        self._end_assignments("redispatched")
         self.dispatch_no += 1
-        for department, role in [(lead, "lead")] + [(c, "co") for c in co_handlers]:
-            self.assignments.append(asdict(Assignment(department, role, self.dispatch_no, iso(now), report_in_due)))
+        for department, role in [(lead, Share.LEAD)] + [(c, Share.CO) for c in co_handlers]:
+            self.assignments.append(Assignment(department, role.value, self.dispatch_no, iso(now), report_in_due))
         self.extension = None
         self.overdue = False
         self.deadline_version += 1
@@ -193,21 +184,19 @@ class Case:
         """A department reports in. The lead's report-in moves the case to in_progress."""
         self._guard("acknowledge", department=department)
         assignment = self._active_assignment(department)
-        assignment["acknowledged_at"] = iso(now)
-        on_time = iso(now) <= assignment["report_in_due"]
+        self.assignments[self.assignments.index(assignment)] = assignment.acknowledged(iso(now))
+        on_time = iso(now) <= assignment.report_in_due
         before = self.status
-        after = leads_to("acknowledge", before) if assignment["role"] == Share.LEAD else before
-        if assignment["role"] == Share.LEAD:
+        after = leads_to("acknowledge", before) if assignment.role == Share.LEAD else before
+        if assignment.role == Share.LEAD:
             self.deadlines.pop("report_in_due", None)  # co-handlers' report-in clocks run on their assignments
         self._record(actor, now, "acknowledge", before, after, note,
-                     {"department": department, "role": assignment["role"], "on_time": on_time})
+                     {"department": department, "role": assignment.role, "on_time": on_time})
 
     def return_to_center(self, actor: Actor, now: datetime, department: str, reason: str):
         self._guard("return")
         self._require_lead(department)
-        for a in self.assignments:
-            if a["active"]:
-                a["active"], a["ended"] = False, "returned"
+        self._end_assignments("returned")
         self.deadlines = {}
         self.stage_starts = {}
         self.overdue = False
@@ -258,10 +247,8 @@ class Case:
         self._guard("evaluate")
         if not fixed and verdict != Verdict.BAD:
             raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
-        evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
-                      "by": asdict(actor), "on_behalf_of_resident": on_behalf_of_resident,
-                      "department": self.lead_department(), "dispatch_no": self.dispatch_no}
-        self.evaluations.append(evaluation)
+        self.evaluations.append(Evaluation(scores, verdict, fixed, iso(now), asdict(actor), on_behalf_of_resident,
+                                           self.lead_department(), self.dispatch_no))
         self.deadlines.pop("evaluation_due", None)
         before = self.status
         if fixed:
@@ -293,7 +280,7 @@ class Case:
                      {"department": self.lead_department(), "center": self.center})
 
     # -- appeals of bad reviews ------------------------------------------------------------------
-    def _evaluation(self, index: int) -> dict:
+    def _evaluation(self, index: int) -> Evaluation:
         if not 0 <= index < len(self.evaluations):
             raise Invalid(f"case {self.number} has no evaluation {index}", field="evaluation")
         return self.evaluations[index]
@@ -301,28 +288,25 @@ class Case:
     def appeal(self, actor: Actor, now: datetime, index: int, department: str, reason: str):
         """The evaluated department contests a bad review, once."""
         evaluation = self._evaluation(index)
-        if evaluation["verdict"] != "bad":
+        if not evaluation.bad:
             raise AppealRefused("only a bad review can be appealed")
-        if evaluation["department"] != department:
+        if evaluation.department != department:
             raise AppealRefused("only the evaluated department can appeal its review")
-        if evaluation.get("appeal"):
+        if evaluation.appeal is not None:
             raise AppealRefused("this review has already been appealed; a review is appealed once")
-        evaluation["appeal"] = {"reason": reason, "at": iso(now), "by": asdict(actor), "status": "pending"}
+        self.evaluations[index] = evaluation.appealed(Appeal(reason, iso(now), asdict(actor)))
         self._record(actor, now, "appeal", self.status, self.status, reason,
-                     {"evaluation": index, "department": department, "evaluated_at": evaluation["at"]})
+                     {"evaluation": index, "department": department, "evaluated_at": evaluation.at})
 
     def decide_appeal(self, actor: Actor, now: datetime, index: int, void: bool, note: str = ""):
         """The county center upholds the review or voids it (a voided review stops counting)."""
         evaluation = self._evaluation(index)
-        appeal = evaluation.get("appeal")
-        if not appeal or appeal["status"] != "pending":
+        if evaluation.appeal is None or evaluation.appeal.status != "pending":
             raise AppealRefused("there is no pending appeal of this review")
-        appeal.update({"status": "voided" if void else "upheld", "decided_at": iso(now), "decided_by": asdict(actor),
-                       "note": note})
-        evaluation["voided"] = void
+        self.evaluations[index] = evaluation.appeal_decided(void, iso(now), asdict(actor), note)
         self._record(actor, now, "decide_appeal", self.status, self.status, note,
-                     {"evaluation": index, "department": evaluation["department"],
-                      "decision": "void" if void else "uphold", "evaluated_at": evaluation["at"]})
+                     {"evaluation": index, "department": evaluation.department,
+                      "decision": "void" if void else "uphold", "evaluated_at": evaluation.at})
 
     # -- deadlines ---------------------------------------------------------------------------------
     def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: str,
@@ -369,8 +353,8 @@ class Case:
         by_status = self._status_refusal(action)
         if by_status:
             return by_status
-        if action == "acknowledge" and any(a["active"] and a["department"] == department and a["acknowledged_at"]
-                                           for a in self.assignments):
+        if action == "acknowledge" and any(a.department == department and a.acknowledged_at
+                                           for a in self.active_assignments()):
             return self._refused(f"department {department} has already reported in")
         if action == "request_extension" and self.extension is not None:
             return self._refused("an extension request is already waiting for the center")
@@ -403,16 +387,19 @@ class Case:
         if refused:
             raise refused
 
-    def _active_assignment(self, department: str) -> dict:
+    def _active_assignment(self, department: str) -> Assignment:
         """A role/place refusal (403), not a state conflict: the department does not hold the case."""
-        for a in self.assignments:
-            if a["active"] and a["department"] == department:
+        for a in self.active_assignments():
+            if a.department == department:
                 return a
         raise Forbidden(f"department {department} is not assigned to this case")
 
     def _require_lead(self, department: str):
-        if self._active_assignment(department)["role"] != "lead":
+        if self._active_assignment(department).role != Share.LEAD:
             raise Forbidden("only the lead department can do this")
+
+    def _end_assignments(self, why: str):
+        self.assignments = [a.ended_as(why) if a.active else a for a in self.assignments]
 
     def _move_to_center(self, code: str, level: str):
         self.center, self.level = code, level

@@ -40,10 +40,10 @@ def case_detail(case: Case, p: Principal, config, now: datetime) -> dict:
         "description": mask_text(case.description), "public_summary": mask_text(case.public_summary),
         "location": case.location, "county": case.county, "channel": case.channel, "reporter": case.reporter,
         "residents": [{"name": r["name"], "phone": mask_phone(r.get("phone"))} for r in case.residents],
-        "photos": case.photos, "path_centers": case.path_centers, "assignments": case.assignments,
+        "photos": case.photos, "path_centers": case.path_centers, "assignments": [a.to_dict() for a in case.assignments],
         "deadline_version": case.deadline_version, "extension": masked_notes(case.extension),
         "extensions": masked_notes(case.extensions), "resolution": masked_notes(case.resolution),
-        "evaluations": masked_notes(case.evaluations), "reopen_count": case.reopen_count,
+        "evaluations": masked_notes([e.to_dict() for e in case.evaluations]), "reopen_count": case.reopen_count,
         "merged_into": case.merged_into, "merged_cases": case.merged_cases, "reason": mask_text(case.reason),
         "closed_as": case.closed_as, "allowed_actions": access.actions_for(p, case, now),
     })

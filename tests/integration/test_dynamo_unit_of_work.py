@@ -228,7 +228,7 @@ def test_two_evaluations_of_one_resolution_have_one_winner(tables):
                                                     fixed=verdict != "bad", on_behalf_of_resident=False, note="",
                                                     resolve_due=iso(at(9000)))
     stored = _race("01CASE", evaluate("good"), evaluate("bad"))
-    assert [e["verdict"] for e in stored.evaluations] == ["good"] and stored.status == "closed"
+    assert [e["verdict"] for e in stored.to_dict()["evaluations"]] == ["good"] and stored.status == "closed"
 
 
 def test_two_appeals_of_one_review_have_one_winner(tables):
@@ -239,4 +239,4 @@ def test_two_appeals_of_one_review_have_one_winner(tables):
     save(case)
     stored = _race("01CASE", lambda c: c.appeal(LEAD, at(200), 0, "rq-agri", "flood"),
                    lambda c: c.appeal(LEAD, at(201), 0, "rq-agri", "flood, again"))
-    assert stored.evaluations[0]["appeal"]["reason"] == "flood"
+    assert stored.to_dict()["evaluations"][0]["appeal"]["reason"] == "flood"

@@ -101,7 +101,7 @@ def test_not_fixed_reopens_counts_a_bad_review_and_restarts_resolve():
     case.evaluate(REPORTER, at(100), scores=SCORES, verdict="bad", fixed=False, on_behalf_of_resident=False,
                   note="still dry", resolve_due=iso(at(9000)))
     assert case.status == "in_progress" and case.reopen_count == 1
-    assert case.evaluations[-1]["verdict"] == "bad" and case.evaluations[-1]["department"] == "rq-agri"
+    assert case.evaluations[-1].verdict == "bad" and case.evaluations[-1].department == "rq-agri"
     assert case.deadlines == {"resolve_due": iso(at(9000))}
 
 
