@@ -205,7 +205,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
                 raise VersionConflict("the stock moved")
         for case in changed:
             store.cases[case.id] = case.to_dict()
-            store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
+            store.timeline.setdefault(case.id, []).extend(e.to_dict() for e in case.new_entries)
         if self.idempotency:
             store.idempotency[self.idempotency.key] = self.idempotency
         for household in self.households.added + self.households.changed():

@@ -10,6 +10,7 @@ from ulid import ULID
 
 from chalicelib.domain import api_keys, geo, roles
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso, iso_or_none
 from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services import cases
@@ -146,8 +147,8 @@ def request_view(case: Case, config) -> dict:
             "status_notes": case.status, "service_name": f"{category.names['zh']} {category.names['en']}",
             "service_code": case.category, "description": mask_text(case.public_summary) or None,
             "agency_responsible": department.names.get("zh") if department else None, "service_notice": None,
-            "requested_datetime": case.created_at, "updated_datetime": case.updated_at or None,
-            "expected_datetime": case.deadlines.get("resolve_due"),
+            "requested_datetime": iso(case.created_at), "updated_datetime": iso_or_none(case.updated_at),
+            "expected_datetime": iso_or_none(case.deadlines.get("resolve_due")),
             "address": village.names.get("zh") if village else None, "address_id": None, "zipcode": None,
             "lat": geo.round_public(loc["lat"]) if "lat" in loc else None,
             "long": geo.round_public(loc["lon"]) if "lon" in loc else None, "media_url": None}

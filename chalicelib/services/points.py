@@ -9,7 +9,7 @@ from datetime import datetime
 from ulid import ULID
 
 from chalicelib.domain import access, aggregates, points
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name
