@@ -62,6 +62,7 @@ def test_the_articles_case_from_the_station_through_the_whistle_to_the_bureaus_r
     bureau = console.sign_in("dept-rq-agri", page=console.new_tab())
     bureau.get_by_role("navigation").get_by_role("link", name="部门收件箱").click()
     row = bureau.locator(f"tr[data-case='{case['id']}']")
+    row.wait_for()                               # the inbox loaded: shot and checked as people see it
     console.screenshot("inbox", bureau)
     console.axe("department inbox", bureau)
     row.get_by_role("button", name="签收（报到）").click()
