@@ -29,6 +29,9 @@ logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log l
 
 
 def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=MetricUnit.Count) -> None:
+    if name not in metrics.WATCHED:   # nothing reads it as a metric: a log line costs nothing extra
+        logger.info("metric", extra={"metric": name, "value": value, **(dimensions or {})})
+        return
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return  # single_metric does not honour Powertools' switch itself (the local stack sets it)
     with single_metric(name=name, unit=unit, value=value, namespace=metrics.NAMESPACE) as metric:
@@ -213,7 +216,8 @@ def relay(event: dict | None = None, context=None, older_than_seconds: float = 6
     from chalicelib.adapters import outbox
     with entrypoints.running_as(entrypoints.OUTBOX_RELAY):
         tried, done, age = outbox.relay(older_than_seconds)
-    _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
+    if age > 0:   # only while something is pending: a stream reported every minute is billed all month
+        _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
     if done < tried:
         _count(metrics.OUTBOX_FAILED, value=tried - done)
     return {"retried": tried, "done": done, "oldest_pending_age_seconds": age}

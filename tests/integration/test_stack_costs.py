@@ -63,3 +63,41 @@ def test_a_log_retention_cloudwatch_does_not_accept_is_refused_naming_the_field(
     with pytest.raises(ValidationError) as refused:
         DeploymentSpec.model_validate({**spec, "log_retention_days": 100})
     assert "log_retention_days" in str(refused.value) and "365" in str(refused.value)
+
+
+def test_custom_metrics_are_exactly_what_the_alarms_and_the_dashboard_read(templates):
+    """Each EMF stream is billed: the code emits as metrics only the names the stack reads (the rest are log
+    lines), and the stack reads nothing the code does not emit."""
+    import json
+
+    from chalicelib import metrics
+    template = templates.get("demo")
+    read = {a["Properties"]["MetricName"] for a in of_type(template, "AWS::CloudWatch::Alarm").values()
+            if a["Properties"].get("Namespace") == metrics.NAMESPACE}
+    (dashboard,) = of_type(template, "AWS::CloudWatch::Dashboard").values()
+    body = json.loads("".join(p if isinstance(p, str) else "?" for p in
+                              dashboard["Properties"]["DashboardBody"]["Fn::Join"][1]))
+    read |= {line[1] for w in body["widgets"] for line in w["properties"].get("metrics", [])
+             if line[0] == metrics.NAMESPACE}
+    assert read == set(metrics.WATCHED)
+
+
+def test_a_metric_nothing_reads_is_a_log_line_and_the_outbox_age_is_sent_only_while_something_waits(capsys):
+    import json
+    import unittest.mock as mock
+
+    from chalicelib import metrics, workers
+
+    def emf_lines():
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+
+    workers._count(metrics.NOTIFICATION_SENT, {"channel": "dingtalk"})
+    assert emf_lines() == []
+    with mock.patch("chalicelib.adapters.outbox.relay", return_value=(0, 0, 0.0)):
+        workers.relay()
+    assert emf_lines() == []
+    with mock.patch("chalicelib.adapters.outbox.relay", return_value=(1, 0, 95.0)):
+        workers.relay()
+    (line,) = [m["Name"] for e in emf_lines() for d in e["_aws"]["CloudWatchMetrics"] for m in d["Metrics"]
+               if m["Name"] == metrics.OUTBOX_OLDEST_AGE]
+    assert line == metrics.OUTBOX_OLDEST_AGE
