@@ -31,6 +31,7 @@ from infra.lambda_package import slim_chalice
 
 ROOT = Path(__file__).resolve().parent.parent
 API_STAGE = "api"   # the stage Chalice deploys the REST API to
+SNS_MANAGED_KEY = "alias/aws/sns"   # SNS's AWS managed key: free, and its key policy lets SNS use it for the account
 GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
     "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
@@ -58,13 +59,13 @@ class GridloopStack(Stack):
         self.deployment = config.spec.deployment
         self.county = county
 
-        key = kms.Key(self, "TopicsKey", enable_key_rotation=True,
-                      description="SNS topics (CloudWatch alarms may publish to them)")
-        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
-        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=names.alerts_topic, master_key=key,
-                                      enforce_ssl=True)
-        self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", master_key=key,
-                                      enforce_ssl=True)
+        # No customer-managed KMS key ($1 a month, more after rotations): no personal data passes either topic
+        # (docs/security.md, "Topics"). Supervision alerts (case number, category, place names from the county
+        # file) are encrypted with SNS's own AWS managed key; alarm notifications (alarm name, state, metric) go
+        # to an unencrypted topic, as CloudWatch cannot publish to one under an AWS managed key. Both TLS only.
+        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=names.alerts_topic, enforce_ssl=True,
+                                      master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", SNS_MANAGED_KEY))
+        self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", enforce_ssl=True)
 
         self.tables = {}
         for model in models.ALL_MODELS:
@@ -228,7 +229,7 @@ class GridloopStack(Stack):
                [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
         _allow(r[WORK_WORKER], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
                                                   self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
-        # notifications (adapters/notifier): supervision alerts to the alerts topic (and its KMS key) ...
+        # notifications (adapters/notifier): supervision alerts to the alerts topic ...
         self.alerts_topic.grant_publish(r[WORK_WORKER])
         if sms:   # ... and SMS to residents where the county switches it on: a phone number has no ARN
             _allow(r[WORK_WORKER], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])

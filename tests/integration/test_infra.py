@@ -97,12 +97,14 @@ def test_the_state_machine_is_the_local_asl_with_logging_and_no_arn_names_a_part
     assert not re.search(r'"arn:aws(-cn)?:', text), "an ARN with a hard-coded partition"
 
 
-def test_topics_are_encrypted_with_a_key_cloudwatch_may_use(template):
-    for topic in resources(template, "AWS::SNS::Topic").values():
-        assert "KmsMasterKeyId" in topic["Properties"]
-    key = next(iter(resources(template, "AWS::KMS::Key").values()))["Properties"]
-    principals = json.dumps(key["KeyPolicy"])
-    assert "cloudwatch.amazonaws.com" in principals and key["EnableKeyRotation"] is True
+def test_no_customer_key_the_alerts_topic_under_sns_own_key_alarms_to_a_plain_topic_both_tls_only(template):
+    """No personal data passes either topic (docs/security.md): no customer-managed key's monthly cost."""
+    assert not resources(template, "AWS::KMS::Key")
+    topics = {k.rstrip("0123456789ABCDEF"): t["Properties"] for k, t in resources(template, "AWS::SNS::Topic").items()}
+    assert json.dumps(topics["AlertsTopic"]["KmsMasterKeyId"]).endswith(':alias/aws/sns"]]}')
+    assert "KmsMasterKeyId" not in topics["OnCallTopic"]
+    policies = [json.dumps(p["Properties"]["PolicyDocument"]) for p in resources(template, "AWS::SNS::TopicPolicy").values()]
+    assert len(policies) == 2 and all('"aws:SecureTransport": "false"' in p for p in policies)
 
 
 def test_cognito_has_a_group_per_role_and_the_jurisdiction_attributes(template):
