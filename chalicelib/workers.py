@@ -50,6 +50,7 @@ calendar.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda
 
 
 DEADLINE, PHOTO, NOTIFICATION, UNKNOWN = metrics.WORK_KINDS   # also the metrics' `kind` dimension
+DELIVERY_RECORD_SECONDS = 7 * 24 * 3600   # a notification's idempotency record (TTL): redeliveries within a week
 
 
 def kind_of(body) -> str:
@@ -116,7 +117,7 @@ def _idempotent_delivery(context=None):
         from chalicelib.adapters.models import WorkerIdempotencyItem
 
         store = DynamoDBPersistenceLayer(table_name=WorkerIdempotencyItem.Meta.table_name)
-        config = IdempotencyConfig(event_key_jmespath="effect_id", expires_after_seconds=7 * 24 * 3600)
+        config = IdempotencyConfig(event_key_jmespath="effect_id", expires_after_seconds=DELIVERY_RECORD_SECONDS)
 
         @idempotent_function(data_keyword_argument="message", persistence_store=store, config=config)
         def deliver(message: dict) -> dict:
