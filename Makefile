@@ -14,7 +14,7 @@ AWS_PORT ?= 5100
 DRILL ?=
 LOCAL := COUNTY=$(COUNTY) API_PORT=$(API_PORT) AWS_PORT=$(AWS_PORT) DRILL=$(DRILL)
 
-.PHONY: install install-run run reset test test-unit mutation demo bench recount check-config synth deploy clean
+.PHONY: install install-run browser console run reset test test-unit mutation demo bench recount check-config synth deploy clean
 
 install-run: $(RUN_STAMP)
 install: $(DEV_STAMP)
@@ -35,7 +35,22 @@ run: install-run  ## the local stack on 127.0.0.1:$(API_PORT) (Ctrl-C stops it; 
 reset: install-run  ## forget the local data of $(COUNTY): the next `make run` starts from the seed
 	$(LOCAL) $(PY) -m local.run --reset
 
-test: install  ## every tier: unit (no network), integration (moto), e2e (HTTP)
+# The browser tier drives Debian's Chromium (Playwright's own browser download needs the internet); without the
+# Noto fonts Chinese and Uyghur render as empty boxes. Installed only when missing.
+BROWSER_PACKAGES := chromium fonts-noto-cjk fonts-noto-core
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@missing=$$(for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing" $$missing; \
+	  $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends $$missing; fi
+
+# The web console: console/src built into chalicelib/console_assets/ (committed: run and test need no Node.js).
+# npm packages at the lock file's versions; only after a change to console/.
+console:
+	test -d console/node_modules || (cd console && npm ci --no-audit --no-fund)
+	cd console && node build.mjs
+
+test: install browser  ## every tier: unit (no network), integration (moto), e2e (HTTP), browser (the console in Chromium)
 	$(PY) -m pytest -n 2 -q
 
 test-unit: install
@@ -88,3 +103,4 @@ bench: install  ## benchmarks: each prints its figures and targets; `-` keeps go
 	-$(PY) bench/cost_per_case.py --cases $(BENCH_CASES)
 	-$(PY) bench/soak.py --people 1 --minutes 1
 	-$(PY) bench/soak.py --people 8 --minutes 1
+	-$(PY) bench/console_load.py

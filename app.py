@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import auth, entrypoints, logs
-from chalicelib.api import cases, households, meta, open311, photos, points, reports
+from chalicelib.api import cases, households, meta, open311, photos, points, reference, reports, web
 from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
 
@@ -16,6 +16,8 @@ app.register_blueprint(photos.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(points.bp)
 app.register_blueprint(open311.bp)
+app.register_blueprint(reference.bp)
+app.register_blueprint(web.bp)
 
 PUBLIC = public_paths()
 
@@ -50,7 +52,7 @@ def authenticate(event, get_response):
 from chalice import Rate  # noqa: E402
 
 from chalicelib import resources  # noqa: E402
-from chalicelib.services import calendar  # noqa: E402
+from chalicelib.domain import workdays  # noqa: E402
 
 
 def _calendar_fallback(year):
@@ -58,7 +60,7 @@ def _calendar_fallback(year):
     workers.calendar_fallback(year)
 
 
-calendar.report_fallbacks_with(_calendar_fallback)
+workdays.report_fallbacks_with(_calendar_fallback)
 
 
 @app.on_sqs_message(queue_arn=resources.WORK.arn(), batch_size=resources.WORK.batch_size, name=resources.WORK.consumer)

@@ -15,18 +15,18 @@ from pynamodb.exceptions import PutError
 
 
 def rewrite_all() -> dict[str, int]:
-    from chalicelib.adapters.dynamo import _inbox_links, _to_case, _to_item
+    from chalicelib.adapters.case_repository import case_from_item, case_item, inbox_links
     from chalicelib.adapters.models import AssignmentItem, CaseItem
     done = {"cases": 0, "links": 0, "changed_meanwhile": 0}
     for item in CaseItem.scan(consistent_read=True):
-        case = _to_case(item)
+        case = case_from_item(item)
         try:
-            _to_item(case).save(condition=CaseItem.version == case.version)
+            case_item(case).save(condition=CaseItem.version == case.version)
         except PutError:
             done["changed_meanwhile"] += 1   # its own write already used the current format
             continue
         with AssignmentItem.batch_write() as batch:
-            for link in _inbox_links(case):
+            for link in inbox_links(case):
                 batch.save(link)
                 done["links"] += 1
         done["cases"] += 1

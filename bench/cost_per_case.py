@@ -75,9 +75,9 @@ def ttl_lifetimes() -> dict[str, float]:
     """Days an item of each TTL'd table lives: its TTL, plus the up to 2 days DynamoDB takes to delete an
     expired item (developer guide, "Time to Live"). Counted as stored that long, not for the year."""
     from chalicelib import workers
-    from chalicelib.adapters import dynamo, outbox
+    from chalicelib.adapters import outbox, transaction
     from chalicelib.adapters.models import IdempotencyItem, OutboxItem, WorkerIdempotencyItem
-    return {IdempotencyItem.Meta.table_name: dynamo.IDEMPOTENCY_TTL_SECONDS / 86400 + 2,
+    return {IdempotencyItem.Meta.table_name: transaction.IDEMPOTENCY_TTL_SECONDS / 86400 + 2,
             OutboxItem.Meta.table_name: outbox.DONE_TTL_SECONDS / 86400 + 2,
             WorkerIdempotencyItem.Meta.table_name: workers.DELIVERY_RECORD_SECONDS / 86400 + 2}
 

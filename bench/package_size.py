@@ -1,7 +1,7 @@
 """Deployed size: the code package plus every layer, as `chalice package` produces them and as the CDK stack
 deploys them (infra/lambda_package.py removes what the Lambda runtime provides), and the largest contributors.
 
-Target (issue 9): <= 20 MB zipped in total, with no boto3 or botocore inside.
+Target (docs/performance.md): <= 20 MB zipped in total, with no boto3 or botocore inside.
 """
 import os
 import subprocess

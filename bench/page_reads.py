@@ -19,7 +19,7 @@ June to 1 September 2026 (statuses of a working deployment: a backlog in the que
 measured again. The newest page of every list is the same at both sizes, so any difference is the table's size.
 Timeline and outbox items are not cloned: none of the measured reads touches them.
 
-Target (issue 9): every call reads the same items and read units at 1,000 and at 100,000 cases, bounded by
+Target (docs/performance.md): every call reads the same items and read units at 1,000 and at 100,000 cases, bounded by
 the page: a list reads <= limit index entries per partition (county) and <= limit cases; a statistics read
 asks for the period's buckets x slices (chalicelib.services.statistics), in BatchGets of <= 100 keys sent in
 parallel. Exit status 1 if a pattern differs between the sizes or exceeds its bound. moto answers an index

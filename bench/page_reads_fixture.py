@@ -17,14 +17,15 @@ from functools import lru_cache
 import boto3
 from ulid import ULID
 
-from chalicelib.adapters import outbox
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.services import dispatcher
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import AssignmentItem, CaseItem, ScorecardItem, StatItem
 from chalicelib.county_config import load
 from chalicelib.domain import aggregates
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.domain import commands
+from chalicelib.services import cases
 from local.seed import load_people
 
 CONFIG = load("demo")
@@ -104,9 +105,9 @@ _action_time: list = [TEMPLATE_BASE]
 class RecordingUnitOfWork(DynamoUnitOfWork):
     """The real unit of work; it also notes which counters each commit added, to clone them."""
 
-    def commit(self) -> None:
+    def _commit(self) -> None:
         _capture.append((_action_time[0], list(self.increments)))
-        super().commit()
+        super()._commit()
 
 
 def _template(grid: str, category: str, stage: str, rng: random.Random) -> tuple[str, datetime]:
@@ -192,11 +193,11 @@ def make_templates(rng: random.Random, aws) -> list[Template]:
     """Templates per grid; the tables are emptied after each grid (`aws`: support.local_aws.LocalAWS). The
     effects a commit hands to the outbox (timers, notifications) stay pending: the clones need the transaction's
     items, not their side effects."""
-    carry_out_all, outbox.carry_out_all = outbox.carry_out_all, lambda effects: []
+    dispatch, dispatcher.dispatch = dispatcher.dispatch, lambda effects, carrier: []
     try:
         return _make_templates(rng, aws)
     finally:
-        outbox.carry_out_all = carry_out_all
+        dispatcher.dispatch = dispatch
 
 
 def _make_templates(rng: random.Random, aws) -> list[Template]:
@@ -221,7 +222,7 @@ def _make_templates(rng: random.Random, aws) -> list[Template]:
         for case_id, stage, created, span, commits in made:
             template = Template(stage, raw_cases[case_id], raw_links[case_id], [], created, span)
             templates.append(_prepare(template, commits))
-        aws.reset()           # moto copies whole tables in every transaction: keep them small (DESIGN §10)
+        aws.reset()           # moto copies whole tables in every transaction: keep them small
         aws.create_resources()
     return templates
 

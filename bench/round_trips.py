@@ -1,4 +1,4 @@
-"""Round trips (issue 9, figure 1): the sequential AWS calls of every API route-method and every worker.
+"""Round trips (docs/performance.md, section 1): the sequential AWS calls of every API route-method and every worker.
 
 Runs against the embedded AWS (moto on 127.0.0.1) with the demo county seeded as `make run` seeds it, then drives
 the article's closed loop in order -- report, accept, dispatch, acknowledge, extension, resolve, evaluate,
@@ -168,7 +168,7 @@ def report(bench, aws_url: str, outbox_table: str) -> int:
     rows = [Row(m.name, m.status, m.calls, m.target, m.ok) for m in bench.measured]
     for r in rows:
         r.evaluate(outbox_table)
-    print(f"Round trips per request (issue 9, figure 1) -- embedded AWS at {aws_url}, simulated latency "
+    print(f"Round trips per request (docs/performance.md, section 1) -- embedded AWS at {aws_url}, simulated latency "
           f"{SIMULATED_RTT * 1000:.0f} ms per call")
     print("Kinds: R read, T TransactWriteItems, W other write, E outbox side effect (SFN start/stop, SQS send, "
           "SNS publish), O outbox mark-done.\nrounds = sequential depth (calls overlapping in time on different "

@@ -23,6 +23,7 @@ from chalicelib.adapters import outbox
 from chalicelib.adapters.models import OutboxItem
 from chalicelib.api.http import ROUTES
 from chalicelib.entrypoints import OUTBOX_RELAY, WORK_WORKER
+from chalicelib.services import dispatcher
 from local.seed import load_households, load_people
 from local.worker import lambda_event
 from support.article import ACCEPT, GRID, REPORT
@@ -280,11 +281,11 @@ class crash_after_commit:
     """The process dies between a commit and its side effects (the outbox keeps them)."""
 
     def __enter__(self):
-        self.saved = outbox.carry_out_all
-        outbox.carry_out_all = lambda effects: []
+        self.saved = dispatcher.dispatch
+        dispatcher.dispatch = lambda effects, carrier: []
 
     def __exit__(self, *exc):
-        outbox.carry_out_all = self.saved
+        dispatcher.dispatch = self.saved
 
 
 class after_the_evaluation_deadline:
@@ -353,6 +354,7 @@ def scenario(api: Api):
                          and b.get("department") == "rq-agri", "dingtalk: dispatch to rq-agri")
     api.call("dept-rq-agri", "GET", "/inbox")
     act("dept-rq-agri", a, "acknowledge", {"note": "on our way"})
+    act("dispatcher-bz", a, "supervise", {"note": "three households still without water: report by Friday"})
     resolve_due = act("dept-rq-water", a, "acknowledge", {}, label="co-handler")["deadlines"]["resolve_due"]
     extended = datetime.fromisoformat(resolve_due.replace("Z", "+00:00")) + timedelta(days=7)  # whatever the calendar
     act("dept-rq-agri", a, "request-extension",
@@ -474,8 +476,6 @@ def scenario(api: Api):
 
 
 def seed(config, people):
-    from chalicelib.adapters.points_store import DynamoPointsStore
+    from local.seed import stock_supermarkets
     load_households(config, people, datetime.now(timezone.utc))
-    for market in config.spec.points.supermarkets:  # opening stock, as `make run`
-        for item in market.items:
-            DynamoPointsStore().restock(f"{market.id}#{item.sku}", 20)
+    stock_supermarkets(config, 20)  # opening stock, as `make run`

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 
-from bench.soak import Api, Case, Failed, Recorder
+from bench.soak import Api, Case, Failed, Recorder, inside
 
 STEPS = ("report", "accept", "dispatch", "report-in", "resolve", "evaluate", "points", "correct", "poll")
 GRID_MEMBERS = ("gm-yks-01", "gm-yks-02", "gm-qkl-01", "gm-qkl-02", "gm-dg-01", "gm-dg-02", "gm-elb-01", "gm-elb-02")
@@ -80,7 +80,7 @@ def grid_member(county: County, user: dict):
                 "kind": "demand", "category": "irrigation", "urgency": "normal", "grid": user["grid"],
                 "channel": "grid_visit", "title": "Farmland without irrigation",
                 "description": "The irrigation system is incomplete (soak, county cast).",
-                "location": {"lat": 40.6035, "lon": 87.7015}}))
+                "location": inside(user["grid"])}))
             case = Case(answer["id"], answer["number"], user["user_id"], answer["status"], ["report"])
             with county.record.lock:
                 county.record.cases.append(case)

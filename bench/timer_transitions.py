@@ -2,7 +2,7 @@
 
 Runs the article's irrigation case (lead + one co-handler, everyone on time) against the embedded AWS with the
 real ASL, then counts each timer execution's entered states (what Step Functions Standard bills).
-Target (issue 9): <= 5 state transitions per case handled on time; each timer stops in its first Wait (1 each).
+Target: <= 5 state transitions per case handled on time; each timer stops in its first Wait (1 each).
 """
 import json
 import os
@@ -23,10 +23,11 @@ def main(aws: LocalAWS) -> bool:
     import boto3
 
     from chalicelib import resources
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
     from chalicelib.county_config import load
+    from chalicelib.domain import commands
     from chalicelib.domain.roles import Principal
-    from chalicelib.services import cases, commands
+    from chalicelib.services import cases
     config = load("demo")
     now = datetime.now(timezone.utc)
     gm = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")

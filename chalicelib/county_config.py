@@ -1,4 +1,4 @@
-"""The county configuration: one validated YAML file per deployment (DESIGN §2).
+"""The county configuration: one validated YAML file per deployment.
 
 The schema lives here and only here (its `deployment:` block in chalicelib/county_deployment.py); the app, the
 local runtime and the CDK app import it.
@@ -18,9 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chalicelib import environment
 from chalicelib.county_deployment import SMS_PROVIDERS, DeploymentSpec, partition_of
-from chalicelib.domain.jurisdiction import LEVELS, Jurisdiction, Node, Department
+from chalicelib.domain.jurisdiction import Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
-from chalicelib.domain.deadlines import Duration, DeadlinePolicy, STAGES, URGENCIES
+from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy
+from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, LEVELS, CenterLevel, Kind, Level, Stage, Urgency
+from chalicelib.domain.drill_time import DrillCalendar
+from chalicelib.domain.working_time import WorkingCalendar
 
 COUNTIES_DIR = Path(__file__).parent / "counties"
 CODE = r"^[A-Z0-9][A-Z0-9_-]*(\.[A-Z0-9][A-Z0-9_-]*)*$"
@@ -68,7 +71,7 @@ class GeoJSONPolygon(Strict):
 
 class NodeSpec(Strict):
     code: str = Field(pattern=CODE)
-    level: Literal["prefecture", "county", "township", "village", "grid"]
+    level: Level
     names: Names
     case_prefix: str | None = Field(default=None, pattern=r"^[A-Z]{2,4}$")
     boundary: GeoJSONPolygon | None = None
@@ -76,7 +79,7 @@ class NodeSpec(Strict):
 
     @model_validator(mode="after")
     def children_fit(self):
-        below = LEVELS[LEVELS.index(self.level) + 1] if self.level != "grid" else None
+        below = LEVELS[LEVELS.index(self.level) + 1] if self.level != Level.GRID else None
         for child in self.children:
             if child.level != below:
                 raise ValueError(f"{child.code}: a {self.level} holds {below} nodes, not {child.level}")
@@ -97,7 +100,7 @@ class DepartmentSpec(Strict):
 
 
 class RoutingSpec(Strict):
-    level: Literal["village", "township", "county", "prefecture"]
+    level: CenterLevel
     department_kind: str | None = None
 
 
@@ -118,7 +121,7 @@ class Open311ServiceSpec(Strict):
 
 class CategorySpec(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]+$")
-    kind: Literal["demand", "dispute"]
+    kind: Kind
     names: Names
     public: bool
     sensitive: bool = False
@@ -225,7 +228,7 @@ class RankingWeights(Strict):
 
 
 class AssessmentSpec(Strict):
-    """平安建设 assessment (DESIGN §5): the base score, what a bad review costs, when eligibility is lost."""
+    """平安建设 assessment: the base score, what a bad review costs, when eligibility is lost."""
     base_score: float = Field(default=100, gt=0)
     bad_review_deduction: float = Field(default=2, ge=0)
     max_bad_reviews: int = Field(default=3, ge=0)      # more than this in a year: no year-end eligibility
@@ -234,7 +237,7 @@ class AssessmentSpec(Strict):
 
 
 class Open311Spec(Strict):
-    listing: bool = True          # off: GET requests answers an empty list and a single request 404 (DESIGN §8)
+    listing: bool = True          # off: GET requests answers an empty list and a single request 404
 
 
 class IntakeSpec(Strict):
@@ -334,7 +337,7 @@ def cross_references(raw: object) -> list[tuple[str, str]]:
             continue
         if d["node"] not in nodes:
             problems.append((f"departments.{i}.node", f"department '{d.get('id')}' belongs to unknown node '{d['node']}'"))
-        elif nodes[d["node"]] not in ("township", "county", "prefecture"):
+        elif nodes[d["node"]] not in DEPARTMENT_LEVELS:
             problems.append((f"departments.{i}.node", f"department '{d.get('id')}' belongs to a {nodes[d['node']]}; "
                                                       "departments sit at township, county or prefecture"))
     codes = set()
@@ -469,6 +472,18 @@ class Deployment:
         self.grid_boundaries = [(n.code, n.boundary.coordinates) for n in _walk(spec.root) if n.boundary]
         self.boundary_of = dict(self.grid_boundaries)
 
+    @functools.cached_property
+    def working_calendar(self) -> WorkingCalendar:
+        """The county's working calendar (hours, statutory holidays, its own days off), built once."""
+        from chalicelib.domain.workdays import build_working_calendar
+        return build_working_calendar(self.spec.calendar)
+
+    @property
+    def calendar(self) -> WorkingCalendar | DrillCalendar:
+        """The calendar deadlines are computed on: the county's, or during a local drill the compressed one."""
+        from chalicelib.domain.workdays import in_effect
+        return in_effect(self.working_calendar)
+
     @classmethod
     def from_spec(cls, spec: CountyConfig) -> "Deployment":
         nodes = [Node(code=n.code, level=n.level, names=n.names.model_dump(exclude_none=True),
@@ -482,14 +497,14 @@ class Deployment:
         policy = {}
         for stage in ("triage", "report_in", "resolve"):
             stage_spec: StagePolicy = getattr(spec.deadlines, stage)
-            for urgency in URGENCIES:
+            for urgency in Urgency:
                 policy[(stage, urgency, False)] = getattr(stage_spec, urgency).to_domain()
                 policy[(stage, urgency, True)] = policy[(stage, urgency, False)]
             if stage_spec.normal_complex:
                 policy[(stage, "normal", True)] = stage_spec.normal_complex.to_domain()
-        for urgency in URGENCIES:
+        for urgency in Urgency:
             for complex_ in (False, True):
                 policy[("evaluation", urgency, complex_)] = spec.deadlines.evaluation.to_domain()
-        if {k[0] for k in policy} != set(STAGES):
+        if {k[0] for k in policy} != set(Stage):
             raise ConfigError("deadlines", [("deadlines", "every timed stage needs a policy")])
         return cls(spec, Jurisdiction(nodes, departments), categories, DeadlinePolicy(policy))

@@ -39,9 +39,11 @@ def _https_url(value: str) -> str:
 
 
 class CognitoSpec(_Strict):
-    """The stack's own user pool. Its app client signs the web console in with code + PKCE at these URLs."""
+    """The stack's own user pool. Its app client signs the web console in with code + PKCE at these URLs, on
+    the pool's sign-in domain `https://<domain_prefix>.auth.<region>.amazoncognito.com` (unique in the region)."""
     callback_urls: list[str] = Field(min_length=1)
     logout_urls: list[str] = Field(min_length=1)
+    domain_prefix: str | None = Field(default=None, pattern=r"^[a-z0-9](-?[a-z0-9])*$", max_length=63)
 
     @field_validator("callback_urls", "logout_urls")
     @classmethod
@@ -60,11 +62,20 @@ class OidcSpec(_Strict):
     grid_claim: str = Field(min_length=1)
     token_type_claim: str = Field(min_length=1)    # e.g. Keycloak's `typ`: only ID tokens are accepted
     token_type_value: str = Field(min_length=1)    # e.g. `ID`
+    # where the web console signs in (authorization code + PKCE, client id = audience); without them it cannot
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    end_session_endpoint: str | None = None
 
     @field_validator("issuer", "jwks_url")
     @classmethod
     def https_only(cls, url):
         return _https_url(url)
+
+    @field_validator("authorization_endpoint", "token_endpoint", "end_session_endpoint")
+    @classmethod
+    def https_if_given(cls, url):
+        return _https_url(url) if url is not None else None
 
 
 class AuthSpec(_Strict):

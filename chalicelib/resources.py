@@ -22,7 +22,7 @@ def timer_definition(partition: str) -> str:
 LAMBDA_MEMORY_MB = 512      # every function (the stack sets it; the cost benchmark bills GB-seconds with it)
 LAMBDA_TIMEOUT_SECONDS = 60
 # Environment every function gets besides its resource names. Pydantic would otherwise scan every installed
-# distribution's entry points for plugins when the first model is built: on every cold start (issue 9).
+# distribution's entry points for plugins when the first model is built: on every cold start (docs/performance.md).
 LAMBDA_STATIC_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 

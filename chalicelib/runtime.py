@@ -12,23 +12,13 @@ def config() -> county_config.Deployment:
 
 
 def new_uow():
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork  # imported on first use, not at cold start of every route
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork   # imported on first use, not at every cold start
     return DynamoUnitOfWork()
-
-
-def points_store():
-    from chalicelib.adapters.points_store import DynamoPointsStore
-    return DynamoPointsStore()
 
 
 def access_log():
     from chalicelib.adapters.access_log import DynamoAccessLog
     return DynamoAccessLog()
-
-
-def api_keys():
-    from chalicelib.adapters.api_keys import DynamoApiKeys
-    return DynamoApiKeys()
 
 
 def photo_store():

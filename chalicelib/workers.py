@@ -6,7 +6,7 @@ One queue carries three kinds of work (resources.WORK), told apart by the record
 - a photo upload, the photo bucket's S3 event (`{"Records": [{"s3": ...}]}`, or S3's `s3:TestEvent`);
 - a notification, `{"effect_id": ..., "channel": ..., ...}`, sent by the outbox's NOTIFY effect.
 `work_batch` takes the Lambda event dict and answers Powertools' partial-batch reply, so one bad record is
-retried alone (the CDK stack switches on ReportBatchItemFailures; DESIGN §10), whatever its kind. A failed
+retried alone (the CDK stack switches on ReportBatchItemFailures), whatever its kind. A failed
 record comes back after an exponential backoff (10 s, 20 s, ... at most 15 minutes) and, after the queue's
 maxReceiveCount deliveries, goes to the dead-letter queue; a record that can never succeed (an undeliverable
 notification, a body of no known kind) goes there at once.
@@ -22,7 +22,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 
 from chalicelib import entrypoints, environment, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
-from chalicelib.services import calendar
+from chalicelib.domain import workdays
 
 logger = Logger(service=metrics.SERVICE)
 logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log line
@@ -46,7 +46,7 @@ def calendar_fallback(year: int) -> None:
     _count(metrics.CALENDAR_FALLBACK, {"year": str(year)})
 
 
-calendar.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda workers alike
+workdays.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda workers alike
 
 
 DEADLINE, PHOTO, NOTIFICATION, UNKNOWN = metrics.WORK_KINDS   # also the metrics' `kind` dimension

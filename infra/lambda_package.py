@@ -1,6 +1,6 @@
 """What Lambda receives: the zips `chalice package` writes, minus what the Lambda Python runtime already has.
 
-The one rule for the deployed package (issue 9): the CDK stack deploys it (`slim_chalice`), bench/package_size.py
+The one rule for the deployed package: the CDK stack deploys it (`slim_chalice`), bench/package_size.py
 measures it (`slim_package_dir`), tests/integration/test_infra.py checks the synthesised asset.
 
 Chalice has no exclude option, and PynamoDB requires botocore, so `chalice package` bundles botocore (16 MB
@@ -18,9 +18,9 @@ Files are removed by each distribution's RECORD, entries keep their order and ti
 
 Then the modules an API cold start imports get their bytecode (`__pycache__/*.pyc`, unchecked-hash, PEP 552):
 the Lambda file system is read-only, so without it Python compiles every module it imports on every cold start
-(issue 9). Only those modules (`COLD_PATH`, found by importing them in a child interpreter): bytecode for all
-805 files would add 4 MB. The bytecode is for the interpreter that packages, which is the one Chalice picked
-the runtime from (its template names it); `precompile` refuses to run under any other.
+(docs/performance.md, Cold start). Only those modules (`COLD_PATH`, found by importing them in a child
+interpreter): bytecode for all 805 files would add 4 MB. The bytecode is for the interpreter that packages,
+which is the one Chalice picked the runtime from (its template names it); `precompile` refuses to run under any other.
 """
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def _pyc(source: bytes, name: str) -> bytes | None:
 
 
 # What an API container imports before and while serving its first request (the adapters load lazily).
-COLD_PATH = ("app", "chalicelib.adapters.dynamo", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
+COLD_PATH = ("app", "chalicelib.adapters.unit_of_work", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
 
 
 def cold_path_files(root: str | os.PathLike) -> set[str]:

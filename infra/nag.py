@@ -25,14 +25,14 @@ ACKNOWLEDGED = [
 # Findings on the API Gateway and Lambda resources that only exist after SAM expansion (cdk-nag skips
 # AWS::Serverless::*): rule -> reason.
 SAM_ACKNOWLEDGED = {
-    "AwsSolutions-L1": "DESIGN §9 fixes Python 3.11 (Chalice 1.34 and the pinned wheels target it); the runtime "
+    "AwsSolutions-L1": "The project fixes Python 3.11 (Chalice 1.34 and the pinned wheels target it); the runtime "
                        "moves with a planned upgrade, not silently.",
     "AwsSolutions-APIG2": "Every request body is validated in the app (pydantic), which answers 400 naming each "
                           "field in the API's one error shape; API Gateway models would duplicate the schemas.",
     "AwsSolutions-APIG3": "AWS WAF is a per-deployment switch (deployment.waf in the county config: a web ACL is "
                           "a fixed monthly cost); API Gateway throttling is always on (deployment.throttles).",
     "AwsSolutions-APIG4": "Authorisation is the app's one HTTP middleware verifying Cognito/OIDC tokens "
-                          "(DESIGN §8, §10): a custom authorizer cannot answer 401 under chalice local.",
+                          ": a custom authorizer cannot answer 401 under chalice local.",
     "AwsSolutions-COG4": "Tokens of the deployment's user pool are verified in the app's middleware (see APIG4).",
 }
 ENV = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:"

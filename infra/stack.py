@@ -25,7 +25,7 @@ from chalicelib.adapters import models, secrets
 from chalicelib.county_deployment import LOG_RETENTION_DAYS
 from chalicelib.domain import photos as photo_keys, roles
 from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
-from infra import alarms, edge
+from infra import alarms, console, edge
 from infra.functions import logical_id
 from infra.lambda_package import slim_chalice
 
@@ -118,6 +118,7 @@ class GridloopStack(Stack):
         self._report_batch_item_failures()
         self._api_logging_and_throttling()
         edge.build(self, prefix)
+        console.build(self, county)   # compression, the user pool's sign-in domain (infra/console.py)
         self._function_log_groups()
         alarms.alarms_and_dashboard(self, prefix)
 
@@ -214,7 +215,7 @@ class GridloopStack(Stack):
                     _allow(r[function], list(on_table), [table.table_arn])
                 if on_indexes:
                     _allow(r[function], list(on_indexes), [f"{table.table_arn}/index/*"])
-        # outbox effects after a commit (adapters/outbox.carry_out): the API's and the relay's start and stop
+        # outbox effects after a commit (adapters/outbox.AwsCarrier): the API's and the relay's start and stop
         # timers; the worker's changes only ever stop them (an auto-close ends the evaluation timer)
         for name in (API_HANDLER, OUTBOX_RELAY):
             self._timer_rights(r[name], start=True)
@@ -320,7 +321,7 @@ class GridloopStack(Stack):
         api.add_dependency(account)
 
     def _report_batch_item_failures(self) -> None:
-        """Chalice's SQS event sources leave partial batch replies off: switch them on (DESIGN §10)."""
+        """Chalice's SQS event sources leave partial batch replies off: switch them on."""
         for spec in resources.QUEUES:
             logical = logical_id(spec.consumer)
             self.chalice.get_resource(logical).add_property_override(
@@ -332,7 +333,7 @@ def _table_rights(m) -> dict:
     need PutItem and UpdateItem on their tables; a Query on an index is authorised on the index."""
     return {
         API_HANDLER: {
-            # the unit of work (adapters/dynamo): one BatchGetItem of cases, idempotency record, sequences,
+            # the unit of work (adapters/unit_of_work): one BatchGetItem of cases, idempotency record, sequences,
             # households and API keys; one TransactWriteItems of Puts (cases, timeline, links, outbox, households,
             # visits, sequences, idempotency) and counter Updates; lists and duplicates by index
             m.CaseItem: ((GET, BATCH_GET, PUT), (QUERY,)),       # GetItem: a case read alone (cases.get)
@@ -345,11 +346,11 @@ def _table_rights(m) -> dict:
             m.StatItem: ((BATCH_GET, UPDATE), ()),
             m.ScorecardItem: ((BATCH_GET, UPDATE), ()),
             m.VisitItem: ((PUT,), (QUERY,)),
-            # the points store (adapters/points_store): one BatchGetItem, one TransactWriteItems; restock
+            # points, stock and API keys go through the same unit of work
             m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
             m.StockItem: ((BATCH_GET, UPDATE), ()),
             m.OrderItem: ((PUT,), ()),
-            m.ApiKeyItem: ((GET, BATCH_GET, PUT, UPDATE), ()),   # issue, revoke; an Open311 POST reads its key
+            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
             m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
         },
         WORK_WORKER: {
@@ -369,7 +370,7 @@ def _table_rights(m) -> dict:
 
 
 def photo_lifecycle() -> list:
-    """What storage photos use over time (issue 9: a year in S3 Standard was half a case's cost).
+    """What storage photos use over time (docs/performance.md: a year in S3 Standard was half a case's cost).
 
     Accepted photos move to Glacier Instant Retrieval after 30 days (still served in milliseconds, a fifth of
     the storage price; viewed rarely once a case is closed). Uploads are moved out of incoming/ by the worker:

@@ -105,7 +105,8 @@ def create_server(host: str, port: int, stage: str = "local") -> LocalDevServer:
     validate_routes(app.routes)
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=GatewayAnswersHandler, server_cls=BurstServer)
+    from local.console_server import ConsoleHandler   # compression and the local sign-in (the web console)
+    return LocalDevServer(app, config, host, port, handler_cls=ConsoleHandler, server_cls=BurstServer)
 
 
 def warm_up() -> None:

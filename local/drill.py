@@ -29,6 +29,6 @@ def switch_on_from_environment() -> float | None:
     seconds = os.environ.get(VARIABLE)
     if not seconds:
         return None
-    from chalicelib.services import calendar
-    calendar.run_as_drill(timedelta(seconds=float(seconds)))
+    from chalicelib.domain import workdays
+    workdays.run_as_drill(timedelta(seconds=float(seconds)))
     return float(seconds)

@@ -154,7 +154,7 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
     from chalicelib import county_config
     from local import timers
     from local.aws_resources import create_all
-    from local.seed import load_households, people_for
+    from local.seed import load_households, people_for, stock_supermarkets
 
     config = county_config.load(county)
     people, source = people_for(config)
@@ -175,11 +175,8 @@ def _prepare(aws, data, county: str, env: dict) -> dict:
     else:
         from datetime import datetime, timezone
 
-        from chalicelib.adapters.points_store import DynamoPointsStore
         households = load_households(config, people, datetime.now(timezone.utc))
-        for market in config.spec.points.supermarkets:   # opening stock for the supermarkets
-            for item in market.items:
-                DynamoPointsStore().restock(f"{market.id}#{item.sku}", 20)
+        stock_supermarkets(config, 20)   # opening stock for the supermarkets
         data.mark_seeded()
         kept = f"data kept in {_shown(data.directory)}" if data.kept else "data in memory only (GRIDLOOP_DATA=memory)"
         print(f"Loaded {config.name}: {len(config.jurisdiction.nodes)} nodes, "

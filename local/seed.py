@@ -109,9 +109,10 @@ def user(people: dict, user_id: str) -> dict:
 
 def load_households(config, people: dict, now) -> int:
     """Register the households through the same service the API uses, as each grid's member."""
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
     from chalicelib.domain.roles import Principal
-    from chalicelib.services import commands, households
+    from chalicelib.services import households
+    from chalicelib.domain import commands
 
     members = {u["grid"]: u for u in people["users"] if u["role"] == "grid_member"}
     for i, h in enumerate(people.get("households", [])):
@@ -120,3 +121,16 @@ def load_households(config, people: dict, now) -> int:
         body = commands.RegisterHousehold.model_validate(h)
         households.register(DynamoUnitOfWork(), config, actor, body, now, idempotency_key=f"seed-household-{i}")
     return len(people.get("households", []))
+
+
+def stock_supermarkets(config, quantity: int) -> None:
+    """Each supermarket's items restocked through the same service the API uses, as the deployment's admin."""
+    from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
+    from chalicelib.domain import commands
+    from chalicelib.domain.roles import ADMIN, Principal
+    from chalicelib.services import points
+
+    admin = Principal("seed", ADMIN, "opening stock", node=config.jurisdiction.root.code)
+    for market in config.spec.points.supermarkets:
+        for item in market.items:
+            points.restock(DynamoUnitOfWork(), config, admin, market.id, commands.Restock(sku=item.sku, add=quantity))

@@ -9,24 +9,24 @@ nothing (chalicelib/services/deadlines.py).
 """
 from __future__ import annotations
 
-from chalicelib.domain.case import OPEN_STATUSES
+from chalicelib.domain.vocabulary import OPEN_STATUSES
 
 
 def open_cases() -> list:
     """Every open case (a whole-table read: the local stage only, once at start)."""
-    from chalicelib.adapters.dynamo import _to_case
+    from chalicelib.adapters.case_repository import case_from_item
     from chalicelib.adapters.models import CaseItem
-    return [_to_case(item) for item in CaseItem.scan(CaseItem.status.is_in(*OPEN_STATUSES))]
+    return [case_from_item(item) for item in CaseItem.scan(CaseItem.status.is_in(*OPEN_STATUSES))]
 
 
 def rearm(config) -> int:
     """Start the timers every open case needs; returns how many."""
-    from chalicelib.adapters.outbox import carry_out
+    from chalicelib.adapters.outbox import AwsCarrier
     from chalicelib.services import timers
     from chalicelib.services.effects import START_TIMER, Effect
-    started = 0
+    started, carrier = 0, AwsCarrier()
     for case in open_cases():
         for name, timer in timers.needed(case).items():
-            carry_out(Effect(START_TIMER, {"name": name, "input": timers.execution_input(timer, case, config)}))
+            carrier.start_timer(Effect(START_TIMER, {"name": name, "input": timers.execution_input(timer, case, config)}))
             started += 1
     return started

@@ -1,11 +1,16 @@
 """An in-memory unit of work with the same contract as the DynamoDB one (for unit tests)."""
 import pygeohash
 
+from dataclasses import replace
+
+from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
-from chalicelib.domain.errors import VersionConflict
+from chalicelib.domain.errors import OutOfStock, VersionConflict
+from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
-                                              AbstractUnitOfWork, AbstractVisitRepository, ApiKeyRecord,
-                                              DuplicateRequest, IdempotencyRecord, ListQuery, Page, SequenceTaken)
+                                              AbstractLedgerRepository, AbstractUnitOfWork, AbstractVisitRepository,
+                                              DuplicateRequest, HouseholdsRead, IdempotencyRecord, ListQuery, Page,
+                                              SequenceTaken)
 
 
 class Store:
@@ -15,11 +20,15 @@ class Store:
         self.cases: dict[str, dict] = {}
         self.timeline: dict[str, list] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
-        self.counters: dict[str, int] = {}           # sequences (case numbers): name -> last number taken
-        self.api_keys: dict[str, ApiKeyRecord] = {}
+        self.counters: dict[str, int] = {}           # named counters: sequences (case numbers), points caps, marks
+        self.api_keys: dict[str, ApiKey] = {}
         self.households: dict = {}
         self.counters_by_table: dict = {"stats": {}, "scorecards": {}}
         self.visits: dict = {}
+        self.ledger: dict[str, dict[int, dict]] = {}  # household id -> seq -> entry
+        self.stock: dict[str, int] = {}
+        self.orders: dict[str, dict] = {}
+        self.carried_out: list = []                 # the effects handed over after each commit
         self.commits = 0
 
 
@@ -83,6 +92,22 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
     def list_by_grid(self, grid, limit, cursor):
         return Page([h for h in self.store.households.values() if h.grid == grid][:limit], None)
 
+    def in_grids(self, grids, counter_names=None):
+        found = [h for grid in dict.fromkeys(grids) for h in sorted(self.store.households.values(), key=lambda h: h.id)
+                 if h.grid == grid]
+        names = [n for h in found for n in (counter_names(h.id) if counter_names else [])]
+        return HouseholdsRead(found, {n: self.store.counters[n] for n in names if n in self.store.counters})
+
+
+class FakeLedgerRepository(AbstractLedgerRepository):
+    def __init__(self, store: Store):
+        super().__init__()
+        self.store = store
+
+    def page(self, household_id, limit, cursor):
+        entries = self.store.ledger.get(household_id, {})
+        return Page([entries[seq] for seq in sorted(entries)][:limit], None)
+
 
 class FakeVisitRepository(AbstractVisitRepository):
     def __init__(self, store: Store):
@@ -94,69 +119,119 @@ class FakeVisitRepository(AbstractVisitRepository):
         return Page([v.to_dict() for v in found][:limit], None)
 
 
+class FakeCarrier(EffectCarrier):
+    """Effects handed over after a commit, kept in order in the store (`carried_out`)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def start_timer(self, effect):
+        self.store.carried_out.append(effect)
+
+    stop_timer = notify = start_timer
+
+    def mark_done(self, tried, done):
+        pass
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     def __init__(self, store: Store | None = None, fail_commit_with: Exception | None = None):
         self.store = store or Store()
         self.fail_commit_with = fail_commit_with
+        self.carrier = FakeCarrier(self.store)
 
     def __enter__(self):
         self.cases = FakeCaseRepository(self.store)
         self.households = FakeHouseholdRepository(self.store)
         self.visits = FakeVisitRepository(self.store)
+        self.ledger = FakeLedgerRepository(self.store)
         return super().__enter__()
 
     def _load(self, case_ids, idempotency_key):
         cases = {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
         preload = self.preloading
         self.sequences.update({name: self.store.counters.get(name, 0) for name in preload.sequences})
-        self.households.seen.update({i: self.store.households.get(i) for i in preload.household_ids})
+        self.counters.update({name: self.store.counters.get(name) for name in preload.counter_names})
+        for i in preload.household_ids:   # a copy, as a read would give: the decision changes it
+            household = self.store.households.get(i)
+            self.households.loaded(i, replace(household) if household else None)
         self.api_keys.update({i: self.store.api_keys.get(i) for i in preload.api_key_ids})
+        self.ledger_entries.update({(h, seq): self.store.ledger.get(h, {}).get(seq) for h, seq in preload.ledger_entries})
+        self.stock.update({key: self.store.stock.get(key) for key in preload.stock_keys})
         return cases, self.store.idempotency.get(idempotency_key) if idempotency_key else None
 
     def read_counters(self, table, keys):
+        if table == "counters":
+            return {k: {"value": self.store.counters[k]} for k in keys if k in self.store.counters}
         return {k: dict(self.store.counters_by_table[table][k]) for k in keys
                 if k in self.store.counters_by_table[table]}
+
+    def read_stock(self, keys):
+        return {k: self.store.stock[k] for k in keys if k in self.store.stock}
 
     def find_idempotency(self, key):
         return self.store.idempotency.get(key)
 
-    def commit(self):
+    def _commit(self):
         if self.fail_commit_with:
             raise self.fail_commit_with
+        store = self.store
         changed = self.changed_cases()
         added = {c.id for c in self.cases.added}
         for case in changed:  # check everything first: all or nothing, like a transaction
-            stored = self.store.cases.get(case.id)
+            stored = store.cases.get(case.id)
             if case.id in added and stored is not None:
                 raise VersionConflict("exists")
             if case.id not in added and (stored is None or stored["version"] != case.version - len(case.new_entries)):
                 raise VersionConflict("moved")
-        if self.idempotency and self.idempotency.key in self.store.idempotency:
+        if self.idempotency and self.idempotency.key in store.idempotency:
             raise DuplicateRequest(self.idempotency.key)
         for claim in self.sequence_claims.values():   # like the claim's condition: the value the load read
-            if self.store.counters.get(claim.name, 0) != claim.read:
+            if store.counters.get(claim.name, 0) != claim.read:
                 raise SequenceTaken(f"{claim.name} is past {claim.read}")
+        for household in self.households.changed():
+            if store.households[household.id].version != self.households.versions[household.id]:
+                raise VersionConflict("the household moved")
+        for household_id, entry in self.ledger.added:
+            if entry.seq in store.ledger.get(household_id, {}):
+                raise VersionConflict("the entry exists")
+        if any(name in store.counters for name, _ in self.once_marks):
+            raise VersionConflict("marked already")
+        for change in self.stock_changes:
+            level = store.stock.get(change.key)
+            if change.delta < 0 and (level or 0) < -change.delta:
+                raise OutOfStock("the item is out of stock")
+            if change.delta > 0 and level != change.read:
+                raise VersionConflict("the stock moved")
         for case in changed:
-            self.store.cases[case.id] = case.to_dict()
-            self.store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
-            case.new_entries.clear()
+            store.cases[case.id] = case.to_dict()
+            store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
         if self.idempotency:
-            self.store.idempotency[self.idempotency.key] = self.idempotency
-        for household in self.households.added:
-            self.store.households[household.id] = household
+            store.idempotency[self.idempotency.key] = self.idempotency
+        for household in self.households.added + self.households.changed():
+            store.households[household.id] = replace(household)
+        for household_id, entry in self.ledger.added:
+            store.ledger.setdefault(household_id, {})[entry.seq] = entry.to_dict()
         for visit in self.visits_added:
-            self.store.visits[visit.id] = visit
+            store.visits[visit.id] = visit
         for claim in self.sequence_claims.values():
-            self.store.counters[claim.name] = claim.claimed
-        self.sequence_claims = {}
+            store.counters[claim.name] = claim.claimed
+        store.counters.update(dict(self.once_marks))
+        for order in self.orders_added:
+            store.orders[order["id"]] = order
+        for change in self.stock_changes:
+            store.stock[change.key] = store.stock.get(change.key, 0) + change.delta
+        for key in self.api_keys_added:
+            store.api_keys[key.key_id] = key
+        for key_id in self.api_keys_revoked:
+            store.api_keys[key_id] = replace(store.api_keys[key_id], revoked=True)
         for inc in self.increments:
-            item = self.store.counters_by_table[inc.table].setdefault(inc.key, {})
+            if inc.table == "counters":
+                store.counters[inc.key] = store.counters.get(inc.key, 0) + inc.delta
+                continue
+            item = store.counters_by_table[inc.table].setdefault(inc.key, {})
             item[inc.attribute] = item.get(inc.attribute, 0) + inc.delta
-        self.increments = []
-        self.visits_added.clear()
-        self.cases.added.clear()
-        self.households.added.clear()
-        self.store.commits += 1
+        store.commits += 1
 
 
 class RecordingUnitOfWork(FakeUnitOfWork):
@@ -166,9 +241,9 @@ class RecordingUnitOfWork(FakeUnitOfWork):
         super().__init__(store)
         self.log = log
 
-    def commit(self):
+    def _commit(self):
         effects = list(self.effects)
-        super().commit()
+        super()._commit()
         self.log.extend(effects)
 
 

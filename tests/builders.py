@@ -81,7 +81,7 @@ BUILDERS = {"reported": reported, "accepted": accepted, "dispatched": dispatched
 
 def report_body(title="no water"):
     """What a grid member of GRID sends to report the irrigation problem (validated, as the API would)."""
-    from chalicelib.services import commands
+    from chalicelib.domain import commands
     return commands.ReportCase.model_validate({
         "kind": "demand", "category": "irrigation", "title": title, "description": "dry", "grid": GRID,
         "location": SPOT})

@@ -15,9 +15,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-SCOPE = ["chalicelib.domain.access.*", "chalicelib.domain.case.*", "chalicelib.domain.deadlines.*",
+SCOPE = ["chalicelib.domain.access.*", "chalicelib.domain.case.*", "chalicelib.domain.deadline_policy.*",
          "chalicelib.domain.working_time.*", "chalicelib.services.cases.x__shown_as_duplicate__mutmut_*",
-         "chalicelib.services.cases.x__holding_level__mutmut_*"]
+         "chalicelib.domain.actions.x_holding_level__mutmut_*"]
 STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 36: "timeout", 24: "timeout",
           -24: "timeout", 152: "timeout", 255: "timeout", None: "not checked"}
 

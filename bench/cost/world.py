@@ -2,7 +2,7 @@
 
 Every adapter answers like the tests' in-memory fakes (support/fakes.py) and records what the DynamoDB/S3/SQS/Step
 Functions adapters would send instead: the transaction items come from the real adapter's own request builder
-(`dynamo.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
+(`transaction.transaction_request`), so their sizes are the deployed sizes. Timers are simulated from the real ASL's
 shape: an execution enters its first Wait once at start, and each notice it sends enters the states the ASL
 leads through back to that Wait (or to its end, for the last), counted from chalicelib/timer.asl.json itself;
 bench/timer_transitions.py checks the result against moto's execution history.
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bench.cost.meter import Bill, DynamoMeter
-from chalicelib.adapters import dynamo, outbox
+from chalicelib.adapters import outbox, transaction
 from chalicelib.adapters.models import (CaseItem, CounterItem, HouseholdItem, IdempotencyItem, ScorecardItem, StatItem,
                                         TimelineItem, WorkerIdempotencyItem)
 from chalicelib.domain import aggregates
-from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER
+from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import Page
 from support.fakes import FakeCaseRepository, FakeUnitOfWork, Store
 
@@ -91,27 +91,6 @@ class World:
     def schedule(self, when: str | datetime, kind: str, payload) -> None:
         moment = when if isinstance(when, datetime) else datetime.fromisoformat(when.replace("Z", "+00:00"))
         heapq.heappush(self.events, (moment, next(self._seq), kind, payload))
-
-    # -- outbox effects, carried out right after the commit (in parallel: one round) -------------------
-    def carry_out(self, effects: list) -> None:
-        if not effects:
-            return
-        self.round("aws_api", "effects", "parallel")
-        for effect in effects:
-            if effect.kind == START_TIMER:
-                self.bill.call("stepfunctions", "StartExecution")
-                self._start(effect.payload)
-            elif effect.kind == STOP_TIMER:
-                self.bill.call("stepfunctions", "StopExecution")
-                self.executions.get(effect.payload["name"], {})["stopped"] = True
-            elif effect.kind == NOTIFY:
-                self.bill.call("sqs", "SendMessage")
-                self.bill.add("sqs", "requests")
-                self.schedule(self.now, "notification", {"effect_id": effect.id, **effect.payload})
-        self.round("dynamodb_write", "dynamodb", "BatchWriteItem")   # mark done: leave the pending index
-        item = outbox.to_item(effects)
-        item.effects, item.pending, item.expires_at = [], None, 0
-        self.dynamo.put(item.Meta.table_name, item.serialize(), transactional=False)
 
     def _start(self, payload: dict) -> None:
         name, notices = payload["name"], payload["input"]["notices"]
@@ -184,10 +163,42 @@ class MeteredCaseRepository(FakeCaseRepository):
 _INDEX_ENTRY_BYTES = 230   # a by-* index entry: keys + the listing attributes (measured on demo cases: 190-260)
 
 
+class MeteredCarrier(EffectCarrier):
+    """Outbox effects carried out right after the commit, as the AWS carrier does (in parallel: one round), each
+    billed and simulated by the world; then the outbox item leaves the pending index."""
+
+    def __init__(self, world: World):
+        self.world = world
+
+    def start_timer(self, effect):
+        self.world.bill.call("stepfunctions", "StartExecution")
+        self.world._start(effect.payload)
+
+    def stop_timer(self, effect):
+        self.world.bill.call("stepfunctions", "StopExecution")
+        self.world.executions.get(effect.payload["name"], {})["stopped"] = True
+
+    def notify(self, effect):
+        self.world.bill.call("sqs", "SendMessage")
+        self.world.bill.add("sqs", "requests")
+        self.world.schedule(self.world.now, "notification", {"effect_id": effect.id, **effect.payload})
+
+    def each(self, function, effects):
+        self.world.round("aws_api", "effects", "parallel")
+        return [function(e) for e in effects]
+
+    def mark_done(self, tried, done):
+        self.world.round("dynamodb_write", "dynamodb", "BatchWriteItem")   # mark done: leave the pending index
+        item = outbox.to_item(tried)
+        item.effects, item.pending, item.expires_at = [], None, 0
+        self.world.dynamo.put(item.Meta.table_name, item.serialize(), transactional=False)
+
+
 class MeteredUnitOfWork(FakeUnitOfWork):
     def __init__(self, world: World):
         super().__init__(world.store)
         self.world = world
+        self.carrier = MeteredCarrier(world)
 
     def __enter__(self):
         super().__enter__()
@@ -213,10 +224,9 @@ class MeteredUnitOfWork(FakeUnitOfWork):
             self.world.dynamo.read(name, {"key": {"S": key}}, consistent=False)
         return super().read_counters(table, keys)
 
-    def commit(self):
-        puts, updates, _ = dynamo.transaction_request(self)
-        committed = list(self.effects)
-        super().commit()
+    def _commit(self):
+        puts, updates, _ = transaction.transaction_request(self)
+        super()._commit()
         self.world.round("dynamodb_transaction", "dynamodb", "TransactWriteItems")
         for put in puts:
             self.world.dynamo.put(put["TableName"], put["Item"], transactional=True)
@@ -225,8 +235,6 @@ class MeteredUnitOfWork(FakeUnitOfWork):
             counters = self.store.counters_by_table[COUNTER_TABLES[update["TableName"]]][key]
             after = {"key": {"S": key}, **{a: {"N": str(v)} for a, v in counters.items()}}
             self.world.dynamo.update_to(update["TableName"], after, transactional=True)
-        self.effects = []
-        self.world.carry_out(committed)
 
 
 def worker_idempotency(world: World, effect_id: str) -> None:

@@ -21,7 +21,8 @@ from bench.cost.world import MeteredUnitOfWork, World, worker_idempotency
 from chalicelib.domain.case import Case
 from chalicelib.entrypoints import API_HANDLER, WORK_WORKER
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, deadlines, photos, statistics, views
+from chalicelib.services import cases, deadlines, photos, statistics, views
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import ListQuery
 
 YEAR = 2026
@@ -65,8 +66,7 @@ class Year:
                            for kind in ("demand", "dispute")}
         self.outcomes: dict[str, int] = {}
         self.reopened: set[str] = set()
-        from chalicelib.services.calendar import working_calendar
-        self.calendar = working_calendar(config)
+        self.calendar = config.calendar
         self.api_requests = 0
 
     # -- plumbing -------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from chalicelib.adapters import aws  # noqa: F401  (every table's client from th
 
 
 class CompressedJSONAttribute(Attribute):
-    """JSON, zlib-compressed into a binary attribute: a write pays per KB of the item (issue 9)."""
+    """JSON, zlib-compressed into a binary attribute: a write pays per KB of the item (docs/performance.md)."""
     attr_type = BINARY
 
     def serialize(self, value):

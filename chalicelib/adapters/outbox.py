@@ -1,20 +1,20 @@
-"""Carrying out outbox effects on AWS, marking them done, and the relay's view of what is pending."""
+"""The outbox on AWS: the item a transaction writes, the carrier of its effects (Step Functions, the work queue),
+marking them done, and the relay's view of what is pending."""
 from __future__ import annotations
 
 import json
-import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from ulid import ULID
 
 from chalicelib import resources
 from chalicelib.adapters.aws import client
+from chalicelib.adapters.dynamo import in_parallel
 from chalicelib.adapters.models import OutboxItem
-from chalicelib.services import timers
-from chalicelib.services.effects import NOTIFY, START_TIMER, STOP_TIMER, Effect
+from chalicelib.services import dispatcher, timers
+from chalicelib.services.dispatcher import EffectCarrier
+from chalicelib.services.effects import Effect
 
-log = logging.getLogger("gridloop.outbox")
 DONE_TTL_SECONDS = 7 * 24 * 3600
 
 
@@ -32,9 +32,14 @@ def execution_arn(name: str) -> str:
     return state_machine.replace(":stateMachine:", ":execution:") + ":" + name
 
 
-def carry_out(effect: Effect) -> None:
-    """Do one effect; doing it twice has one result (raises on a failure worth retrying)."""
-    if effect.kind == START_TIMER:
+class AwsCarrier(EffectCarrier):
+    """Effects on AWS: timers are Step Functions executions, notifications go to the work queue. `items` are the
+    outbox items the effects came from (the relay's); without them, the effects are one fresh transaction's."""
+
+    def __init__(self, items: list[OutboxItem] | None = None):
+        self.items = items
+
+    def start_timer(self, effect: Effect) -> None:
         sfn = client("stepfunctions")
         payload = timers.state_machine_input(effect.payload["input"], resources.WORK.url())
         try:
@@ -42,53 +47,35 @@ def carry_out(effect: Effect) -> None:
                                 input=json.dumps(payload))
         except sfn.exceptions.ExecutionAlreadyExists:
             pass  # started before: the name is the timer's identity
-    elif effect.kind == STOP_TIMER:
+
+    def stop_timer(self, effect: Effect) -> None:
         sfn = client("stepfunctions")
         try:
             sfn.stop_execution(executionArn=execution_arn(effect.payload["name"]), cause="stage ended")
         except sfn.exceptions.ExecutionDoesNotExist:
             pass  # never started, or already gone
-    elif effect.kind == NOTIFY:
+
+    def notify(self, effect: Effect) -> None:
         client("sqs").send_message(QueueUrl=resources.WORK.url(),
                                    MessageBody=json.dumps({"effect_id": effect.id, **effect.payload}))
-    else:
-        raise ValueError(f"unknown effect kind {effect.kind}")
 
+    def each(self, function, effects):
+        return in_parallel(function, effects)   # one round trip of latency
 
-def carry_out_all(effects: list[Effect]) -> list[Effect]:
-    """Carry out one committed transaction's effects; returns those that succeeded."""
-    return carry_out_items([to_item(effects)])[1] if effects else []
-
-
-def carry_out_items(items: list[OutboxItem]) -> tuple[list[Effect], list[Effect]]:
-    """Carry out the effects of outbox items in parallel (one round trip of latency), then one BatchWriteItem:
-    an item whose effects all succeeded leaves the pending index and expires in a week; one with failures is
-    rewritten with only those, still pending. Returns (tried, succeeded)."""
-    tried = [e for item in items for e in _effects(item)]
-    if not tried:
-        return [], []
-
-    def attempt(effect):
-        try:
-            carry_out(effect)
-            return effect
-        except Exception:
-            log.warning("effect %s (%s) failed; the relay will retry it", effect.id, effect.kind, exc_info=True)
-            return None
-
-    with ThreadPoolExecutor(max_workers=min(8, len(tried))) as pool:
-        done = [e for e in pool.map(attempt, tried) if e is not None]
-    done_ids = {e.id for e in done}
-    expires = int(time.time()) + DONE_TTL_SECONDS
-    with OutboxItem.batch_write() as batch:
-        for item in items:
-            left = [e for e in item.effects if e["id"] not in done_ids]
-            if not left:
-                batch.save(OutboxItem(item.outbox_id, effects=[], pending=None, attempts=item.attempts,
-                                      expires_at=expires))
-            else:
-                batch.save(OutboxItem(item.outbox_id, effects=left, pending="1", attempts=(item.attempts or 0) + 1))
-    return tried, done
+    def mark_done(self, tried: list[Effect], done: list[Effect]) -> None:
+        """One BatchWriteItem: an item whose effects all succeeded leaves the pending index and expires in a week;
+        one with failures is rewritten with only those, still pending."""
+        done_ids = {e.id for e in done}
+        expires = int(time.time()) + DONE_TTL_SECONDS
+        with OutboxItem.batch_write() as batch:
+            for item in self.items if self.items is not None else [to_item(tried)]:
+                left = [e for e in item.effects if e["id"] not in done_ids]
+                if not left:
+                    batch.save(OutboxItem(item.outbox_id, effects=[], pending=None, attempts=item.attempts,
+                                          expires_at=expires))
+                else:
+                    batch.save(OutboxItem(item.outbox_id, effects=left, pending="1",
+                                          attempts=(item.attempts or 0) + 1))
 
 
 def relay(older_than_seconds: float, limit: int = 100) -> tuple[int, int, float]:
@@ -100,7 +87,8 @@ def relay(older_than_seconds: float, limit: int = 100) -> tuple[int, int, float]
     cutoff = str(ULID.from_timestamp(now - older_than_seconds))
     stuck = [k for k in keys if k < cutoff]
     items = [i for i in OutboxItem.batch_get(stuck) if i.pending] if stuck else []
-    tried, done = carry_out_items(items)
+    tried = [e for item in items for e in _effects(item)]
+    done = dispatcher.dispatch(tried, AwsCarrier(items))
     done_ids = {e.id for e in done}
     finished = {i.outbox_id for i in items if all(e["id"] in done_ids for e in i.effects)}
     remaining = [k for k in keys if k not in finished]

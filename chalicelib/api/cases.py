@@ -1,10 +1,12 @@
-"""Case routes: intake, reads, lists, timeline and one route per action of the closed loop."""
+"""Case routes: intake, reads, lists, timeline and one route per row of the action table."""
 from chalice import Blueprint
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
-from chalicelib.domain.case import KINDS, OPEN_STATUSES, TERMINAL_STATUSES
-from chalicelib.services import cases, commands
+from chalicelib.domain.vocabulary import Kind, Status
+from chalicelib.services import cases
+from chalicelib.domain import access, commands
+from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
 bp = Blueprint(__name__)
@@ -20,9 +22,9 @@ LIST_FILTERS = {
 
 def _list(request, **fixed) -> dict:
     query = ListQuery(
-        status=query_param(request, "status", choices=OPEN_STATUSES + TERMINAL_STATUSES),
+        status=query_param(request, "status", choices=tuple(Status)),
         node=query_param(request, "node"), grid=query_param(request, "grid"),
-        department=query_param(request, "department"), kind=query_param(request, "kind", choices=KINDS),
+        department=query_param(request, "department"), kind=query_param(request, "kind", choices=tuple(Kind)),
         category=query_param(request, "category"), limit=int_param(request, "limit", 20, 1, 50),
         cursor=query_param(request, "cursor", max_length=2000), **fixed)
     return cases.list_cases(runtime.new_uow(), runtime.config(), principal(request), query)
@@ -51,7 +53,7 @@ def my_reports():
 @route(bp, "/inbox", "GET", "A department's inbox", TAG, query=LIST_FILTERS)
 def department_inbox():
     request = bp.current_request
-    if principal(request).role != "department":
+    if not access.has_inbox(principal(request)):
         raise ApiError(403, "forbidden", "only department staff have an inbox")
     return _list(request)
 
@@ -60,7 +62,7 @@ def department_inbox():
 def center_queue():
     request = bp.current_request
     me = principal(request)
-    if me.role not in ("station", "dispatcher"):
+    if not access.has_queue(me):
         raise ApiError(403, "forbidden", "only receiving stations and centers have a queue")
     return _list(request, queue_center=me.node)
 
@@ -93,22 +95,21 @@ def case_contacts(case_id):
                              runtime.clock())
 
 
-def _action_route(action: str, body_model):
+def _action_route(row: Action):
     def view(case_id):
         request = bp.current_request
-        body = parse_body(request, body_model)
+        body = parse_body(request, row.body)
         if_match = header(request, "If-Match", max_length=20)
         if if_match is not None and not if_match.strip('"').isdigit():
             raise ApiError(400, "validation_error", "If-Match must be the case version you read",
                            fields=[{"field": "If-Match", "message": "an integer version"}])
-        return cases.act(runtime.new_uow(), runtime.config(), principal(request), case_id, action, body,
+        return cases.act(runtime.new_uow(), runtime.config(), principal(request), case_id, row.name, body,
                          runtime.clock(), idempotency_key=header(request, "Idempotency-Key"),
                          expected_version=int(if_match.strip('"')) if if_match else None)
-    view.__name__ = f"action_{action}"
-    route(bp, f"/cases/{{case_id}}/{action.replace('_', '-')}", "POST", f"Action: {action.replace('_', ' ')}",
-          TAG, body=body_model,
+    view.__name__ = f"action_{row.name}"
+    route(bp, f"/cases/{{case_id}}/{row.path}", "POST", f"Action: {row.name.replace('_', ' ')}", TAG, body=row.body,
           headers={**IDEMPOTENCY, "If-Match": "optional; the case version you acted on (409 if it moved)"})(view)
 
 
-for _action, _body in commands.ACTION_BODIES.items():
-    _action_route(_action, _body)
+for _row in ACTIONS.values():
+    _action_route(_row)

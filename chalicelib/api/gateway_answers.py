@@ -11,6 +11,9 @@ import json
 from dataclasses import dataclass
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024     # API Gateway's payload quota for REST APIs (10 MB)
+# API Gateway gzips an answer at least this long when the client accepts gzip (the REST API's
+# MinimumCompressionSize, infra/console.py); the local server does the same (local/console_server.py)
+MINIMUM_COMPRESSION_BYTES = 1024
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ from chalice import Blueprint
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
-from chalicelib.services import commands, households
+from chalicelib.services import households
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 TAG = "households"

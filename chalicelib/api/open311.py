@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 under /open311/v2/, in JSON and XML by the path's suffix. Chalice and API Gateway
-cannot route `services/{code}.json` as two parts, so each route captures the whole segment (DESIGN §10)."""
+cannot route `services/{code}.json` as two parts, so each route captures the whole segment."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,8 @@ from chalice import Blueprint, Response
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, parse_body, principal, route
-from chalicelib.services import commands, open311
+from chalicelib.services import api_keys, open311
+from chalicelib.domain import access, commands
 from chalicelib.services.open311 import Open311Error
 
 bp = Blueprint(__name__)
@@ -126,7 +127,7 @@ def open311_create(document):
         form = dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
     except (UnicodeDecodeError, ValueError):
         raise Open311Error(400, "the form must be application/x-www-form-urlencoded UTF-8") from None
-    created = open311.create_request(runtime.new_uow(), runtime.config(), runtime.api_keys(), form, runtime.clock())
+    created = open311.create_request(runtime.new_uow(), runtime.config(), form, runtime.clock())
     return _render(created, fmt, "created", 201)
 
 
@@ -159,17 +160,11 @@ def open311_token(token_fmt):
 def issue_api_key():
     request = bp.current_request
     me = principal(request)
-    if me.role != "admin":
+    if not access.may_manage_api_keys(me):   # before the body is read: a non-admin learns nothing about it
         raise ApiError(403, "forbidden", "only the county admin issues Open311 API keys")
-    body = parse_body(request, commands.IssueApiKey)
-    from chalicelib.domain.case import iso
-    return runtime.api_keys().issue(body.name, me.user_id, iso(runtime.clock()))
+    return api_keys.issue(runtime.new_uow(), me, parse_body(request, commands.IssueApiKey), runtime.clock())
 
 
 @route(bp, "/admin/open311-keys/{key_id}/revoke", "POST", "Revoke an Open311 API key", "admin")
 def revoke_api_key(key_id):
-    if principal(bp.current_request).role != "admin":
-        raise ApiError(403, "forbidden", "only the county admin revokes Open311 API keys")
-    if not runtime.api_keys().revoke(key_id):
-        raise ApiError(404, "not_found", f"no API key {key_id}")
-    return {"key_id": key_id, "revoked": True}
+    return api_keys.revoke(runtime.new_uow(), principal(bp.current_request), key_id)

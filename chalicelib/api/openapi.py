@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.api.http import ROUTES
-from chalicelib.domain.case import OPEN_STATUSES, TERMINAL_STATUSES
+from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, Kind, Status
 from chalicelib.services.exports import LANGUAGES
 
 ERROR_SCHEMA = {
@@ -29,15 +29,15 @@ PATH_SCHEMAS = {"case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID,
                 "code_fmt": {"type": "string", "pattern": "^[a-z0-9_]+\\.(json|xml)$"},
                 "id_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"},
                 "token_fmt": {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}\\.(json|xml)$"}}
-STATUSES = list(OPEN_STATUSES + TERMINAL_STATUSES)
-QUERY_SCHEMAS = {"status": {"type": "string", "enum": STATUSES}, "kind": {"type": "string", "enum": ["demand", "dispute"]},
+QUERY_SCHEMAS = {"status": {"type": "string", "enum": [s.value for s in Status]},
+                 "kind": {"type": "string", "enum": [k.value for k in Kind]},
                  "node": CODE, "grid": CODE, "village": CODE, "limit": {"type": "integer", "minimum": 1, "maximum": 50},
                  "category": {"type": "string", "pattern": "^[a-z0-9_]+$", "maxLength": 64},
                  "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
                  "cursor": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,2000}$"},
                  "format": {"type": "string", "enum": ["json", "csv"]},
                  "lang": {"type": "string", "enum": list(LANGUAGES)},
-                 "level": {"type": "string", "enum": ["township", "county", "prefecture"]},
+                 "level": {"type": "string", "enum": [level.value for level in DEPARTMENT_LEVELS]},
                  "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
                  "period": {"type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-[0-9]{2}(-[0-9]{2})?)?$"},
                  "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},

@@ -3,7 +3,8 @@ from chalice import Blueprint
 
 from chalicelib import runtime
 from chalicelib.api.http import parse_body, principal, route
-from chalicelib.services import commands, photos
+from chalicelib.services import photos
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 TAG = "photos"

@@ -4,7 +4,8 @@ from chalice import Blueprint, Response
 from chalicelib import runtime
 from chalicelib.api.http import (ApiError, csv_language, header, int_param, parse_body, principal, query_param,
                                  route)
-from chalicelib.services import commands, points
+from chalicelib.services import points
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 TAG = "points"
@@ -22,7 +23,7 @@ def _seq(value: str) -> int:
        TAG, body=commands.RecordPoints, headers=KEY, success=201)
 def record_points(household_id):
     request = bp.current_request
-    return points.record(runtime.points_store(), runtime.config(), principal(request), household_id,
+    return points.record(runtime.new_uow(), runtime.config(), principal(request), household_id,
                          parse_body(request, commands.RecordPoints), runtime.clock(), header(request, "Idempotency-Key"))
 
 
@@ -30,7 +31,7 @@ def record_points(household_id):
        body=commands.Reason, headers=KEY, success=201)
 def reverse_entry(household_id, seq):
     request = bp.current_request
-    return points.reverse(runtime.points_store(), runtime.config(), principal(request), household_id, _seq(seq),
+    return points.reverse(runtime.new_uow(), runtime.config(), principal(request), household_id, _seq(seq),
                           parse_body(request, commands.Reason), runtime.clock(), header(request, "Idempotency-Key"))
 
 
@@ -38,7 +39,7 @@ def reverse_entry(household_id, seq):
        query={"limit": "1..100, default 50", "cursor": "opaque cursor"})
 def household_ledger(household_id):
     request = bp.current_request
-    return points.ledger(runtime.points_store(), runtime.config(), principal(request), household_id,
+    return points.ledger(runtime.new_uow(), runtime.config(), principal(request), household_id,
                          int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000))
 
 
@@ -46,21 +47,21 @@ def household_ledger(household_id):
        body=commands.Redeem, headers=KEY, success=201)
 def redeem(supermarket_id):
     request = bp.current_request
-    return points.redeem(runtime.points_store(), runtime.config(), principal(request), supermarket_id,
+    return points.redeem(runtime.new_uow(), runtime.config(), principal(request), supermarket_id,
                          parse_body(request, commands.Redeem), runtime.clock(), header(request, "Idempotency-Key"))
 
 
 @route(bp, "/supermarkets/{supermarket_id}/stock", "POST", "Add stock of an item", TAG, body=commands.Restock)
 def restock(supermarket_id):
     request = bp.current_request
-    return points.restock(runtime.points_store(), runtime.config(), principal(request), supermarket_id,
+    return points.restock(runtime.new_uow(), runtime.config(), principal(request), supermarket_id,
                           parse_body(request, commands.Restock))
 
 
 @route(bp, "/supermarkets/{supermarket_id}/stock", "GET", "Items, prices and stock", TAG)
 def supermarket_stock(supermarket_id):
     request = bp.current_request
-    return points.stock(runtime.points_store(), runtime.config(), principal(request), supermarket_id)
+    return points.stock(runtime.new_uow(), runtime.config(), principal(request), supermarket_id)
 
 
 @route(bp, "/privileges/{privilege}/households", "GET", "Households eligible for a privilege (CSV for the bank)",
@@ -74,7 +75,7 @@ def eligible_households(privilege):
         raise ApiError(400, "validation_error", "village and period are required",
                        fields=[{"field": f, "message": "required"} for f, v in (("village", village), ("period", period))
                                if not v])
-    result = points.eligible(runtime.points_store(), runtime.config(), principal(request), privilege, village, period)
+    result = points.eligible(runtime.new_uow(), runtime.config(), principal(request), privilege, village, period)
     if query_param(request, "format", choices=("json", "csv")) == "csv":
         return Response(body=points.eligible_csv(result, csv_language(request)), status_code=200, headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -87,4 +88,4 @@ def eligible_households(privilege):
 def points_ranking(village):
     request = bp.current_request
     month = query_param(request, "month") or f"{runtime.clock().astimezone(runtime.config().timezone):%Y-%m}"
-    return points.monthly_ranking(runtime.points_store(), runtime.config(), village, month)
+    return points.monthly_ranking(runtime.new_uow(), runtime.config(), village, month)

@@ -5,7 +5,9 @@ from chalice import Blueprint, Response
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, csv_language, header, int_param, parse_body, principal, query_param, route
-from chalicelib.services import assessment, commands, statistics, visits
+from chalicelib.domain.vocabulary import DEPARTMENT_LEVELS, Level
+from chalicelib.services import assessment, statistics, visits
+from chalicelib.domain import commands
 
 bp = Blueprint(__name__)
 PERIOD = {"period": "YYYY | YYYY-Qn | YYYY-MM | YYYY-MM-DD", "from": "YYYY-MM-DD (with to)",
@@ -62,7 +64,7 @@ def department_scorecard(department):
 def rankings():
     request = bp.current_request
     me = principal(request)
-    level = query_param(request, "level", choices=("township", "county", "prefecture")) or "county"
+    level = query_param(request, "level", choices=DEPARTMENT_LEVELS) or Level.COUNTY
     result = assessment.ranking(runtime.new_uow(), runtime.config(), me, query_param(request, "node") or me.node or "",
                                 level, _year(request))
     if query_param(request, "format", choices=("json", "csv")) == "csv":

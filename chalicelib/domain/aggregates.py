@@ -1,4 +1,4 @@
-"""Counters maintained on write (DESIGN §5, §7): what each timeline entry adds to the statistics of every
+"""Counters maintained on write: what each timeline entry adds to the statistics of every
 ancestor node and to the scorecard of a department. Pure: the unit of work commits the increments in the
 same transaction as the change that caused them.
 
@@ -6,7 +6,7 @@ Statistics items are keyed "<node>#<period>#<slice>" with periods D<yyyy-mm-dd> 
 time zone (a year is read as its twelve months) and slices "<kind>|<category>" (or "visits"); attributes are
 metric counts ("reported") and "h|<clock>|<bucket>" histograms. One item per slice keeps every item under 1 KB
 however many cases a county has: a write pays for the whole item it updates, so items that grew with the
-number of categories and metrics made every event cost tens of write units (issue 9).
+number of categories and metrics made every event cost tens of write units (docs/performance.md).
 Scorecard items are keyed "<department>#<yyyy>".
 """
 from __future__ import annotations
@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from chalicelib.domain.actions import ACTIONS
 from chalicelib.domain.case import Case, TimelineEntry, parse_iso
 
 STATS, SCORECARDS = "stats", "scorecards"
+COUNTERS = "counters"   # named counters: a household's monthly points under a capped rule, its monthly earnings
 VISITS_SLICE = "visits"
 # Upper bounds (minutes, inclusive) of the histogram buckets for median report-in and resolve times;
 # the last bucket is open-ended.
 HISTOGRAM_BOUNDS = (15, 30, 60, 120, 240, 480, 1440, 2880, 4320, 7200, 10080, 20160, 43200)
-CASE_METRICS = ("reported", "accepted", "rejected", "merged", "dispatched", "acknowledged_on_time", "resolved",
-                "reopened", "overdue", "evaluated", "good", "fair", "bad", "not_evaluated")
+COUNTED_ACTIONS = {name: row.counts for name, row in ACTIONS.items() if row.counts}   # each counts one metric
+CASE_METRICS = ("reported", *(m.name for m in COUNTED_ACTIONS.values()), "dispatched", "acknowledged_on_time",
+                "resolved", "reopened", "overdue", "evaluated", "good", "fair", "bad", "not_evaluated")
 SCORECARD_FIELDS = ("assigned", "acknowledged", "acknowledged_on_time", "lead_dispatches", "resolved",
                     "resolved_on_time", "evaluated", "good", "fair", "bad", "reopened", "appeals", "voided")
 
@@ -81,9 +84,10 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
 
     action, data = entry.action, entry.data
     out: list[Increment] = []
-    simple = {"report": "reported", "accept": "accepted", "reject": "rejected", "merge": "merged"}
-    if action in simple:
-        out += count(simple[action])
+    if action == "report":
+        out += count("reported")
+    if action in COUNTED_ACTIONS:
+        out += count(COUNTED_ACTIONS[action].name)
     if action == "dispatch" and data["dispatch_no"] == 1:   # a new dispatch after a return does not count again
         out += count("dispatched")
     if action in ("dispatch", "redispatch"):

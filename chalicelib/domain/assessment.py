@@ -1,4 +1,4 @@
-"""Department assessment (DESIGN §5): rates, the 平安建设 score, year-end eligibility, the ranking composite."""
+"""Department assessment: rates, the 平安建设 score, year-end eligibility, the ranking composite."""
 from __future__ import annotations
 
 

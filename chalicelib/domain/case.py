@@ -1,65 +1,19 @@
-"""The case aggregate: one problem on its way through the closed loop (DESIGN §3).
+"""The case aggregate: one problem on its way through the closed loop.
 
-Every action is a method that checks the transition table, changes the case, bumps its version and
-records exactly one timeline entry. Nothing here knows about storage or HTTP.
+Every action is a method that checks its row of the action table (chalicelib/domain/actions.py), changes the
+case, bumps its version and records exactly one timeline entry. Nothing here knows about storage or HTTP.
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, asdict
-from datetime import datetime, timezone
+from datetime import datetime
 
+from chalicelib.domain.actions import ACTIONS, allowed_actions, leads_to
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
-
-KINDS = ("demand", "dispute")
-URGENCIES = ("emergency", "urgent", "normal")
-CHANNELS = ("grid_visit", "hotline", "walk_in", "open311")
-VERDICTS = ("good", "fair", "bad")
-SCORE_DIMENSIONS = ("response_speed", "performance", "completion", "feedback")
-OPEN_STATUSES = ("reported", "accepted", "dispatched", "in_progress", "resolved")
-TERMINAL_STATUSES = ("rejected", "merged", "closed")
-
-# action -> (statuses it may start from, status it leads to; None = decided by the action's outcome)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
-    "accept":            (frozenset({"reported"}), "accepted"),
-    "reject":            (frozenset({"reported"}), "rejected"),
-    "merge":             (frozenset({"reported"}), "merged"),
-    "resolve_on_spot":   (frozenset({"accepted"}), "resolved"),
-    "escalate":          (frozenset({"accepted"}), "accepted"),
-    "dispatch":          (frozenset({"accepted"}), "dispatched"),
-    "redispatch":        (frozenset({"dispatched", "in_progress"}), "dispatched"),
-    "acknowledge":       (frozenset({"dispatched", "in_progress"}), "in_progress"),
-    "return":            (frozenset({"dispatched"}), "accepted"),
-    "request_extension": (frozenset({"in_progress"}), "in_progress"),
-    "decide_extension":  (frozenset({"in_progress"}), "in_progress"),
-    "resolve":           (frozenset({"in_progress"}), "resolved"),
-    "evaluate":          (frozenset({"resolved"}), None),  # closed, or in_progress when not fixed
-    "close":             (frozenset({"resolved"}), "closed"),
-}
-
-
-def allowed_actions(status: str) -> list[str]:
-    return sorted(a for a, (sources, _) in TRANSITIONS.items() if status in sources)
-
-
-def iso(moment: datetime) -> str:
-    """UTC, ISO-8601, seconds, ending in Z (the only time format stored)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-
-
-@dataclass
-class Actor:
-    user_id: str
-    role: str
-    name: str = ""
-
-
-SYSTEM = Actor("system", "system", "Gridloop")
-
+from chalicelib.domain.roles import GRIDLOOP, Actor
+from chalicelib.domain.times import iso, parse_iso  # noqa: F401  (parse_iso: used by importers until times are typed)
+from chalicelib.domain.vocabulary import HANDLING_STATUSES, TERMINAL_STATUSES, Share, Status, Verdict
 
 @dataclass
 class TimelineEntry:
@@ -102,7 +56,7 @@ class Case:
     created_at: str
     center: str                 # the node whose center currently holds the case
     level: str                  # that center's level: village | township | county | prefecture
-    status: str = "reported"
+    status: str = Status.REPORTED
     sensitive: bool = False
     residents: list = field(default_factory=list)
     photos: list = field(default_factory=list)
@@ -132,11 +86,11 @@ class Case:
     @property
     def awaiting_center(self) -> bool:
         """True while the holding center must act (its queue shows the case)."""
-        if self.status in ("reported", "accepted"):
+        if self.status in (Status.REPORTED, Status.ACCEPTED):
             return True
-        if self.status in ("dispatched", "in_progress") and self.overdue:
+        if self.status in HANDLING_STATUSES and self.overdue:
             return True  # escalated: the center above sees it flagged
-        return self.status == "in_progress" and self.extension is not None
+        return self.status == Status.IN_PROGRESS and self.extension is not None
 
     def active_assignments(self) -> list[Assignment]:
         return [a for a in self.assignment_objs() if a.active]
@@ -145,7 +99,7 @@ class Case:
         return [Assignment(**a) for a in self.assignments]
 
     def lead_department(self) -> str | None:
-        return next((a.department for a in self.active_assignments() if a.role == "lead"), None)
+        return next((a.department for a in self.active_assignments() if a.role == Share.LEAD), None)
 
     def departments_ever(self) -> set[str]:
         return {a["department"] for a in self.assignments}
@@ -174,13 +128,13 @@ class Case:
         if forward_to and forward_to[0] != self.center:
             data["forwarded_to"] = forward_to[0]
             self._move_to_center(*forward_to)
-        self._record(actor, now, "accept", before, "accepted", public_summary, data)
+        self._record(actor, now, "accept", before, leads_to("accept", before), public_summary, data)
 
     def reject(self, actor: Actor, now: datetime, reason: str):
         self._guard("reject")
         self.reason = reason
         self._finish_timers()
-        self._record(actor, now, "reject", self.status, "rejected", reason)
+        self._record(actor, now, "reject", self.status, leads_to("reject", self.status), reason)
 
     def merge_into(self, actor: Actor, now: datetime, target: "Case", note: str = ""):
         self._guard("merge")
@@ -190,7 +144,7 @@ class Case:
             raise Invalid(f"case {target.number} is {target.status} and takes no merges", field="target_case_id")
         self.merged_into = target.id
         self._finish_timers()
-        self._record(actor, now, "merge", self.status, "merged", note,
+        self._record(actor, now, "merge", self.status, leads_to("merge", self.status), note,
                      {"target_case_id": target.id, "target_number": target.number})
         target.merged_cases.append(self.id)
         target._record(actor, now, "merged_in", target.status, target.status, note,
@@ -200,14 +154,14 @@ class Case:
         self._guard("resolve_on_spot")
         self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
         self._enter_evaluation(evaluation_due, now)
-        self._record(actor, now, "resolve_on_spot", self.status, "resolved", note)
+        self._record(actor, now, "resolve_on_spot", self.status, leads_to("resolve_on_spot", self.status), note)
 
     def escalate(self, actor: Actor, now: datetime, next_center: tuple[str, str], reason: str):
         """By hand: the holding center passes what its level cannot solve to the next center."""
         self._guard("escalate")
         before_center = self.center
         self._move_to_center(*next_center)
-        self._record(actor, now, "escalate", self.status, self.status, reason,
+        self._record(actor, now, "escalate", self.status, leads_to("escalate", self.status), reason,
                      {"from_center": before_center, "to_center": self.center, "level": self.level})
 
     def dispatch(self, actor: Actor, now: datetime, lead: str, co_handlers: list[str],
@@ -231,7 +185,7 @@ class Case:
         self.deadline_version += 1
         self.deadlines = {"report_in_due": report_in_due, "resolve_due": resolve_due}
         self.stage_starts = {"report_in": iso(now), "resolve": iso(now)}
-        self._record(actor, now, action, before, "dispatched", note,
+        self._record(actor, now, action, before, leads_to(action, before), note,
                      {"lead": lead, "co_handlers": co_handlers, "report_in_due": report_in_due,
                       "resolve_due": resolve_due, "dispatch_no": self.dispatch_no})
 
@@ -242,8 +196,8 @@ class Case:
         assignment["acknowledged_at"] = iso(now)
         on_time = iso(now) <= assignment["report_in_due"]
         before = self.status
-        after = "in_progress" if assignment["role"] == "lead" else self.status
-        if assignment["role"] == "lead":
+        after = leads_to("acknowledge", before) if assignment["role"] == Share.LEAD else before
+        if assignment["role"] == Share.LEAD:
             self.deadlines.pop("report_in_due", None)  # co-handlers' report-in clocks run on their assignments
         self._record(actor, now, "acknowledge", before, after, note,
                      {"department": department, "role": assignment["role"], "on_time": on_time})
@@ -258,7 +212,8 @@ class Case:
         self.stage_starts = {}
         self.overdue = False
         self.deadline_version += 1
-        self._record(actor, now, "return", self.status, "accepted", reason, {"department": department})
+        self._record(actor, now, "return", self.status, leads_to("return", self.status), reason,
+                     {"department": department})
 
     def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: str, reason: str):
         self._guard("request_extension")
@@ -268,7 +223,7 @@ class Case:
                           field="requested_due")
         self.extension = {"requested_due": requested_due, "reason": reason, "requested_at": iso(now),
                           "department": department}
-        self._record(actor, now, "request_extension", self.status, self.status, reason,
+        self._record(actor, now, "request_extension", self.status, leads_to("request_extension", self.status), reason,
                      {"requested_due": requested_due, "current_due": self.deadlines.get("resolve_due")})
 
     def decide_extension(self, actor: Actor, now: datetime, approve: bool, note: str = ""):
@@ -282,7 +237,8 @@ class Case:
             self.overdue = False
             self.deadline_version += 1
         self.extensions.append({**request, "approved": approve, "decided_at": iso(now)})
-        self._record(actor, now, "decide_extension", self.status, self.status, note, data)
+        self._record(actor, now, "decide_extension", self.status, leads_to("decide_extension", self.status), note,
+                     data)
 
     def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: str,
                 root_cause_follow_up: str = ""):
@@ -293,14 +249,14 @@ class Case:
                            "by": asdict(actor), "department": department, "on_time": on_time,
                            "dispatch_no": self.dispatch_no}
         self._enter_evaluation(evaluation_due, now)
-        self._record(actor, now, "resolve", "in_progress", "resolved", note,
+        self._record(actor, now, "resolve", self.status, leads_to("resolve", self.status), note,
                      {"department": department, "on_time": on_time})
 
     def evaluate(self, actor: Actor, now: datetime, scores: dict, verdict: str, fixed: bool,
                  on_behalf_of_resident: bool, note: str, resolve_due: str | None):
         """The grid's member evaluates; "not fixed" reopens the case and counts as a bad review."""
         self._guard("evaluate")
-        if not fixed and verdict != "bad":
+        if not fixed and verdict != Verdict.BAD:
             raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
         evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
                       "by": asdict(actor), "on_behalf_of_resident": on_behalf_of_resident,
@@ -310,7 +266,7 @@ class Case:
         before = self.status
         if fixed:
             self.closed_as = "evaluated"
-            after = "closed"
+            after = Status.CLOSED
         else:
             self.reopen_count += 1
             self.resolution = None
@@ -318,7 +274,7 @@ class Case:
             if resolve_due:
                 self.deadlines["resolve_due"] = resolve_due
                 self.stage_starts = {"resolve": iso(now)}
-            after = "in_progress"
+            after = Status.IN_PROGRESS
         self._record(actor, now, "evaluate", before, after, note,
                      {"verdict": verdict, "fixed": fixed, "scores": scores,
                       "on_behalf_of_resident": on_behalf_of_resident})
@@ -328,7 +284,13 @@ class Case:
         self._guard("close", now)
         self.closed_as = "not_evaluated"
         self._finish_timers()
-        self._record(actor, now, "close", self.status, "closed", note, {"closed_as": "not_evaluated"})
+        self._record(actor, now, "close", self.status, leads_to("close", self.status), note, {"closed_as": "not_evaluated"})
+
+    def supervise(self, actor: Actor, now: datetime, note: str):
+        """A supervision notice (督办) from a center above the holder to the lead department: the case stays put."""
+        self._guard("supervise")
+        self._record(actor, now, "supervise", self.status, leads_to("supervise", self.status), note,
+                     {"department": self.lead_department(), "center": self.center})
 
     # -- appeals of bad reviews ------------------------------------------------------------------
     def _evaluation(self, index: int) -> dict:
@@ -376,17 +338,17 @@ class Case:
             if escalate_to and escalate_to[0] != self.center:
                 data.update({"from_center": self.center, "to_center": escalate_to[0], "level": escalate_to[1]})
                 self._move_to_center(*escalate_to)
-        self._record(SYSTEM, now, f"deadline_{kind}", self.status, self.status, "", data)
+        self._record(GRIDLOOP, now, f"deadline_{kind}", self.status, self.status, "", data)
         return True
 
     def auto_close(self, now: datetime, key: str) -> bool:
         """The evaluation silence ran out: close as "not evaluated" (excluded from satisfaction)."""
-        if key in self.deadline_notices or self.status != "resolved":
+        if key in self.deadline_notices or self.status != Status.RESOLVED:
             return False
         self.deadline_notices.append(key)
         self.closed_as = "not_evaluated"
         self._finish_timers()
-        self._record(SYSTEM, now, "auto_close", "resolved", "closed", "", {"closed_as": "not_evaluated"})
+        self._record(GRIDLOOP, now, "auto_close", self.status, Status.CLOSED, "", {"closed_as": "not_evaluated"})
         return True
 
     def attach_photo(self, now: datetime, photo: dict) -> bool:
@@ -394,7 +356,7 @@ class Case:
         if any(p["id"] == photo["id"] for p in self.photos):
             return False
         self.photos.append(photo)
-        self._record(SYSTEM, now, "photo_attached", self.status, self.status, "",
+        self._record(GRIDLOOP, now, "photo_attached", self.status, self.status, "",
                      {"photo_id": photo["id"], "phase": photo["phase"]})
         return True
 
@@ -431,8 +393,7 @@ class Case:
         return InvalidTransition(message, status=self.status, allowed_actions=allowed_actions(self.status), **details)
 
     def _status_refusal(self, action: str) -> InvalidTransition | None:
-        sources, _ = TRANSITIONS[action]
-        if self.status not in sources:
+        if self.status not in ACTIONS[action].from_statuses:
             return self._refused(f"cannot {action.replace('_', ' ')} a case that is {self.status}")
         return None
 
@@ -490,5 +451,5 @@ def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: s
                 urgency=urgency, created_at=iso(now), center=village, level=level, sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
                 stage_starts={"triage": iso(now)}, deadline_version=1)
-    case._record(actor, now, "report", None, "reported", "", {"channel": channel, "kind": kind, "category": category})
+    case._record(actor, now, "report", None, Status.REPORTED, "", {"channel": channel, "kind": kind, "category": category})
     return case

@@ -7,7 +7,7 @@ hours a day and a one-minute working day, a speed of 480: report-in "1 working d
 and warned at 45 s; "30 minutes" of calendar time lasts 3.75 s (rounded to whole seconds, at least 1 s,
 because stored times have whole seconds).
 
-Only the local runtime switches it on (`chalicelib.services.calendar.run_as_drill`); a deployed stage never does.
+Only the local runtime switches it on (`chalicelib.domain.workdays.run_as_drill`); a deployed stage never does.
 """
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import math
 from datetime import datetime, timedelta, timezone
 from fractions import Fraction
 
-from chalicelib.domain.deadlines import WARNING_FRACTION, Duration
+from chalicelib.domain.deadline_policy import WARNING_FRACTION, Duration
 
 
 class DrillCalendar:
-    """Implements the `WorkingCalendar` protocol of `chalicelib.domain.deadlines` in compressed time."""
+    """Implements the `WorkingCalendar` protocol of `chalicelib.domain.deadline_policy` in compressed time."""
 
     def __init__(self, standard_day_minutes: int, working_day: timedelta):
         if standard_day_minutes <= 0 or working_day <= timedelta(0):

@@ -1,4 +1,4 @@
-"""A household of a grid: the unit that earns and redeems points (DESIGN §6). Operational data."""
+"""A household of a grid: the unit that earns and redeems points. Operational data."""
 from dataclasses import asdict, dataclass, field
 
 
@@ -26,7 +26,7 @@ class Household:
 
 @dataclass
 class Visit:
-    """A grid member's visit to a household (DESIGN §7)."""
+    """A grid member's visit to a household."""
     id: str                # ULID of the visit time: lists by grid sort by when the visit happened
     grid: str
     household_id: str

@@ -4,9 +4,6 @@ Codes are path-like ("BZ.RQ.TGLK.YKS.G01"), so subtree tests are prefix tests.
 """
 from dataclasses import dataclass
 
-LEVELS = ("prefecture", "county", "township", "village", "grid")
-CENTER_LEVELS = ("village", "township", "county", "prefecture")  # escalation order
-
 
 @dataclass(frozen=True)
 class Node:

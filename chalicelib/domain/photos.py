@@ -1,4 +1,4 @@
-"""Photo rules (DESIGN §8): what may be uploaded, by whom and when; the limits every upload is held to."""
+"""Photo rules: what may be uploaded, by whom and when; the limits every upload is held to."""
 ALLOWED_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_BYTES = 10 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""The points ledger (积分制, DESIGN §6). Append-only: a correction is a reversing entry that names the entry
+"""The points ledger (积分制). Append-only: a correction is a reversing entry that names the entry
 it reverses, once. The balance is the sum of the ledger; penalties and reversals may take it below zero; a
 redemption never spends below zero."""
 from __future__ import annotations

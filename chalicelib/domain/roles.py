@@ -1,4 +1,4 @@
-"""Roles (DESIGN §1). The names here are the only spelling: tokens, Cognito groups and policies use them."""
+"""Roles. The names here are the only spelling: tokens, Cognito groups and policies use them."""
 from dataclasses import dataclass
 
 GRID_MEMBER = "grid_member"
@@ -16,6 +16,9 @@ ALL_ROLES = (GRID_MEMBER, STATION, DISPATCHER, DEPARTMENT, POINTS_EVALUATOR, CLE
 CENTER_ROLES = (STATION, DISPATCHER)
 
 
+SYSTEM = "system"              # what Gridloop itself does (deadline notices, photos): not a person's role
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is asking: taken from a verified token."""
@@ -28,3 +31,23 @@ class Principal:
 
     def describe(self) -> dict:
         return {"user_id": self.user_id, "role": self.role, "name": self.name}
+
+
+def open311_client(key_id: str) -> Principal:
+    """The caller behind an Open311 API key."""
+    return Principal(f"open311:{key_id}", OPEN311, name=f"Open311 client {key_id}")
+
+
+@dataclass
+class Actor:
+    """Who did something, as the timeline records it."""
+    user_id: str
+    role: str
+    name: str = ""
+
+    @classmethod
+    def of(cls, p: Principal) -> "Actor":
+        return cls(p.user_id, p.role, p.name)
+
+
+GRIDLOOP = Actor(SYSTEM, SYSTEM, "Gridloop")

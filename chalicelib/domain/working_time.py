@@ -1,9 +1,9 @@
-"""Working-time arithmetic for deadlines (DESIGN §4). Pure Python: the workday predicate is injected.
+"""Working-time arithmetic for deadlines. Pure Python: the workday predicate is injected.
 
 A `WorkingCalendar` knows, per weekday, the county's working periods in local wall-clock time (the gap
 between two periods is the lunch break) and asks an injected `is_workday(date)` whether a date is worked
 at all (statutory holidays, make-up days and county overrides live behind that predicate, see
-`chalicelib.services.calendar`).
+`chalicelib.domain.workdays`).
 
 Units of a `Duration`:
 
@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.deadlines import Duration
+from chalicelib.domain.deadline_policy import Duration
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -75,7 +75,7 @@ def _floor_fraction(total: int, fraction: float) -> int:
 
 
 class WorkingCalendar:
-    """Implements the `WorkingCalendar` protocol of `chalicelib.domain.deadlines`."""
+    """Implements the `WorkingCalendar` protocol of `chalicelib.domain.deadline_policy`."""
 
     def __init__(self, timezone: ZoneInfo, periods: dict[int, list[Period]],
                  is_workday: Callable[[date], bool]):

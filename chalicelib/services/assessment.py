@@ -1,65 +1,58 @@
-"""Appeals of bad reviews, scorecards and rankings of departments (DESIGN §5)."""
+"""Appeals of bad reviews, scorecards and rankings of departments."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain import access, aggregates, assessment, roles
-from chalicelib.domain.case import Actor
+from chalicelib.domain import access, aggregates, assessment
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound
 from chalicelib.domain.jurisdiction import within
-from chalicelib.domain.roles import Principal
-from chalicelib.services import changes, commands, idempotency, timers, views
-from chalicelib.services.unit_of_work import AbstractUnitOfWork
+from chalicelib.domain.roles import Actor, Principal
+from chalicelib.services import changes, timers, views
+from chalicelib.services.handler import Command, handle
+from chalicelib.domain import commands
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def _change(uow, config, p, case_id, key, payload, mutate, now):
-    def run():
+    def decide():
         case = uow.cases.seen.get(case_id)
         if case is None or not access.can_see(p, case):
             raise NotFound(f"no case {case_id} that you can see")
         before = timers.needed(case)
         mutate(case)
         changes.record(uow, case, before, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
+        return views.case_detail(case, p, config, now)
 
-    with uow:
-        return idempotency.once(uow, p, payload["operation"], key, payload, run, case_ids=(case_id,))
+    return handle(uow, p, Command(payload["operation"], payload, key, Preload(case_ids=[case_id])), decide)
 
 
 def appeal(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, index: int, body: commands.Appeal,
            now: datetime, idempotency_key: str | None = None) -> dict:
-    if p.role != roles.DEPARTMENT:
+    if not access.may_appeal(p):
         raise Forbidden("only the evaluated department can appeal a review")
     return _change(uow, config, p, case_id, idempotency_key,
                    {"operation": "appeal", "case": case_id, "evaluation": index, **body.model_dump()},
-                   lambda case: case.appeal(Actor(p.user_id, p.role, p.name), now, index, p.department, body.reason),
+                   lambda case: case.appeal(Actor.of(p), now, index, p.department, body.reason),
                    now)
 
 
 def decide_appeal(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, index: int,
                   body: commands.AppealDecision, now: datetime, idempotency_key: str | None = None) -> dict:
     def mutate(case):
-        if not (p.role == roles.DISPATCHER and p.node == case.county):
+        if not access.may_decide_appeal(p, case):
             raise Forbidden("the county center decides appeals")
-        case.decide_appeal(Actor(p.user_id, p.role, p.name), now, index, body.decision == "void", body.note)
+        case.decide_appeal(Actor.of(p), now, index, body.decision == "void", body.note)
 
     return _change(uow, config, p, case_id, idempotency_key,
                    {"operation": "decide_appeal", "case": case_id, "evaluation": index, **body.model_dump()},
                    mutate, now)
 
 
-def _may_read_department(p: Principal, department, ) -> bool:
-    if p.role == roles.DEPARTMENT:
-        return p.department == department.id
-    return p.role in (roles.DISPATCHER, roles.LEADER, roles.ADMIN) and p.node is not None \
-        and within(department.node, p.node)
-
-
 def scorecard(uow: AbstractUnitOfWork, config, p: Principal, department_id: str, year: int) -> dict:
     department = config.jurisdiction.department(department_id)
     if department is None:
         raise Invalid(f"'{department_id}' is not a department of this deployment", field="department")
-    if not _may_read_department(p, department):
+    if not access.may_read_scorecard(p, department):
         raise Forbidden(f"department {department_id} is outside your jurisdiction")
     counters = uow.read_counters(aggregates.SCORECARDS, [f"{department_id}#{year}"]).get(f"{department_id}#{year}", {})
     card = assessment.scorecard(counters, config.spec.assessment)
@@ -71,7 +64,7 @@ def ranking(uow: AbstractUnitOfWork, config, p: Principal, node: str, level: str
     """Departments at one level inside `node`, best first by the configured composite. O(departments)."""
     if config.jurisdiction.node(node) is None:
         raise Invalid(f"'{node}' is not a node of this deployment", field="node")
-    if p.role not in (roles.DISPATCHER, roles.LEADER, roles.ADMIN) or not within(node, p.node or "-"):
+    if not access.may_read_rankings(p, node):
         raise Forbidden(f"{node} is outside your jurisdiction")
     departments = [d for d in config.jurisdiction.departments.values()
                    if within(d.node, node) and config.jurisdiction.node(d.node).level == level]

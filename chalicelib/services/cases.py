@@ -1,34 +1,26 @@
-"""Use cases of the closed loop. Each write: at most one read, one transaction (DESIGN §9)."""
+"""Use cases of the closed loop. Each write: at most one read, one transaction."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access, geo, roles
-from chalicelib.domain.case import Actor, Case, iso, open_case
-from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound, VersionConflict
-from chalicelib.domain.jurisdiction import CENTER_LEVELS, within
-from chalicelib.domain.roles import Principal
-from chalicelib.services import changes, commands, timers, views
-from chalicelib.services import idempotency
-from chalicelib.services.calendar import working_calendar
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload, SequenceTaken
+from chalicelib.domain import access, geo
+from chalicelib.domain.actions import ACTIONS, Turn
+from chalicelib.domain.case import Case, iso, open_case
+from chalicelib.domain.errors import Forbidden, Invalid, NotFound, VersionConflict
+from chalicelib.domain.jurisdiction import within
+from chalicelib.domain.roles import Actor, Principal
+from chalicelib.services import changes, timers, views
+from chalicelib.domain import commands
+from chalicelib.services.handler import Command, handle
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page, Preload
 
 DUPLICATE_WINDOW_DAYS = 30
-NUMBER_ATTEMPTS = 5   # intakes that lose the case number to a concurrent one read again; bounded
-
-
-def _actor(p: Principal) -> Actor:
-    return Actor(p.user_id, p.role, p.name)
-
-
-def _calendar(config):
-    return working_calendar(config)
 
 
 def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
-    return iso(config.deadlines.due(stage, urgency, start, _calendar(config), complex_category))
+    return iso(config.deadlines.due(stage, urgency, start, config.calendar, complex_category))
 
 
 # -- intake --------------------------------------------------------------------------------------------
@@ -40,7 +32,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     gap-free; a replayed request takes none)."""
     jurisdiction = config.jurisdiction
     grid = jurisdiction.node(body.grid)
-    unplaced = p.role == roles.OPEN311 and body.grid == jurisdiction.root.code  # outside every grid: the root's center
+    unplaced = access.may_report_outside_every_grid(p) and body.grid == jurisdiction.root.code   # the root's center
     if grid is None or (grid.level != "grid" and not unplaced):
         raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
     if not access.can_report_in_grid(p, body.grid):
@@ -50,10 +42,9 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
         raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
     if category.kind != body.kind:
         raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
-    if p.role == "grid_member" and body.channel != "grid_visit":
-        raise Invalid("grid members report through the grid_visit channel", field="channel")
-    if (body.channel == "open311") != (p.role == roles.OPEN311):
-        raise Invalid("the open311 channel is for Open311 clients, and only that one", field="channel")
+    refused = access.channel_refusal(p, body.channel)
+    if refused:
+        raise Invalid(refused, field="channel")
     _check_location(config, body)
 
     county = jurisdiction.county_of(body.grid) or jurisdiction.root
@@ -62,10 +53,10 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     year = now.astimezone(config.timezone).year
     sequence = f"case-number#{prefix}#{year}"
 
-    def run() -> dict:
+    def decide() -> dict:
         seq = uow.claim_sequence(sequence)   # committed with the case, on the value the load read
         case = open_case(case_id=str(ULID.from_datetime(now)), number=f"{prefix}-{year}-{seq:06d}",
-                         actor=_actor(p), now=now, kind=body.kind, category=body.category, title=body.title,
+                         actor=Actor.of(p), now=now, kind=body.kind, category=body.category, title=body.title,
                          description=body.description, grid=body.grid, county=county.code,
                          village=village.code, location=body.location.model_dump(), channel=body.channel,
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
@@ -73,18 +64,11 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          level=village.level)
         uow.cases.add(case)
         changes.record(uow, case, {}, config)
-        return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
+        return views.case_detail(case, p, config, now)
 
-    for attempt in range(NUMBER_ATTEMPTS):
-        with uow:
-            uow.preload(Preload(sequences=[sequence]))
-            if preload:
-                uow.preload(preload)
-            try:
-                return idempotency.once(uow, p, "report", idempotency_key, body.model_dump(mode="json"), run)
-            except SequenceTaken:
-                if attempt == NUMBER_ATTEMPTS - 1:
-                    raise   # 409: still contended after every attempt; the client retries with its key
+    reads = Preload(sequences=[sequence])
+    reads.merge(preload or Preload())
+    return handle(uow, p, Command("report", body.model_dump(mode="json"), idempotency_key, reads), decide)
 
 
 def _check_location(config, body: commands.ReportCase) -> None:
@@ -187,115 +171,35 @@ def timeline(uow: AbstractUnitOfWork, p: Principal, case_id: str, limit: int, cu
 # -- actions -------------------------------------------------------------------------------------------
 def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str, body: commands.Body,
         now: datetime, idempotency_key: str | None = None, expected_version: int | None = None) -> dict:
-    """Perform one action of the closed loop on a case."""
-    with uow:
-        def run() -> dict:
-            case = uow.cases.seen.get(case_id)
-            if case is None or not access.can_see(p, case):
-                raise NotFound(f"no case {case_id} that you can see")
-            case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
-            if not access.can_act(p, case, action):
-                raise Forbidden(f"your role or place does not allow '{action}' on this case")
-            if expected_version is not None and expected_version != case.version:
-                raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
-            before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
-            HANDLERS[action](case, config, p, body, now, uow)
-            for changed in uow.changed_cases():
-                changes.record(uow, changed, before.get(changed.id, {}), config)
-            return idempotency.commit_with_result(uow, views.case_detail(case, p, config, now))
+    """Perform one action of the closed loop on a case, as its row of the action table says."""
+    row = ACTIONS[action]
+    other_id = getattr(body, row.other_case.field) if row.other_case else None
 
-        read = (case_id, body.target_case_id) if action == "merge" else (case_id,)
-        return idempotency.once(uow, p, action, idempotency_key, {"case": case_id, **body.model_dump(mode="json")},
-                                run, case_ids=read)
+    def decide() -> dict:
+        case = uow.cases.seen.get(case_id)
+        if case is None or not access.can_see(p, case):
+            raise NotFound(f"no case {case_id} that you can see")
+        case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
+        if not access.can_act(p, case, action):
+            raise Forbidden(f"your role or place does not allow '{action}' on this case")
+        if expected_version is not None and expected_version != case.version:
+            raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
+        if other_id is not None:
+            _check_other_case(p, row, uow.cases.seen.get(other_id), other_id)
+        before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}
+        row.perform(case, body, Turn(Actor.of(p), p.department, now, config, uow.cases.seen))
+        for changed in uow.changed_cases():
+            changes.record(uow, changed, before.get(changed.id, {}), config)
+        return views.case_detail(case, p, config, now)
 
-
-def _accept(case: Case, config, p, body: commands.Accept, now, uow):
-    category = config.categories.get(body.category)
-    if category is None:
-        raise Invalid(f"'{body.category}' is not a category of this deployment", field="category")
-    if category.kind != body.kind:
-        raise Invalid(f"category '{body.category}' is a {category.kind}, not a {body.kind}", field="kind")
-    level = _holding_level(case, body.forward_to_level or category.routing.level)
-    target = config.jurisdiction.ancestor_at(case.grid, level)
-    sensitive = category.sensitive if body.sensitive is None else body.sensitive
-    case.accept(_actor(p), now, kind=body.kind, category=body.category, urgency=body.urgency,
-                public_summary=body.public_summary, sensitive=sensitive, forward_to=(target.code, target.level))
+    reads = Preload(case_ids=[case_id] + ([other_id] if other_id is not None else []))
+    return handle(uow, p, Command(action, {"case": case_id, **body.model_dump(mode="json")}, idempotency_key, reads),
+                  decide)
 
 
-def _holding_level(case: Case, routed: str) -> str:
-    """Where triage diverts a case: the routed level, but never below the center holding it (a center above,
-    after an escalation, keeps what it took)."""
-    if CENTER_LEVELS.index(routed) < CENTER_LEVELS.index(case.level):
-        return case.level
-    return routed
-
-
-def _escalate(case: Case, config, p, body: commands.Reason, now, uow):
-    above = config.jurisdiction.center_above(case.center)
-    if above is None:
-        raise InvalidTransition("the case is already at the top center", status=case.status,
-                                allowed_actions=["dispatch"])
-    case.escalate(_actor(p), now, (above.code, above.level), body.reason)
-
-
-def _dispatch(case: Case, config, p, body: commands.Dispatch, now, uow, redispatch=False):
-    jurisdiction = config.jurisdiction
-    for field, department_id in [("lead", body.lead)] + [("co_handlers", c) for c in body.co_handlers]:
-        department = jurisdiction.department(department_id)
-        if department is None:
-            raise Invalid(f"'{department_id}' is not a department of this deployment", field=field)
-        if not within(case.grid, department.node) or not within(department.node, case.center):
-            raise Invalid(f"department '{department_id}' does not serve this case from center {case.center}",
-                          field=field)
-    complex_category = config.categories[case.category].complex
-    case.dispatch(_actor(p), now, body.lead, list(body.co_handlers),
-                  report_in_due=_due(config, "report_in", case.urgency, now),
-                  resolve_due=_due(config, "resolve", case.urgency, now, complex_category),
-                  note=body.note, redispatch=redispatch)
-
-
-def _merge(case: Case, config, p, body: commands.Merge, now, uow):
-    target = uow.cases.seen.get(body.target_case_id)
-    if target is None or not access.can_see(p, target):
-        raise Invalid(f"no case {body.target_case_id} that you can see", field="target_case_id")
-    if not access.can_merge_into(p, target):
-        raise Forbidden(f"case {target.number} is not handled by your center; you cannot merge into it")
-    case.merge_into(_actor(p), now, target, body.note)
-
-
-def _evaluate(case: Case, config, p, body: commands.Evaluate, now, uow):
-    complex_category = config.categories[case.category].complex
-    case.evaluate(_actor(p), now, scores=body.scores.model_dump(), verdict=body.verdict, fixed=body.fixed,
-                  on_behalf_of_resident=body.on_behalf_of_resident, note=body.note,
-                  resolve_due=_due(config, "resolve", case.urgency, now, complex_category))
-
-
-def _department(p: Principal) -> str:
-    return p.department
-
-
-HANDLERS = {
-    "accept": _accept,
-    "reject": lambda case, config, p, body, now, uow: case.reject(_actor(p), now, body.reason),
-    "merge": _merge,
-    "resolve_on_spot": lambda case, config, p, body, now, uow: case.resolve_on_spot(
-        _actor(p), now, body.note, _due(config, "evaluation", case.urgency, now)),
-    "escalate": _escalate,
-    "dispatch": _dispatch,
-    "redispatch": lambda *args: _dispatch(*args, redispatch=True),
-    "acknowledge": lambda case, config, p, body, now, uow: case.acknowledge(_actor(p), now, _department(p),
-                                                                          body.note),
-    "return": lambda case, config, p, body, now, uow: case.return_to_center(_actor(p), now, _department(p),
-                                                                          body.reason),
-    "request_extension": lambda case, config, p, body, now, uow: case.request_extension(
-        _actor(p), now, _department(p), iso(body.requested_due), body.reason),
-    "decide_extension": lambda case, config, p, body, now, uow: case.decide_extension(
-        _actor(p), now, body.approve, body.note),
-    "resolve": lambda case, config, p, body, now, uow: case.resolve(
-        _actor(p), now, _department(p), body.note, _due(config, "evaluation", case.urgency, now),
-        body.root_cause_follow_up),
-    "evaluate": _evaluate,
-    "close": lambda case, config, p, body, now, uow: case.close(_actor(p), now, body.note),
-}
-if set(HANDLERS) != set(commands.ACTION_BODIES):  # every action route has a handler, and only those
-    raise RuntimeError(f"actions without handlers: {set(commands.ACTION_BODIES) ^ set(HANDLERS)}")
+def _check_other_case(p: Principal, row, other: Case | None, other_id: str) -> None:
+    """A second case the action writes to (a merge's target): one the caller sees, and may write to."""
+    if other is None or not access.can_see(p, other):
+        raise Invalid(f"no case {other_id} that you can see", field=row.other_case.field)
+    if not access.is_party(p, other, row.other_case.party):
+        raise Forbidden(f"case {other.number} is not handled by your center; you cannot {row.name} into it")

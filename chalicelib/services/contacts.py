@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain import access, roles
+from chalicelib.domain import access
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.roles import Principal
-
-
-def may_see_contacts(p: Principal, case) -> bool:
-    """The holding center, the departments now assigned, and the grid's member (return visits)."""
-    if p.role in roles.CENTER_ROLES:
-        return p.node == case.center
-    if p.role == roles.DEPARTMENT:
-        return p.department in {a.department for a in case.active_assignments()}
-    return p.role == roles.GRID_MEMBER and p.grid == case.grid
 
 
 def contacts(uow, access_log, p: Principal, case_id: str, purpose: str, now: datetime) -> dict:
@@ -24,7 +15,7 @@ def contacts(uow, access_log, p: Principal, case_id: str, purpose: str, now: dat
         case = uow.cases.get(case_id)
     if case is None or not access.can_see(p, case):
         raise NotFound(f"no case {case_id} that you can see")
-    if not may_see_contacts(p, case):
+    if not access.may_see_contacts(p, case):
         raise Forbidden("only the holding center, the assigned departments and the grid's member see contacts")
     access_log.record(case_id=case.id, user_id=p.user_id, role=p.role, at=iso(now), purpose=purpose)
     return {"case_id": case.id, "number": case.number, "title": case.title, "description": case.description,

@@ -1,4 +1,4 @@
-"""Side effects of a change, written to the outbox in the change's own transaction (DESIGN §4).
+"""Side effects of a change, written to the outbox in the change's own transaction.
 
 After the commit they are carried out (start/stop a timer, queue a notification) and marked done; the relay
 retries whatever is left, so a crash between commit and side effect loses nothing. Every effect is safe to
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ulid import ULID
 
+from chalicelib.domain.actions import ACTIONS, Audience
 from chalicelib.domain.case import Case, TimelineEntry
 from chalicelib.services import timers
 
@@ -56,7 +57,11 @@ def notifications(case: Case, entry: TimelineEntry) -> list[dict]:
             out.append({**head, "channel": "dingtalk", "department": department, "stage": data["stage"],
                         "due": data["due"], "supervision": True})
         return out
-    if entry.action in ("accept", "resolve", "resolve_on_spot", "evaluate", "auto_close", "close"):
-        return [{**head, "channel": "sms", "resident": i} for i, r in enumerate(case.residents)
+    audiences = ACTIONS[entry.action].notifies if entry.action in ACTIONS else set()
+    out = []
+    if Audience.LEAD in audiences and case.lead_department():
+        out.append({**head, "channel": "dingtalk", "department": case.lead_department()})
+    if Audience.RESIDENTS in audiences or entry.action == "auto_close":
+        out += [{**head, "channel": "sms", "resident": i} for i, r in enumerate(case.residents)
                 if r.get("phone") and not r.get("sms_opt_out")]
-    return []
+    return out

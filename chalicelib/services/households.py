@@ -1,35 +1,23 @@
-"""Households of a grid (operational data, DESIGN §2, §6): registered and listed through the API."""
+"""Households of a grid (operational data): registered and listed through the API."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import roles
+from chalicelib.domain import access
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Household
-from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name, mask_phone
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, idempotency
+from chalicelib.services.handler import Command, handle
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
-
-MAINTAINERS = (roles.GRID_MEMBER, roles.STATION, roles.POINTS_EVALUATOR, roles.ADMIN)
-READERS = MAINTAINERS + (roles.CLERK, roles.LEADER, roles.DISPATCHER)
-
-
-def _in_scope(p: Principal, grid: str, allowed_roles) -> bool:
-    if p.role not in allowed_roles:
-        return False
-    if p.role == roles.GRID_MEMBER:
-        return p.grid == grid
-    return p.node is not None and within(grid, p.node)
-
 
 def view(household: Household, p: Principal) -> dict:
     """The grid's own people see the head's name; everyone else sees it masked. Phones are always masked."""
-    own = p.role in MAINTAINERS and _in_scope(p, household.grid, MAINTAINERS)
+    own = access.may_keep_households(p, household.grid)
     return {"id": household.id, "grid": household.grid, "head": household.head if own else mask_name(household.head),
             "phone": mask_phone(household.phone), "members": household.members, "address": household.address,
             "created_at": household.created_at}
@@ -40,25 +28,24 @@ def register(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Regis
     grid = config.jurisdiction.node(body.grid)
     if grid is None or grid.level != "grid":
         raise Invalid(f"'{body.grid}' is not a grid of this deployment", field="grid")
-    if not _in_scope(p, body.grid, MAINTAINERS):
+    if not access.may_keep_households(p, body.grid):
         raise Forbidden(f"you cannot register households in grid {body.grid}")
 
-    def run() -> dict:
+    def decide() -> dict:
         household = Household(id=str(ULID.from_datetime(now)), grid=body.grid, head=body.head, phone=body.phone,
                               members=body.members, address=body.address, created_at=iso(now),
                               created_by=p.user_id)
         uow.households.add(household)
-        return idempotency.commit_with_result(uow, view(household, p))
+        return view(household, p)
 
-    with uow:
-        return idempotency.once(uow, p, "register_household", idempotency_key, body.model_dump(mode="json"), run)
+    return handle(uow, p, Command("register_household", body.model_dump(mode="json"), idempotency_key), decide)
 
 
 def list_in_grid(uow: AbstractUnitOfWork, config, p: Principal, grid: str, limit: int, cursor: str | None) -> dict:
     node = config.jurisdiction.node(grid)
     if node is None or node.level != "grid":
         raise Invalid(f"'{grid}' is not a grid of this deployment", field="grid")
-    if not _in_scope(p, grid, READERS):
+    if not access.may_read_households(p, grid):
         raise Forbidden(f"grid {grid} is outside your jurisdiction")
     with uow:
         page = uow.households.list_by_grid(grid, limit, cursor)

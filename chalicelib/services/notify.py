@@ -1,8 +1,9 @@
-"""Turning a notification message into words and sending it on its channel (DESIGN §8)."""
+"""Turning a notification message into words and sending it on its channel."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.domain.actions import ACTIONS, Audience
 from chalicelib.domain.case import Case
 
 STAGE_NAMES = {"triage": ("受理", "triage"), "report_in": ("报到", "report-in"), "resolve": ("办结", "resolution"),
@@ -44,6 +45,10 @@ def department_text(message: dict, config) -> tuple[str, list[str]]:
         return (f"【派单 dispatch】{message['number']}", [
             f"{name}：{role}", *case,
             f"报到时限 report in by: {message['due']['report_in']}", f"办结时限 resolve by: {message['due']['resolve']}"])
+    row = ACTIONS.get(event)
+    if row is not None and Audience.LEAD in row.notifies:   # an action the lead department hears about, by name
+        zh, en = row.names
+        return (f"【{zh} {en}】{message['number']}", [f"{name}：{zh} {en}", *case, "详见案件时间线 see the case's timeline"])
     zh, en = STAGE_NAMES.get(message.get("stage", ""), (message.get("stage", ""), message.get("stage", "")))
     if message.get("supervision"):
         return (f"【督办 supervision】{message['number']}", [

@@ -1,4 +1,4 @@
-"""The Open311 GeoReport v2 facade (DESIGN §8). Reads are public, so they show only what may be public: public
+"""The Open311 GeoReport v2 facade. Reads are public, so they show only what may be public: public
 categories, never disputes or sensitive cases, the station's public summary instead of the reporter's text, a
 location rounded to about 100 m and no personal data. Writes need an API key and go through the same intake."""
 from __future__ import annotations
@@ -8,14 +8,15 @@ from datetime import datetime, timedelta, timezone
 from pydantic import ValidationError
 from ulid import ULID
 
-from chalicelib.domain import geo, roles
+from chalicelib.domain import api_keys, geo, roles
 from chalicelib.domain.case import Case
 from chalicelib.domain.privacy import mask_text
-from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import Preload
 
-OPEN = ("reported", "accepted", "dispatched", "in_progress")   # resolved and after read as closed
+OPEN = tuple(s for s in OPEN_STATUSES if s != Status.RESOLVED)   # resolved and after read as closed
 WINDOW_DAYS = 90
 MAX_REQUESTS = 1000          # a listing reaches the first 1,000 requests of its window: page x page_size at most
 READ_FACTOR = 2              # index entries one listing reads per partition: at most 2 x page x page_size
@@ -66,11 +67,11 @@ def service_definition(config, code: str) -> dict:
          **({"values": a.values} if a.values else {})} for i, a in enumerate(spec.open311.attributes, start=1)]}
 
 
-def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dict]:
+def create_request(uow, config, form: dict, now: datetime) -> list[dict]:
     """POST requests: the spec's form fields; the case enters the same intake, channel open311, reported.
 
     The API key is read with the intake's one read and checked on it, before any record is replayed or written."""
-    key_id = api_keys.key_id(form.get("api_key"))
+    key_id = api_keys.key_id_of(form.get("api_key"))
     if key_id is None:
         raise Open311Error(403, "api_key is missing, unknown or revoked")
     code = form.get("service_code", "")
@@ -93,7 +94,7 @@ def create_request(uow, config, api_keys, form: dict, now: datetime) -> list[dic
         "location": {"lat": lat, "lon": lon, "address": form.get("address_string") or ""},
         "residents": [{"name": reporter_name or "Open311 reporter", "phone": form.get("phone") or None}]
         if reporter_name or form.get("phone") else []})
-    client = Principal(f"open311:{key_id}", roles.OPEN311, name=f"Open311 client {key_id}")
+    client = roles.open311_client(key_id)
 
     def authenticate() -> None:
         if api_keys.verify(form.get("api_key"), uow.api_keys.get(key_id)) != key_id:

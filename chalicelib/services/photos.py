@@ -7,17 +7,18 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access, photos, roles
+from chalicelib.domain import access, photos
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
-from chalicelib.services import changes, commands, timers
-from chalicelib.services.unit_of_work import AbstractUnitOfWork
+from chalicelib.services import changes, timers
+from chalicelib.domain import commands
+from chalicelib.services.handler import Command, handle
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def _case_for(uow: AbstractUnitOfWork, p: Principal, case_id: str):
-    uow.load([case_id], None)
-    case = uow.cases.seen.get(case_id)
+    case = uow.cases.get(case_id)
     if case is None or not access.can_see(p, case):
         raise NotFound(f"no case {case_id} that you can see")
     return case
@@ -29,11 +30,7 @@ def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, b
     if case.status not in photos.PHASE_STATUSES[body.phase]:
         raise InvalidTransition(f"{body.phase}-photos cannot be added to a case that is {case.status}",
                                 status=case.status, allowed_actions=[])
-    if body.phase == "after":
-        allowed = p.role == roles.DEPARTMENT and p.department == case.lead_department()
-    else:
-        allowed = p.user_id == case.reporter["user_id"] or (p.role in roles.CENTER_ROLES and p.node in case.path_centers)
-    if not allowed:
+    if not access.may_add_photos(p, case, body.phase):
         raise Forbidden(f"your role or place does not allow adding {body.phase}-photos to this case")
     photo_id = str(ULID())
     key = photos.incoming_key(case.id, body.phase, photo_id)
@@ -74,8 +71,8 @@ def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, n
     except Exception as invalid:  # images.InvalidPhoto
         return _quarantine(store, key, data, getattr(invalid, "reason_code", "invalid"))
     target = photos.stored_key(case_id, phase, photo_id, info.content_type, hashlib.sha256(data).hexdigest())
-    with uow:
-        uow.load([case_id], None)
+
+    def decide() -> UploadOutcome:
         case = uow.cases.seen.get(case_id)
         if case is None:
             return _quarantine(store, key, data, "no_such_case")
@@ -87,9 +84,13 @@ def process_upload(uow: AbstractUnitOfWork, config, store, validate, key: str, n
         case.attach_photo(now, {"id": photo_id, "phase": phase, "key": target, "content_type": info.content_type,
                                 "width": info.width, "height": info.height, "bytes": info.bytes, "at": iso(now)})
         changes.record(uow, case, before, config)
-        uow.commit()   # a concurrent delivery that attached first makes this a conflict: retried, then "duplicate"
-    store.delete(key)
-    return UploadOutcome("attached")
+        return UploadOutcome("attached")
+
+    # a concurrent delivery that attached first makes the commit a conflict: retried, then "duplicate"
+    outcome = handle(uow, None, Command("attach_photo", reads=Preload(case_ids=[case_id])), decide)
+    if outcome.action == "attached":
+        store.delete(key)
+    return outcome
 
 
 def _quarantine(store, key: str, data: bytes, reason: str) -> UploadOutcome:

@@ -1,32 +1,27 @@
-"""Points (积分制, DESIGN §6): awards, penalties and reversals by the evaluation group, redemptions at the
-supermarket, privileges and the public monthly ranking. Points are money-like: every operation is one read
-and one conditional transaction, and a retry with the same Idempotency-Key is applied once."""
+"""Points (积分制): awards, penalties and reversals by the evaluation group, redemptions at the
+supermarket, privileges and the public monthly ranking. Points are money-like: every operation is one command
+over the unit of work (one read, one conditional transaction), and a retry with the same Idempotency-Key is
+applied once."""
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import points, roles
+from chalicelib.domain import access, aggregates, points
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, exports
-from chalicelib.services.idempotency import IdempotencyKeyReused
-from chalicelib.services.points_port import HouseholdsRead, PointsStore, PointsWrite
-from chalicelib.services.unit_of_work import DuplicateRequest, IdempotencyRecord
+from chalicelib.services import exports
+from chalicelib.domain import commands
+from chalicelib.services.handler import Command, handle
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, HouseholdsRead, Preload
 
 
 def _month(config, moment: datetime) -> str:
     return f"{moment.astimezone(config.timezone):%Y-%m}"
-
-
-def _village_of(config, grid: str) -> str:
-    return config.jurisdiction.ancestor_at(grid, "village").code
 
 
 def _rule(config, code: str, grid: str):
@@ -38,69 +33,46 @@ def _rule(config, code: str, grid: str):
     return min(found, key=lambda r: path.index(r.scope))
 
 
-def _may_evaluate(p: Principal, grid: str) -> bool:
-    return p.role == roles.POINTS_EVALUATOR and p.node is not None and within(grid, p.node)
-
-
-def _may_read(p: Principal, grid: str) -> bool:
-    if p.role == roles.GRID_MEMBER:
-        return p.grid == grid
-    return p.role in (roles.POINTS_EVALUATOR, roles.CLERK, roles.STATION, roles.LEADER, roles.ADMIN) \
-        and p.node is not None and within(grid, p.node)
-
-
-def _hash(payload: dict) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _apply(store: PointsStore, p: Principal, operation: str, household_id: str, key: str | None, payload: dict,
-           decide, **reads) -> dict:
-    """Read once, let `decide` build the change, write once; a repeated key returns the first result."""
-    full_key = f"{p.user_id}#{operation}#{key}" if key else None
-    request_hash = _hash(payload)
-    read = store.read(household_id, idempotency_key=full_key, **reads)
-    if read.idempotency:
-        if read.idempotency.request_hash != request_hash:
-            raise IdempotencyKeyReused("this Idempotency-Key was used for a different request", field="Idempotency-Key")
-        return read.idempotency.result
-    if read.household is None:
+def _household(uow: AbstractUnitOfWork, household_id: str):
+    household = uow.households.seen.get(household_id)
+    if household is None:
         raise NotFound(f"no household {household_id}")
-    previous_version = read.household.version
-    change, result = decide(read)
-    if full_key:
-        change.idempotency = IdempotencyRecord(full_key, request_hash, result)
-    try:
-        store.write(change, previous_version)
-    except DuplicateRequest:
-        return store.read(household_id, idempotency_key=full_key).idempotency.result
-    return result
+    return household
 
 
 def _entry_view(household, entry) -> dict:
     return {"household_id": household.id, "balance": household.balance, "entry": entry.to_dict()}
 
 
-def record(store: PointsStore, config, p: Principal, household_id: str, body: commands.RecordPoints, now: datetime,
-           idempotency_key: str | None = None) -> dict:
+def _count(uow: AbstractUnitOfWork, names: list[str | None], points_: int) -> None:
+    """The entry's points added to the named counters (a capped rule's monthly total, the month's earnings)."""
+    uow.add_increments([aggregates.Increment(aggregates.COUNTERS, name, "value", points_) for name in names if name])
+
+
+def record(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, body: commands.RecordPoints,
+           now: datetime, idempotency_key: str | None = None) -> dict:
     today = now.astimezone(config.timezone).date()
     month = body.month or f"{today:%Y-%m}"
     if month not in points.open_months(today, config.spec.points.previous_month_days):
         raise Invalid(f"points are recorded for this month, or for the last one during the first "
                       f"{config.spec.points.previous_month_days} days of a month; not for {month}", field="month")
+    # the cap counter is named by rule code, so it is read with the household before the rule is resolved
+    cap_read = f"cap#{household_id}#{body.rule}#{month}"
 
-    def decide(read):
-        household = read.household
-        if not _may_evaluate(p, household.grid):
+    def decide() -> dict:
+        household = _household(uow, household_id)
+        if not access.may_record_points(p, household.grid):
             raise Forbidden("only the points evaluation group of this household's grid or village records points")
         rule = _rule(config, body.rule, household.grid)
-        entry = points.record(household, rule, read.cap_total, at=iso(now), month=month, reason=body.reason,
-                              by=p.user_id)
-        return PointsWrite(household, entry, cap_key=_cap_key(household_id, rule, month),
-                           earned_key=f"earned#{household_id}#{month}"), _entry_view(household, entry)
+        entry = points.record(household, rule, uow.counters.get(cap_read) or 0, at=iso(now), month=month,
+                              reason=body.reason, by=p.user_id)
+        uow.ledger.append(household.id, entry)
+        _count(uow, [_cap_key(household_id, rule, month), f"earned#{household_id}#{month}"], entry.points)
+        return _entry_view(household, entry)
 
-    # the cap counter is named by rule code, so it is read with the household before the rule is resolved
-    return _apply(store, p, "points", household_id, idempotency_key, {"household": household_id, **body.model_dump()},
-                  decide, cap_key=f"cap#{household_id}#{body.rule}#{month}")
+    return handle(uow, p, Command("points", {"household": household_id, **body.model_dump(mode="json")},
+                                  idempotency_key, Preload(household_ids=[household_id], counter_names=[cap_read])),
+                  decide)
 
 
 def _cap_key(household_id: str, rule, month: str) -> str | None:
@@ -108,22 +80,29 @@ def _cap_key(household_id: str, rule, month: str) -> str | None:
     return f"cap#{household_id}#{rule.code}#{month}" if rule and rule.monthly_cap is not None else None
 
 
-def reverse(store: PointsStore, config, p: Principal, household_id: str, seq: int, body: commands.Reason,
+def reverse(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, seq: int, body: commands.Reason,
             now: datetime, idempotency_key: str | None = None) -> dict:
-    def decide(read):
-        household = read.household
-        if not _may_evaluate(p, household.grid):
-            raise Forbidden("only the points evaluation group of this household's grid or village corrects points")
-        if read.entry is None:
-            raise Invalid(f"the household has no ledger entry {seq}", field="seq")
-        entry = points.reverse(household, read.entry, read.reversed, at=iso(now), reason=body.reason, by=p.user_id)
-        rule = next((r for r in config.spec.points.rules if r.code == read.entry.get("rule")), None)
-        return PointsWrite(household, entry, cap_key=_cap_key(household_id, rule, read.entry["month"]),
-                           earned_key=f"earned#{household_id}#{read.entry['month']}",
-                           reversal_key=f"reversed#{household_id}#{seq}"), _entry_view(household, entry)
+    reversal = f"reversed#{household_id}#{seq}"
 
-    return _apply(store, p, "reverse", household_id, idempotency_key, {"household": household_id, "seq": seq,
-                                                                        **body.model_dump()}, decide, entry_seq=seq)
+    def decide() -> dict:
+        household = _household(uow, household_id)
+        if not access.may_record_points(p, household.grid):
+            raise Forbidden("only the points evaluation group of this household's grid or village corrects points")
+        target = uow.ledger_entries.get((household_id, seq))
+        if target is None:
+            raise Invalid(f"the household has no ledger entry {seq}", field="seq")
+        entry = points.reverse(household, target, uow.counters.get(reversal) is not None, at=iso(now),
+                               reason=body.reason, by=p.user_id)
+        rule = next((r for r in config.spec.points.rules if r.code == target.get("rule")), None)
+        uow.ledger.append(household.id, entry)
+        uow.mark_once(reversal, entry.seq)      # an entry is reversed once, whoever tries at the same time
+        _count(uow, [_cap_key(household_id, rule, target["month"]), f"earned#{household_id}#{target['month']}"],
+               entry.points)
+        return _entry_view(household, entry)
+
+    return handle(uow, p, Command("reverse", {"household": household_id, "seq": seq, **body.model_dump(mode="json")},
+                                  idempotency_key, Preload(household_ids=[household_id], counter_names=[reversal],
+                                                           ledger_entries=[(household_id, seq)])), decide)
 
 
 def _supermarket(config, supermarket_id: str):
@@ -133,79 +112,84 @@ def _supermarket(config, supermarket_id: str):
     return market
 
 
-def _clerk_of(p: Principal, market) -> bool:
-    return p.role == roles.CLERK and p.node == market.node
-
-
-def redeem(store: PointsStore, config, p: Principal, supermarket_id: str, body: commands.Redeem, now: datetime,
+def redeem(uow: AbstractUnitOfWork, config, p: Principal, supermarket_id: str, body: commands.Redeem, now: datetime,
            idempotency_key: str | None = None) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _clerk_of(p, market):
+    if not access.is_clerk_of(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} redeem there")
     item = next((i for i in market.items if i.sku == body.sku), None)
     if item is None:
         raise Invalid(f"{supermarket_id} has no item '{body.sku}'", field="sku")
     stock_key = f"{supermarket_id}#{body.sku}"
 
-    def decide(read):
-        household = read.household
+    def decide() -> dict:
+        household = _household(uow, body.household_id)
         if not within(household.grid, market.node):
             raise Forbidden("the household is not served by this supermarket")
-        if (read.stock or 0) < body.quantity:
-            raise OutOfStock(f"{body.sku}: {read.stock or 0} in stock, {body.quantity} asked")
+        in_stock = uow.stock.get(stock_key) or 0
+        if in_stock < body.quantity:
+            raise OutOfStock(f"{body.sku}: {in_stock} in stock, {body.quantity} asked")
         order_id = str(ULID.from_datetime(now))
         entry = points.redeem(household, item.price, body.quantity, at=iso(now), month=_month(config, now),
                               order_id=order_id, by=p.user_id)
         order = {"id": order_id, "supermarket": supermarket_id, "household_id": household.id, "sku": body.sku,
                  "quantity": body.quantity, "points": item.price * body.quantity, "at": iso(now), "clerk": p.user_id,
                  "ledger_seq": entry.seq}
-        return (PointsWrite(household, entry, stock_key=stock_key, quantity=body.quantity, order=order),
-                {"order": order, "balance": household.balance})
+        uow.ledger.append(household.id, entry)
+        uow.take_stock(stock_key, body.quantity)    # never below zero, whoever took the last one meanwhile
+        uow.orders_added.append(order)
+        return {"order": order, "balance": household.balance}
 
-    return _apply(store, p, "redeem", body.household_id, idempotency_key,
-                  {"supermarket": supermarket_id, **body.model_dump()}, decide, stock_key=stock_key)
+    return handle(uow, p, Command("redeem", {"supermarket": supermarket_id, **body.model_dump(mode="json")},
+                                  idempotency_key, Preload(household_ids=[body.household_id], stock_keys=[stock_key])),
+                  decide)
 
 
-def restock(store: PointsStore, config, p: Principal, supermarket_id: str, body: commands.Restock) -> dict:
+def restock(uow: AbstractUnitOfWork, config, p: Principal, supermarket_id: str, body: commands.Restock) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _manages(p, market):
+    if not access.may_manage_stock(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place manage its stock")
     if body.sku not in {i.sku for i in market.items}:
         raise Invalid(f"{supermarket_id} has no item '{body.sku}'", field="sku")
-    return {"sku": body.sku, "stock": store.restock(f"{supermarket_id}#{body.sku}", body.add)}
+    key = f"{supermarket_id}#{body.sku}"
+
+    def decide() -> dict:
+        uow.add_stock(key, body.add)
+        return {"sku": body.sku, "stock": (uow.stock.get(key) or 0) + body.add}
+
+    return handle(uow, p, Command("restock", reads=Preload(stock_keys=[key])), decide)
 
 
-def _manages(p: Principal, market) -> bool:
-    """The market's own clerks, and the admins of a place that holds it."""
-    return _clerk_of(p, market) or (p.role == roles.ADMIN and p.node is not None and within(market.node, p.node))
-
-
-def stock(store: PointsStore, config, p: Principal, supermarket_id: str) -> dict:
+def stock(uow: AbstractUnitOfWork, config, p: Principal, supermarket_id: str) -> dict:
     market = _supermarket(config, supermarket_id)
-    if not _manages(p, market):
+    if not access.may_manage_stock(p, market.node):
         raise Forbidden(f"only the clerks of {supermarket_id} and the admins of its place read its stock")
-    levels = store.stock([f"{supermarket_id}#{i.sku}" for i in market.items])
+    with uow:
+        levels = uow.read_stock([f"{supermarket_id}#{i.sku}" for i in market.items])
     return {"supermarket": supermarket_id, "items": [
         {"sku": i.sku, "names": i.names.model_dump(exclude_none=True), "price": i.price,
          "stock": levels.get(f"{supermarket_id}#{i.sku}", 0)} for i in market.items]}
 
 
-def ledger(store: PointsStore, config, p: Principal, household_id: str, limit: int, cursor: str | None) -> dict:
-    read = store.read(household_id)
-    if read.household is None or not _may_read(p, read.household.grid):
-        raise NotFound(f"no household {household_id} that you can see")
-    page = store.ledger(household_id, limit, cursor)
-    return {"household_id": household_id, "balance": read.household.balance, "items": page.items,
-            "cursor": page.cursor}
+def ledger(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, limit: int, cursor: str | None) -> dict:
+    with uow:
+        uow.preload(Preload(household_ids=[household_id]))
+        uow.load()
+        household = uow.households.seen[household_id]
+        if household is None or not access.may_read_ledger(p, household.grid):
+            raise NotFound(f"no household {household_id} that you can see")
+        page = uow.ledger.page(household_id, limit, cursor)
+    return {"household_id": household_id, "balance": household.balance, "items": page.items, "cursor": page.cursor}
 
 
-def _village_households(store: PointsStore, config, village: str, months: list[str]) -> HouseholdsRead:
+def _village_households(uow: AbstractUnitOfWork, config, village: str, months: list[str]) -> HouseholdsRead:
     """The village's households and their `earned` counters of these months: two round trips, any village."""
     node = config.jurisdiction.node(village)
     if node is None or node.level != "village":
         raise Invalid(f"'{village}' is not a village of this deployment", field="village")
     grids = [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
-    return store.households_in_grids(grids, lambda household_id: [f"earned#{household_id}#{m}" for m in months])
+    with uow:
+        return uow.households.in_grids(grids, lambda household_id: [f"earned#{household_id}#{m}" for m in months])
 
 
 def _months(period: str) -> list[str]:
@@ -216,14 +200,14 @@ def _months(period: str) -> list[str]:
     raise Invalid("period is YYYY or YYYY-MM", field="period")
 
 
-def eligible(store: PointsStore, config, p: Principal, privilege: str, village: str, period: str) -> dict:
+def eligible(uow: AbstractUnitOfWork, config, p: Principal, privilege: str, village: str, period: str) -> dict:
     spec = next((x for x in config.spec.points.privileges if x.code == privilege), None)
     if spec is None:
         raise NotFound(f"no privilege {privilege}")
-    if p.role not in (roles.POINTS_EVALUATOR, roles.STATION, roles.LEADER, roles.ADMIN) or not within(village, p.node or "-"):
+    if not access.may_read_privileges(p, village):
         raise Forbidden(f"{village} is outside your jurisdiction")
     months = _months(period)
-    read = _village_households(store, config, village, months)
+    read = _village_households(uow, config, village, months)
     earned = read.counters
     rows = []
     for h in read.households:
@@ -249,11 +233,11 @@ def eligible_csv(result: dict, language: str) -> str:
     return exports.write(ELIGIBLE_COLUMNS, [{**head, **r} for r in result["items"]], language)
 
 
-def monthly_ranking(store: PointsStore, config, village: str, month: str) -> dict:
+def monthly_ranking(uow: AbstractUnitOfWork, config, village: str, month: str) -> dict:
     """The public notice-board ranking: net points earned in the month, names masked."""
     if len(month) != 7:
         raise Invalid("month is YYYY-MM", field="month")
-    read = _village_households(store, config, village, [month])
+    read = _village_households(uow, config, village, [month])
     rows = sorted(({"household": mask_name(h.head), "points": read.counters.get(f"earned#{h.id}#{month}", 0),
                     "id": h.id} for h in read.households), key=lambda r: (-r["points"], r["id"]))
     return {"village": village, "month": month,

@@ -1,4 +1,4 @@
-"""Statistics for any node and period from the counters kept on write (DESIGN §7): O(buckets), never O(cases).
+"""Statistics for any node and period from the counters kept on write: O(buckets), never O(cases).
 
 A period is a day, month, quarter, year or an inclusive date range; it is read as the fewest counter items
 that cover it exactly (whole years, then whole months, then days), for the node itself. Events count on their
@@ -13,14 +13,13 @@ import re
 from collections import defaultdict
 from datetime import date, timedelta
 
-from chalicelib.domain import aggregates, roles
+from chalicelib.domain import access, aggregates
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import exports
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
 
-READERS = (roles.LEADER, roles.DISPATCHER, roles.STATION, roles.ADMIN)
 MAX_RANGE_DAYS = 3 * 366
 
 
@@ -120,7 +119,7 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
     target = config.jurisdiction.node(node)
     if target is None:
         raise Invalid(f"'{node}' is not a node of this deployment", field="node")
-    if p.role not in READERS or not within(node, p.node or "-"):
+    if not access.may_read_statistics(p, node):
         raise Forbidden(f"statistics of {node} are outside your jurisdiction")
     keys = [f"{node}#{b}#{part}" for b in buckets(first, last) for part in slices(config)]
     counters: dict[str, int] = defaultdict(int)
@@ -137,8 +136,9 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
 
 
 METRIC_NAMES = {  # metric -> (Chinese, English), as a spreadsheet reader sees it
-    "reported": ("上报", "reported"), "accepted": ("受理", "accepted"), "rejected": ("不予受理", "rejected"),
-    "merged": ("合并", "merged"), "dispatched": ("派单", "dispatched"),
+    "reported": ("上报", "reported"),
+    **{m.name: (m.zh, m.en) for m in aggregates.COUNTED_ACTIONS.values()},
+    "dispatched": ("派单", "dispatched"),
     "acknowledged_on_time": ("按时报到", "reported in on time"), "resolved": ("办结", "resolved"),
     "reopened": ("重办", "reopened"), "overdue": ("超时", "overdue"), "evaluated": ("已评价", "evaluated"),
     "good": ("满意", "good"), "fair": ("基本满意", "fair"), "bad": ("不满意", "bad"),

@@ -1,4 +1,4 @@
-"""Which timers a case should have running, and the notices each one sends (DESIGN §4).
+"""Which timers a case should have running, and the notices each one sends.
 
 A timer is one Step Functions execution per timed stage: triage, report-in per department, resolve,
 evaluation. Its name derives from case, stage, department and the stage's deadline version, so starting it
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.domain.case import Case, iso, parse_iso
-from chalicelib.services.calendar import working_calendar
+from chalicelib.domain.vocabulary import Share
 
 ESCALATION_NOTICES = 3     # village -> township -> county -> prefecture
 TOP_LEVEL_REMINDERS = 2    # further breach notices once the prefecture holds the case
@@ -58,7 +58,7 @@ def needed(case: Case) -> dict[str, Timer]:
 
 def notices(timer: Timer, case: Case, config) -> list[dict]:
     """The timer's notices in time order: a 75% warning, the breach, then one per grace period."""
-    calendar = working_calendar(config)
+    calendar = config.calendar
     complex_category = config.categories[case.category].complex if case.category in config.categories else False
     duration = config.deadlines.duration(timer.stage, case.urgency, complex_category)
     start, due = parse_iso(timer.start), parse_iso(timer.due)
@@ -75,7 +75,7 @@ def notices(timer: Timer, case: Case, config) -> list[dict]:
 
 
 def _is_co_handler(case: Case, department: str | None) -> bool:
-    return any(a.department == department and a.role == "co" for a in case.active_assignments())
+    return any(a.department == department and a.role == Share.CO for a in case.active_assignments())
 
 
 def execution_input(timer: Timer, case: Case, config) -> dict:

@@ -5,24 +5,25 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from ulid import ULID
 
-from chalicelib.domain import aggregates, roles
+from chalicelib.domain import access, aggregates
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
-from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, idempotency, views
+from chalicelib.services import views
+from chalicelib.services.handler import Command, handle
+from chalicelib.domain import commands
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogVisit, now: datetime,
               idempotency_key: str | None = None) -> dict:
-    if p.role != roles.GRID_MEMBER:
+    if not access.may_log_visits(p):
         raise Forbidden("grid members log household visits")
     if body.visited_at > now + timedelta(minutes=5):
         raise Invalid("a visit cannot be in the future", field="visited_at")
 
-    def run() -> dict:
+    def decide() -> dict:
         household = uow.households.get(body.household_id)   # read with the idempotency record: no round trip
         if household is None or household.grid != p.grid:
             raise Invalid(f"no household {body.household_id} in your grid", field="household_id")
@@ -31,11 +32,10 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
                       demands_raised=list(body.demands_raised), case_ids=list(body.case_ids))
         uow.visits_added.append(visit)
         uow.add_increments(aggregates.for_visit(visit.grid, visit.visited_at, config.timezone))
-        return idempotency.commit_with_result(uow, views.masked_notes(visit.to_dict()))
+        return views.masked_notes(visit.to_dict())
 
-    with uow:
-        uow.preload(Preload(household_ids=[body.household_id]))
-        return idempotency.once(uow, p, "log_visit", idempotency_key, body.model_dump(mode="json"), run)
+    return handle(uow, p, Command("log_visit", body.model_dump(mode="json"), idempotency_key,
+                                  Preload(household_ids=[body.household_id])), decide)
 
 
 def list_visits(uow: AbstractUnitOfWork, config, p: Principal, grid: str, first: date, last: date, limit: int,
@@ -43,10 +43,7 @@ def list_visits(uow: AbstractUnitOfWork, config, p: Principal, grid: str, first:
     node = config.jurisdiction.node(grid)
     if node is None or node.level != "grid":
         raise Invalid(f"'{grid}' is not a grid of this deployment", field="grid")
-    allowed = p.grid == grid if p.role == roles.GRID_MEMBER else (
-        p.role in (roles.STATION, roles.DISPATCHER, roles.LEADER, roles.ADMIN, roles.POINTS_EVALUATOR)
-        and within(grid, p.node or "-"))
-    if not allowed:
+    if not access.may_read_visits(p, grid):
         raise Forbidden(f"grid {grid} is outside your jurisdiction")
     tz = config.timezone
     start = datetime.combine(first, time.min, tz).astimezone(timezone.utc)

@@ -9,6 +9,7 @@ import requests
 from chalicelib import resources, workers
 from chalicelib.adapters import outbox, secrets
 from chalicelib.adapters.models import OutboxItem
+from chalicelib.services import dispatcher
 from local.worker import poll_once
 from support.dingtalk_sink import SECRET, Sink
 from tests.e2e.helpers import REPORT, drive, new_case, ok
@@ -38,19 +39,15 @@ def executions(case_id):
 # -- outbox ------------------------------------------------------------------------------------------------
 def test_a_timer_start_that_fails_right_after_the_commit_is_started_later_by_the_relay(api, monkeypatch):
     case = drive(api, new_case(api)["id"], "accepted")
-    real = outbox.carry_out
+    def timer_service_down(carrier, effect):
+        raise ConnectionError("Step Functions unreachable")
 
-    def timer_service_down(effect):
-        if effect.kind == "start_timer":
-            raise ConnectionError("Step Functions unreachable")
-        return real(effect)
-
-    monkeypatch.setattr(outbox, "carry_out", timer_service_down)
+    monkeypatch.setattr(outbox.AwsCarrier, "start_timer", timer_service_down)
     ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri"}))
     assert executions(case["id"]) == {}                                   # the start failed...
     pending = [e for i in OutboxItem.scan() if i.pending for e in i.effects if e["kind"] == "start_timer"]
     assert len(pending) == 2                                              # ...but both timers are in the outbox
-    monkeypatch.setattr(outbox, "carry_out", real)
+    monkeypatch.undo()
     result = workers.relay(older_than_seconds=0)                          # the relay's next run
     assert result["done"] == 2 and result["oldest_pending_age_seconds"] == 0
     assert set(executions(case["id"]).values()) == {"RUNNING"} and len(executions(case["id"])) == 2
@@ -59,7 +56,7 @@ def test_a_timer_start_that_fails_right_after_the_commit_is_started_later_by_the
 
 def test_a_crash_between_commit_and_side_effects_loses_nothing(api, monkeypatch):
     case = drive(api, new_case(api)["id"], "accepted")
-    monkeypatch.setattr(outbox, "carry_out_all", lambda effects: [])      # the process dies after the commit
+    monkeypatch.setattr(dispatcher, "dispatch", lambda effects, carrier: [])   # the process dies after the commit
     ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri", "co_handlers": ["rq-water"]}))
     monkeypatch.undo()
     assert executions(case["id"]) == {}
@@ -73,7 +70,7 @@ def test_a_crash_between_commit_and_side_effects_loses_nothing(api, monkeypatch)
 
 def test_a_timer_stop_lost_in_a_crash_is_carried_out_by_the_relay(api, monkeypatch):
     case = drive(api, new_case(api)["id"], "dispatched")
-    monkeypatch.setattr(outbox, "carry_out_all", lambda effects: [])      # the process dies after the commit
+    monkeypatch.setattr(dispatcher, "dispatch", lambda effects, carrier: [])   # the process dies after the commit
     ok(api.call("dept-rq-agri", "POST", f"/cases/{case['id']}/acknowledge", {}))
     monkeypatch.undo()
     name = f"{case['id']}-reportin-rq-agri-v1"

@@ -66,6 +66,13 @@ POLICY = {
     ("/open311/v2/services/{code_fmt}", "GET"): allow(EVERYONE),
     ("/open311/v2/requests/{id_fmt}", "GET"): allow(EVERYONE),
     ("/open311/v2/tokens/{token_fmt}", "GET"): allow(EVERYONE),
+    ("/", "GET"): allow(set(), otherwise=302),                  # to the console
+    ("/console", "GET"): allow(EVERYONE),
+    ("/console/{asset}", "GET"): allow(EVERYONE),
+    ("/me", "GET"): allow(EVERYONE),
+    ("/jurisdiction", "GET"): allow(EVERYONE),
+    ("/categories", "GET"): allow(EVERYONE),
+    ("/departments", "GET"): allow(EVERYONE),
 }
 # action -> (the status the case is put in, who may do it, exact answers)
 ACTIONS = {
@@ -83,13 +90,14 @@ ACTIONS = {
     "resolve": ("in_progress", {"dept-rq-agri"}, {}),
     "evaluate": ("resolved", {"gm-yks-01"}, {}),
     "close": ("resolved", {"dispatcher-rq"}, {}),
+    "supervise": ("dispatched", {"dispatcher-bz"}, {}),
 }
 ACTION_BODY = {"accept": ACCEPT, "reject": {"reason": "no"}, "merge": None, "resolve-on-spot": {"note": "done"},
                "escalate": {"reason": "up"}, "dispatch": {"lead": "rq-agri"}, "redispatch": {"lead": "rq-agri"},
                "acknowledge": {}, "return": {"reason": "not ours"},
                "request-extension": {"requested_due": "2031-01-01T00:00:00Z", "reason": "canal"},
                "decide-extension": {"approve": True}, "resolve": {"note": "done"},
-               "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}}
+               "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}, "supervise": {"note": "report progress"}}
 
 
 def classify(code: int) -> str:
@@ -147,13 +155,19 @@ def world(api):
     return {"case": case_id, "home": home, "reviewed": reviewed, "key": key["key_id"], "photo": photo}
 
 
+def console_entry() -> str:
+    from chalicelib import console
+    return console.manifest()["entry"]
+
+
 def requests_for(api, w, path, method, user):
     """The request a user would send on that route (valid, so only authorisation decides)."""
     case, home = w["case"], w["home"]
     fill = {"{case_id}": case, "{household_id}": home, "{supermarket_id}": "yks-market", "{village}": "BZ.RQ.TGLK.YKS",
             "{privilege}": "star_household_priority", "{department}": "rq-agri", "{photo_id}": w["photo"],
             "{seq}": "1", "{index}": "0", "{key_id}": w["key"], "{document}": "services.json",
-            "{code_fmt}": "irrigation.json", "{id_fmt}": f"{case}.json", "{token_fmt}": f"{case}.json"}
+            "{code_fmt}": "irrigation.json", "{id_fmt}": f"{case}.json", "{token_fmt}": f"{case}.json",
+            "{asset}": console_entry()}
     url = path
     for k, v in fill.items():
         url = url.replace(k, v)
@@ -165,6 +179,9 @@ def requests_for(api, w, path, method, user):
              "/statistics": "?node=BZ.RQ.TGLK.YKS&period=2026", "/rankings": "?node=BZ.RQ&level=county",
              "/privileges/{privilege}/households": "?village=BZ.RQ.TGLK.YKS&period=2026",
              "/cases/{case_id}/contacts": "?purpose=return%20visit"}
+    if path.startswith("/console"):                  # a page and a script, not JSON: the status decides
+        headers = {"Authorization": f"Bearer {api.token(user)}"} if user else {}
+        return api.client.http.get(url, headers=headers).status_code, None
     if method == "GET":
         return api.call(user, "GET", url + query.get(path, ""))
     bodies = {

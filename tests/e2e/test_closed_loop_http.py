@@ -4,31 +4,31 @@ import pytest
 from tests.e2e.helpers import ACCEPT, REPORT, SCORES, drive, new_case, ok
 
 # Every action's route and the person who would naturally do it. Expected outcome per status is written here
-# by hand from DESIGN §3, independent of the domain's own table.
+# by hand from the loop in docs/architecture.md, independent of the domain's own table.
 ACTOR = {"accept": "station-yks", "reject": "station-yks", "merge": "station-yks",
          "resolve_on_spot": "dispatcher-rq", "escalate": "dispatcher-rq", "dispatch": "dispatcher-rq",
          "redispatch": "dispatcher-rq", "acknowledge": "dept-rq-agri", "return": "dept-rq-agri",
          "request_extension": "dept-rq-agri", "decide_extension": "dispatcher-rq", "resolve": "dept-rq-agri",
-         "evaluate": "gm-yks-01", "close": "dispatcher-rq"}
+         "evaluate": "gm-yks-01", "close": "dispatcher-rq", "supervise": "dispatcher-bz"}
 BODY = {"accept": ACCEPT, "reject": {"reason": "no"}, "merge": {"target_case_id": "TARGET"},
         "resolve_on_spot": {"note": "done"}, "escalate": {"reason": "too big"},
         "dispatch": {"lead": "rq-agri"}, "redispatch": {"lead": "rq-agri"}, "acknowledge": {},
         "return": {"reason": "not ours"}, "request_extension": {"requested_due": "2030-01-01T00:00:00Z",
                                                                  "reason": "canal"},
         "decide_extension": {"approve": True}, "resolve": {"note": "done"},
-        "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}}
+        "evaluate": {"scores": SCORES, "verdict": "good"}, "close": {}, "supervise": {"note": "report progress"}}
 ALLOWED = {  # status -> actions that succeed for the natural actor
     "reported": {"accept", "reject", "merge"},
     "accepted": {"resolve_on_spot", "escalate", "dispatch"},
-    "dispatched": {"redispatch", "acknowledge", "return"},
-    "in_progress": {"redispatch", "request_extension", "resolve"},
+    "dispatched": {"redispatch", "acknowledge", "return", "supervise"},
+    "in_progress": {"redispatch", "request_extension", "resolve", "supervise"},
     "resolved": {"evaluate", "close"},
     "closed": set(), "rejected": set(),
 }
 OFFERED = {  # what a 409 lists as allowed in each status (co-handlers may still report in while in progress)
     "reported": ["accept", "merge", "reject"], "accepted": ["dispatch", "escalate", "resolve_on_spot"],
-    "dispatched": ["acknowledge", "redispatch", "return"],
-    "in_progress": ["acknowledge", "decide_extension", "redispatch", "request_extension", "resolve"],
+    "dispatched": ["acknowledge", "redispatch", "return", "supervise"],
+    "in_progress": ["acknowledge", "decide_extension", "redispatch", "request_extension", "resolve", "supervise"],
     "resolved": ["close", "evaluate"], "closed": [], "rejected": [],
 }
 

@@ -3,7 +3,7 @@ half-written, and a retry with the same Idempotency-Key completes the write once
 import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
-from chalicelib.adapters import dynamo
+from chalicelib.adapters import dynamo, unit_of_work
 from chalicelib.adapters.models import OutboxItem, StatItem, TimelineItem
 from tests.e2e.helpers import ACCEPT, REPORT, household_ready_to_redeem, new_case, ok
 
@@ -103,7 +103,7 @@ def test_a_throttled_redemption_answers_503_and_spends_nothing(api, inject):
 def test_two_requests_with_one_idempotency_key_racing_both_answer_the_one_case_committed(api, monkeypatch):
     """The twin commits between our read and our commit: our transaction fails on the idempotency record and
     replays the twin's result."""
-    real_commit, twin = dynamo.DynamoUnitOfWork.commit, []
+    real_commit, twin = unit_of_work.DynamoUnitOfWork._commit, []
 
     def commit_after_the_twin(uow):
         if not twin:
@@ -111,7 +111,7 @@ def test_two_requests_with_one_idempotency_key_racing_both_answer_the_one_case_c
             twin[0] = api.call("gm-yks-01", "POST", "/cases", REPORT, headers={"Idempotency-Key": "twin"})
         return real_commit(uow)
 
-    monkeypatch.setattr(dynamo.DynamoUnitOfWork, "commit", commit_after_the_twin)
+    monkeypatch.setattr(unit_of_work.DynamoUnitOfWork, "_commit", commit_after_the_twin)
     ours = ok(api.call("gm-yks-01", "POST", "/cases", REPORT, headers={"Idempotency-Key": "twin"}), 201)
     theirs = ok(twin[0], 201)
     assert ours == theirs

@@ -22,7 +22,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ReadTimeoutError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib.adapters import dynamo
+from chalicelib.adapters import dynamo, unit_of_work
 from chalicelib.adapters.models import CounterItem
 from support.calls import RECORDER, Collector, any_call
 from tests.e2e.helpers import ACCEPT, REPORT, household_ready_to_redeem, new_case, ok
@@ -144,7 +144,7 @@ def test_a_redemption_whose_answer_is_lost_spends_once_and_answers_success(api, 
 def test_a_transaction_rebuilt_after_losing_the_case_number_is_sent_under_a_new_token(api, monkeypatch, transactions):
     """A concurrent intake takes the number between our read and our commit: our transaction is cancelled and
     rebuilt with the next number, a new transaction with a new token."""
-    real_commit, rival = dynamo.DynamoUnitOfWork.commit, []
+    real_commit, rival = unit_of_work.DynamoUnitOfWork._commit, []
 
     def commit_after_a_rival(uow):
         if not rival:
@@ -152,7 +152,7 @@ def test_a_transaction_rebuilt_after_losing_the_case_number_is_sent_under_a_new_
             rival[0] = api.call("gm-yks-02", "POST", "/cases", {**REPORT, "grid": "BZ.RQ.TGLK.YKS.G02"})
         return real_commit(uow)
 
-    monkeypatch.setattr(dynamo.DynamoUnitOfWork, "commit", commit_after_a_rival)
+    monkeypatch.setattr(unit_of_work.DynamoUnitOfWork, "_commit", commit_after_a_rival)
     ours = ok(api.call("gm-yks-01", "POST", "/cases", REPORT), 201)
     assert (ok(rival[0], 201)["number"][-6:], ours["number"][-6:]) == ("000001", "000002")
     sent = transactions()

@@ -1,4 +1,4 @@
-"""DESIGN §7's example: "from June to August Bazhou resolved 14,900 disputes and 68,400 demands" is one cheap
+"""The prefecture's figure: "from June to August Bazhou resolved 14,900 disputes and 68,400 demands" is one cheap
 query. Cases go through the real write path (services over the in-memory unit of work, for speed); the counter
 items it produced are loaded into DynamoDB (moto), and one statistics call at the prefecture reads them back,
 counting what DynamoDB returned with the shared recorder of AWS calls (support/calls.py)."""
@@ -10,7 +10,8 @@ import pytest
 from chalicelib.adapters import dynamo
 from chalicelib.adapters.models import StatItem
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.domain import commands
+from chalicelib.services import cases
 from support.calls import RECORDER, Collector
 from tests.builders import spot_in
 from tests.e2e.helpers import ok
@@ -52,7 +53,7 @@ def generate(config, disputes, demands, seed):
 
 
 def load_counters(store):
-    """Batch writes (moto copies whole tables per transaction: DESIGN §10)."""
+    """Batch writes (moto copies whole tables per transaction: docs/architecture.md, Known pitfalls of this stack)."""
     client = dynamo.connection().client
     items = [{"PutRequest": {"Item": {"key": {"S": key}, **{a: {"N": str(v)} for a, v in counters.items()}}}}
              for key, counters in store.counters_by_table["stats"].items()]

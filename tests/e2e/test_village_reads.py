@@ -4,14 +4,14 @@ Counted by the shared recorder of AWS calls (support/calls.py); each call is hel
 parallel overlap in time, and the rounds are the longest chain of calls each ending before the next begins."""
 import pytest
 
+from chalicelib.adapters import repositories
 from chalicelib.adapters.models import CounterItem, HouseholdItem
-from chalicelib.adapters.points_store import DynamoPointsStore
 from chalicelib.domain.household import Household
 from support.calls import RECORDER, Collector, dynamodb, rounds
 from tests.e2e.helpers import ok
 
 VILLAGE = "BZ.RQ.TGLK.YKS"
-LATENCY = 0.25       # seconds added to every call: parallel calls overlap (even on a loaded machine), sequential ones cannot
+LATENCY = 0.5        # seconds added to every call: parallel calls overlap (even on a loaded machine), sequential ones cannot
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_village_read_is_two_rounds_whatever_the_number_of_grids(tables, dynam
     ids = put_households(grids, per_grid=240 // n_grids, month="2026-06")    # 240 households in all
     months = [f"2026-{m:02d}" for m in range(1, 13)]                          # a year: 2,880 counter keys
     dynamodb_calls.clear()
-    read = DynamoPointsStore().households_in_grids(grids, lambda h: [f"earned#{h}#{m}" for m in months])
+    read = repositories.DynamoHouseholdRepository().in_grids(grids, lambda h: [f"earned#{h}#{m}" for m in months])
     assert sorted(h.id for h in read.households) == sorted(ids)
     assert read.counters == {f"earned#{h}#2026-06": int(h[-4:]) % 7 for h in ids if int(h[-4:]) % 7}
     operations = sorted(call.operation for call in dynamodb_calls)

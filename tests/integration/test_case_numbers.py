@@ -1,4 +1,4 @@
-"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (issue 9).
+"""Case numbers claimed inside the intake's one transaction, on the embedded moto server (docs/performance.md).
 
 The intake reads the county-year counter with its idempotency record (one BatchGetItem) and claims N+1 in its
 TransactWriteItems, conditional on the counter still being N. These tests interleave intakes between that read and
@@ -6,19 +6,21 @@ that commit, the way concurrent Lambdas would.
 """
 import pytest
 
-from chalicelib.adapters.api_keys import DynamoApiKeys
-from chalicelib.adapters.dynamo import DynamoHouseholdRepository, DynamoUnitOfWork
+from chalicelib.adapters.repositories import DynamoHouseholdRepository
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import CaseItem, CounterItem, IdempotencyItem, VisitItem
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, households, open311, visits
-from chalicelib.services.cases import NUMBER_ATTEMPTS
+from chalicelib.services import api_keys, cases, households, open311, visits
+from chalicelib.domain import commands
+from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
 from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
 from support.fakes import InterleavedLoads
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
+ADMIN = Principal("admin-bz", "admin", node="BZ")
 COUNTER = "case-number#RQ#2026"
 
 
@@ -30,6 +32,7 @@ class Interleaved(InterleavedLoads, DynamoUnitOfWork):
     """A unit of work that lets other intakes commit right after each of its loads (before its own commit)."""
 
     def __init__(self, between):
+        super().__init__()
         self._interleave(between)   # one callable per load; run after the read, before the commit
 
 
@@ -99,20 +102,19 @@ def test_a_twin_that_commits_between_our_read_and_our_commit_is_replayed_not_ren
 
 
 def test_an_open311_key_is_checked_on_the_intakes_one_read_before_anything_is_replayed(tables, config):
-    keys = DynamoApiKeys()
-    issued = keys.issue("civic app", "admin-bz", "2026-03-17T03:00:00Z")
+    issued = api_keys.issue(DynamoUnitOfWork(), ADMIN, commands.IssueApiKey(name="civic app"), T0)
     form = {"api_key": issued["api_key"], "service_code": "road_repair", "lat": "40.605", "long": "87.685",
             "description": "Pothole at the school gate", "phone": "13911112222", "first_name": "张",
             "idempotency_key": "o-1"}
-    created = open311.create_request(DynamoUnitOfWork(), config, keys, form, T0)
-    assert open311.create_request(DynamoUnitOfWork(), config, keys, form, T0) == created     # replayed
+    created = open311.create_request(DynamoUnitOfWork(), config, form, T0)
+    assert open311.create_request(DynamoUnitOfWork(), config, form, T0) == created     # replayed
     for wrong in (issued["key_id"] + ".not-the-secret", "unknown.secret", issued["key_id"] + "."):
         with pytest.raises(Open311Error) as refused:   # same client id and key: still no replay without the secret
-            open311.create_request(DynamoUnitOfWork(), config, keys, {**form, "api_key": wrong}, T0)
+            open311.create_request(DynamoUnitOfWork(), config, {**form, "api_key": wrong}, T0)
         assert refused.value.status == 403
-    keys.revoke(issued["key_id"])
+    api_keys.revoke(DynamoUnitOfWork(), ADMIN, issued["key_id"])
     with pytest.raises(Open311Error) as refused:
-        open311.create_request(DynamoUnitOfWork(), config, keys, form, T0)
+        open311.create_request(DynamoUnitOfWork(), config, form, T0)
     assert refused.value.status == 403
     assert sum(1 for _ in CaseItem.scan()) == 1
 

@@ -1,22 +1,39 @@
 """The PynamoDB adapter against the embedded moto server: transactions, versions, races, pages."""
 import pytest
 
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import AssignmentItem, CaseItem, IdempotencyItem, TimelineItem
 from chalicelib.domain.case import iso
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
-from chalicelib.services.unit_of_work import ListQuery
+from chalicelib.services import cases
+from chalicelib.domain import commands
+from chalicelib.services.unit_of_work import Command, ListQuery, Preload
 from tests.builders import CENTER, T0, at, accepted, reported
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
 
 
 def save(case):
-    with DynamoUnitOfWork() as uow:
-        uow.cases.add(case)
-        uow.commit()
+    uow = DynamoUnitOfWork()
+    uow.execute(None, Command("save"), lambda: uow.cases.add(case))
+
+
+def race(case_id, first, second):
+    """Two writers read the same version of the case; `first` commits between the other's read and its commit.
+    Returns what the second writer's commit raised."""
+    def write(change, between=lambda: None):
+        uow = DynamoUnitOfWork()
+
+        def decide():
+            change(uow.cases.seen[case_id])
+            between()   # the other writer runs now: it read the same version and commits first
+
+        return uow.execute(None, Command("race", reads=Preload(case_ids=[case_id])), decide)
+
+    with pytest.raises(VersionConflict) as lost:
+        write(second, between=lambda: write(first))
+    return lost.value
 
 
 def report(config, key=None, **overrides):
@@ -29,14 +46,16 @@ def report(config, key=None, **overrides):
 
 def test_two_dispatchers_who_read_the_same_version_cannot_both_commit(tables):
     save(accepted())
-    first, second = DynamoUnitOfWork().__enter__(), DynamoUnitOfWork().__enter__()
-    a, b = first.cases.get("01CASE"), second.cases.get("01CASE")          # both read version N
-    assert a.version == b.version
-    a.dispatch(CENTER, at(30), "rq-agri", [], iso(at(60)), iso(at(600)))
-    b.dispatch(CENTER, at(31), "rq-water", [], iso(at(60)), iso(at(600)))
-    first.commit()                                                         # one wins
-    with pytest.raises(VersionConflict):
-        second.commit()                                                    # the other gets a conflict
+    versions = []
+
+    def dispatch_to(department, minute):
+        def change(case):
+            versions.append(case.version)
+            case.dispatch(CENTER, at(minute), department, [], iso(at(60)), iso(at(600)))
+        return change
+
+    race("01CASE", dispatch_to("rq-agri", 30), dispatch_to("rq-water", 31))   # one wins, the other gets a conflict
+    assert versions[0] == versions[1]                                        # both read version N
     stored = CaseItem.get("01CASE").doc
     assert stored["assignments"][0]["department"] == "rq-agri"
     assert [t.seq for t in TimelineItem.query("01CASE")] == list(range(1, stored["version"] + 1))
@@ -186,14 +205,7 @@ def test_a_prefecture_wide_list_merges_the_counties_newest_first_and_pages_each_
 
 def _race(case_id, first, second):
     """Both writers read the same version, then both commit: the first wins, the second gets 409."""
-    a_uow, b_uow = DynamoUnitOfWork().__enter__(), DynamoUnitOfWork().__enter__()
-    a, b = a_uow.cases.get(case_id), b_uow.cases.get(case_id)
-    assert a.version == b.version
-    first(a)
-    second(b)
-    a_uow.commit()
-    with pytest.raises(VersionConflict):
-        b_uow.commit()
+    race(case_id, first, second)
     with DynamoUnitOfWork() as uow:
         stored = uow.cases.get(case_id)
         entries = uow.cases.timeline(case_id, 100, None).items

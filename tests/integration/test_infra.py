@@ -300,7 +300,7 @@ def test_cdk_nag_over_the_sam_expanded_api_gateway_and_lambda_resources(template
     assert "AccessLogSetting" in stage and stage["MethodSettings"][0]["ThrottlingRateLimit"] == 100
 
 
-# -- issue 9, figure 4: the deployed package ------------------------------------------------------------------
+# -- the deployed package (docs/performance.md, section 4) --------------------------------------------------------
 def _deployed_zips(template) -> list[Path]:
     """The zips the stack deploys as Lambda code (and layer): the Chalice construct's assets in cdk.out."""
     cdk_out = Path(template["_path"]).parent

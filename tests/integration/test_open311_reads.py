@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from ulid import ULID
 
-from chalicelib.adapters.dynamo import DynamoUnitOfWork, _to_item
+from chalicelib.adapters.case_repository import case_item
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import CaseItem
 from chalicelib.services import open311
 from tests.builders import T0, reported
@@ -18,7 +19,7 @@ def seed_disputes(count: int) -> None:
         for i in range(count):
             case = reported(case_id=str(ULID.from_datetime(T0 + timedelta(minutes=i))), number=f"RQ-2026-{i + 1:06d}")
             case.kind, case.category = "dispute", "neighbour"
-            batch.save(_to_item(case))
+            batch.save(case_item(case))
 
 
 @contextmanager

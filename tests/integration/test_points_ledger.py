@@ -4,13 +4,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chalicelib.adapters.models import LedgerItem, OrderItem, create_tables
-from chalicelib.adapters.points_store import DynamoPointsStore
-from chalicelib.domain import points as ledger_rules
+from chalicelib.adapters.models import HouseholdItem, LedgerItem, OrderItem, create_tables
+from chalicelib.adapters.repositories import stock_levels
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, OutOfStock, PointsRefused
 from chalicelib.domain.roles import Principal
-from chalicelib.services import commands, households, points
-from chalicelib.services.points_port import PointsWrite
+from chalicelib.services import households, points
+from chalicelib.domain import commands
+from support.fakes import InterleavedLoads
 
 EVALUATOR = Principal("evaluator-yks", "points_evaluator", node="BZ.RQ.TGLK.YKS")
 CLERK = Principal("clerk-yks", "clerk", node="BZ.RQ.TGLK.YKS")
@@ -21,7 +22,6 @@ CAPS = {"clean_courtyard": 5, "helped_mediate": 30, "volunteer_work": 15}   # de
 
 
 def new_household(config, name="王小明"):
-    from chalicelib.adapters.dynamo import DynamoUnitOfWork
     return households.register(DynamoUnitOfWork(), config, GM, commands.RegisterHousehold(
         grid=GM.grid, head=name, members=4), T0)["id"]
 
@@ -31,7 +31,19 @@ def ledger_sum(household_id):
 
 
 def stored_balance(household_id):
-    return DynamoPointsStore().read(household_id).household.balance
+    return HouseholdItem.get(household_id, consistent_read=True).doc["balance"]
+
+
+def restock(config, sku, quantity):
+    points.restock(DynamoUnitOfWork(), config, CLERK, "yks-market", commands.Restock(sku=sku, add=quantity))
+
+
+class Interleaved(InterleavedLoads, DynamoUnitOfWork):
+    """A unit of work that lets another write commit right after its load, before its own commit."""
+
+    def __init__(self, between):
+        super().__init__()
+        self._interleave(between)
 
 
 operation = st.one_of(
@@ -49,20 +61,19 @@ operation = st.one_of(
 def test_balance_is_the_ledger_sum_never_spent_below_zero_caps_hold_and_stock_stays_non_negative(aws, config, ops):
     aws.reset()
     create_tables()
-    store = DynamoPointsStore()
     home = new_household(config)
-    store.restock("yks-market#soap", 4)
-    store.restock("yks-market#rice-5kg", 2)
+    restock(config, "soap", 4)
+    restock(config, "rice-5kg", 2)
     for i, (kind, what, n) in enumerate(ops):
         now = T0 + timedelta(days=n * 31, minutes=i)            # n moves awards into later months
         balance_before = stored_balance(home)
         try:
             if kind in ("award", "penalty"):
-                points.record(store, config, EVALUATOR, home, commands.RecordPoints(rule=what, reason="r"), now)
+                points.record(DynamoUnitOfWork(), config, EVALUATOR, home, commands.RecordPoints(rule=what, reason="r"), now)
             elif kind == "reverse":
-                points.reverse(store, config, EVALUATOR, home, what, commands.Reason(reason="mistake"), now)
+                points.reverse(DynamoUnitOfWork(), config, EVALUATOR, home, what, commands.Reason(reason="mistake"), now)
             else:
-                points.redeem(store, config, CLERK, "yks-market", commands.Redeem(household_id=home, sku=what,
+                points.redeem(DynamoUnitOfWork(), config, CLERK, "yks-market", commands.Redeem(household_id=home, sku=what,
                                                                                    quantity=n), now)
         except (PointsRefused, MonthlyCapReached, InsufficientPoints, OutOfStock) as refused:
             assert stored_balance(home) == balance_before, refused   # a refusal changes nothing
@@ -77,100 +88,87 @@ def test_balance_is_the_ledger_sum_never_spent_below_zero_caps_hold_and_stock_st
         if e["rule"] in CAPS and e["kind"] in ("award", "reversal"):
             per_rule_month[(e["rule"], e["month"])] = per_rule_month.get((e["rule"], e["month"]), 0) + e["points"]
     assert all(total <= CAPS[rule] for (rule, _), total in per_rule_month.items())
-    assert all(level >= 0 for level in store.stock(["yks-market#soap", "yks-market#rice-5kg"]).values())
+    assert all(level >= 0 for level in stock_levels(["yks-market#soap", "yks-market#rice-5kg"]).values())
     reversed_seqs = [e["reverses"] for e in entries if e["kind"] == "reversal"]
     assert len(reversed_seqs) == len(set(reversed_seqs))             # each entry reversed at most once
     sold = sum(o.doc["quantity"] for o in OrderItem.scan() if o.doc["sku"] == "soap")
-    assert store.stock(["yks-market#soap"]).get("yks-market#soap", 0) == 4 - sold
+    assert stock_levels(["yks-market#soap"]).get("yks-market#soap", 0) == 4 - sold
 
 
 def test_two_clerks_who_both_read_the_last_unit_make_exactly_one_order(tables, config):
-    store = DynamoPointsStore()
     homes = [new_household(config, "王一"), new_household(config, "李二")]
     for home in homes:
-        points.record(store, config, EVALUATOR, home, commands.RecordPoints(rule="helped_mediate", reason="r"), T0)
-    store.restock("yks-market#soap", 1)
-    reads = [store.read(h, stock_key="yks-market#soap") for h in homes]       # both see one soap left
-    assert [r.stock for r in reads] == [1, 1]
-    changes = []
-    for read, clerk in zip(reads, (CLERK, OTHER_CLERK)):
-        version = read.household.version
-        entry = ledger_rules.redeem(read.household, 5, 1, at="2026-06-10T03:00:00Z", month="2026-06",
-                                    order_id=f"order-{clerk.user_id}", by=clerk.user_id)
-        changes.append((PointsWrite(read.household, entry, stock_key="yks-market#soap", quantity=1,
-                                    order={"id": f"order-{clerk.user_id}", "supermarket": "yks-market", "quantity": 1,
-                                           "sku": "soap"}), version))
-    store.write(*changes[0])                                                    # the first commits
-    with pytest.raises(OutOfStock):
-        store.write(*changes[1])                                                # the second finds none left
-    assert [o.order_id for o in OrderItem.scan()] == ["order-clerk-yks"]
-    assert store.stock(["yks-market#soap"]) == {"yks-market#soap": 0}
+        points.record(DynamoUnitOfWork(), config, EVALUATOR, home, commands.RecordPoints(rule="helped_mediate",
+                                                                                          reason="r"), T0)
+    restock(config, "soap", 1)
+    first = []                                   # the first clerk's redemption commits between our read and commit
+    ours = Interleaved([lambda: first.append(points.redeem(
+        DynamoUnitOfWork(), config, CLERK, "yks-market", commands.Redeem(household_id=homes[0], sku="soap"), T0))])
+    with pytest.raises(OutOfStock):              # the second finds none left
+        points.redeem(ours, config, OTHER_CLERK, "yks-market", commands.Redeem(household_id=homes[1], sku="soap"), T0)
+    assert ours.stock == {"yks-market#soap": 1}  # both saw one soap left
+    assert [o.doc["clerk"] for o in OrderItem.scan()] == ["clerk-yks"]
+    assert stock_levels(["yks-market#soap"]) == {"yks-market#soap": 0}
     assert [stored_balance(h) for h in homes] == [5, 10] and [ledger_sum(h) for h in homes] == [5, 10]
 
 
 def test_a_redemption_retried_three_times_with_one_key_deducts_once(tables, config):
-    store = DynamoPointsStore()
     home = new_household(config)
-    points.record(store, config, EVALUATOR, home, commands.RecordPoints(rule="helped_mediate", reason="r"), T0)
-    store.restock("yks-market#soap", 10)
+    points.record(DynamoUnitOfWork(), config, EVALUATOR, home, commands.RecordPoints(rule="helped_mediate", reason="r"), T0)
+    restock(config, "soap", 10)
     body = commands.Redeem(household_id=home, sku="soap", quantity=1)
-    answers = [points.redeem(store, config, CLERK, "yks-market", body, T0, idempotency_key="till-7-0042")
+    answers = [points.redeem(DynamoUnitOfWork(), config, CLERK, "yks-market", body, T0, idempotency_key="till-7-0042")
                for _ in range(3)]
     assert len({a["order"]["id"] for a in answers}) == 1
-    assert stored_balance(home) == 5 and store.stock(["yks-market#soap"])["yks-market#soap"] == 9
+    assert stored_balance(home) == 5 and stock_levels(["yks-market#soap"])["yks-market#soap"] == 9
     assert len(list(OrderItem.scan())) == 1
 
 
 def test_a_reversal_of_a_reversal_and_a_second_reversal_are_refused(tables, config):
-    store = DynamoPointsStore()
     home = new_household(config)
-    points.record(store, config, EVALUATOR, home, commands.RecordPoints(rule="illegal_dumping", reason="r"), T0)
-    first = points.reverse(store, config, EVALUATOR, home, 1, commands.Reason(reason="wrong household"), T0)
+    points.record(DynamoUnitOfWork(), config, EVALUATOR, home, commands.RecordPoints(rule="illegal_dumping", reason="r"), T0)
+    first = points.reverse(DynamoUnitOfWork(), config, EVALUATOR, home, 1, commands.Reason(reason="wrong household"), T0)
     assert (first["entry"]["reverses"], first["balance"]) == (1, 0)
     with pytest.raises(PointsRefused, match="already been reversed"):
-        points.reverse(store, config, EVALUATOR, home, 1, commands.Reason(reason="again"), T0)
+        points.reverse(DynamoUnitOfWork(), config, EVALUATOR, home, 1, commands.Reason(reason="again"), T0)
     with pytest.raises(PointsRefused, match="cannot be reversed"):
-        points.reverse(store, config, EVALUATOR, home, 2, commands.Reason(reason="undo the undo"), T0)
+        points.reverse(DynamoUnitOfWork(), config, EVALUATOR, home, 2, commands.Reason(reason="undo the undo"), T0)
     assert stored_balance(home) == ledger_sum(home) == 0
 
 
 def test_a_penalty_may_take_the_balance_below_zero_but_a_redemption_never_does(tables, config):
-    store = DynamoPointsStore()
     home = new_household(config)
-    points.record(store, config, EVALUATOR, home, commands.RecordPoints(rule="illegal_dumping", reason="r"), T0)
+    points.record(DynamoUnitOfWork(), config, EVALUATOR, home, commands.RecordPoints(rule="illegal_dumping", reason="r"), T0)
     assert stored_balance(home) == -5
-    store.restock("yks-market#soap", 3)
+    restock(config, "soap", 3)
     with pytest.raises(InsufficientPoints):
-        points.redeem(store, config, CLERK, "yks-market", commands.Redeem(household_id=home, sku="soap"), T0)
-    assert stored_balance(home) == -5 and store.stock(["yks-market#soap"])["yks-market#soap"] == 3
+        points.redeem(DynamoUnitOfWork(), config, CLERK, "yks-market", commands.Redeem(household_id=home, sku="soap"), T0)
+    assert stored_balance(home) == -5 and stock_levels(["yks-market#soap"])["yks-market#soap"] == 3
 
 
 def test_the_monthly_cap_holds_and_a_new_month_starts_afresh(tables, config):
-    store = DynamoPointsStore()
     home = new_household(config)
     record = commands.RecordPoints(rule="clean_courtyard", reason="inspected")
-    points.record(store, config, EVALUATOR, home, record, T0)
+    points.record(DynamoUnitOfWork(), config, EVALUATOR, home, record, T0)
     with pytest.raises(MonthlyCapReached):
-        points.record(store, config, EVALUATOR, home, record, T0 + timedelta(days=1))
-    points.record(store, config, EVALUATOR, home, record, T0 + timedelta(days=31))
+        points.record(DynamoUnitOfWork(), config, EVALUATOR, home, record, T0 + timedelta(days=1))
+    points.record(DynamoUnitOfWork(), config, EVALUATOR, home, record, T0 + timedelta(days=31))
     assert stored_balance(home) == 10
 
 
 def test_evaluators_and_clerks_act_only_in_their_own_place(tables, config):
-    store = DynamoPointsStore()
     home = new_household(config)
     from chalicelib.domain.errors import Forbidden
     elsewhere = Principal("evaluator-ys", "points_evaluator", node="BZ.RQ.TGLK.YS")
     with pytest.raises(Forbidden):
-        points.record(store, config, elsewhere, home, commands.RecordPoints(rule="volunteer_work", reason="r"), T0)
+        points.record(DynamoUnitOfWork(), config, elsewhere, home, commands.RecordPoints(rule="volunteer_work", reason="r"), T0)
     with pytest.raises(Forbidden):
-        points.redeem(store, config, Principal("clerk-elb", "clerk", node="BZ.HJ.BYBLK.ELB"), "yks-market",
+        points.redeem(DynamoUnitOfWork(), config, Principal("clerk-elb", "clerk", node="BZ.HJ.BYBLK.ELB"), "yks-market",
                       commands.Redeem(household_id=home, sku="soap"), T0)
 
 
 def test_points_count_in_this_month_or_in_the_last_one_during_the_first_days_only(tables, config):
     from chalicelib.domain.errors import Invalid
-    store = DynamoPointsStore()
     home = new_household(config)
     grace_days = 5                                                  # demo.yaml: points.previous_month_days
     third = datetime(2026, 6, 2, 18, 0, tzinfo=timezone.utc)        # 3 June, 02:00 in Beijing
@@ -178,7 +176,7 @@ def test_points_count_in_this_month_or_in_the_last_one_during_the_first_days_onl
     assert sixth.day == grace_days + 1
 
     def record(month, now):
-        return points.record(store, config, EVALUATOR, home,
+        return points.record(DynamoUnitOfWork(), config, EVALUATOR, home,
                              commands.RecordPoints(rule="volunteer_work", reason="r", month=month), now)
 
     assert record("2026-06", third)["entry"]["month"] == "2026-06"

@@ -1,10 +1,11 @@
-"""admin/rewrite_cases.py on moto: items in the format before issue 9 (plain-JSON aggregate, inbox links without
+"""admin/rewrite_cases.py on moto: items in the format of the first release (plain-JSON aggregate, inbox links without
 their status key) are read as they are and rewritten so the status inbox finds them."""
 import json
 
 from admin.rewrite_cases import rewrite_all
 from chalicelib.adapters import dynamo
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.adapters.case_repository import case_item
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import AssignmentItem, CaseItem
 from chalicelib.services.unit_of_work import ListQuery
 from tests.builders import dispatched
@@ -12,7 +13,7 @@ from tests.builders import dispatched
 
 def legacy_items(case):
     """The case item and its inbox link as the adapter wrote them before: `doc` a JSON string, links bare."""
-    item = dynamo._to_item(case).serialize()
+    item = case_item(case).serialize()
     item["doc"] = {"S": json.dumps(case.to_dict())}
     link = {"department": {"S": "rq-agri"}, "case_id": {"S": case.id}, "role": {"S": "lead"},
             "active": {"BOOL": True}, "status": {"S": case.status}}

@@ -5,10 +5,11 @@ from datetime import datetime, timedelta, timezone
 import boto3
 
 from chalicelib import resources, workers
-from chalicelib.adapters.dynamo import DynamoUnitOfWork
+from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.outbox import execution_arn
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from local.worker import poll_once
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")

@@ -1,4 +1,4 @@
-"""Who sees and acts on a case, against a policy written out by hand (DESIGN §3, §8)."""
+"""Who sees and acts on a case, against a policy written out by hand."""
 import pytest
 
 from chalicelib.domain import access

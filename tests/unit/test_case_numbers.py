@@ -1,17 +1,18 @@
 """The in-memory unit of work keeps the DynamoDB one's contract for case numbers, households and API keys: read
-with the write's one load, the number claimed at commit on the value read, a lost claim read again (issue 9)."""
+with the write's one load, the number claimed at commit on the value read, a lost claim read again."""
 import hashlib
 
 import pytest
 
-from chalicelib.adapters.api_keys import DynamoApiKeys
+from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.errors import Invalid
 from chalicelib.domain.household import Household
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, open311, visits
-from chalicelib.services.cases import NUMBER_ATTEMPTS
+from chalicelib.services import cases, open311, visits
+from chalicelib.domain import commands
+from chalicelib.services.unit_of_work import SEQUENCE_ATTEMPTS as NUMBER_ATTEMPTS
 from chalicelib.services.open311 import Open311Error
-from chalicelib.services.unit_of_work import ApiKeyRecord, SequenceTaken
+from chalicelib.services.unit_of_work import SequenceTaken
 from tests.builders import T0, at, report_body
 from support.fakes import FakeHouseholdRepository, FakeUnitOfWork, InterleavedLoads, Store
 
@@ -90,15 +91,15 @@ def test_a_visit_takes_its_household_from_the_load(config, monkeypatch):
 
 def test_an_open311_key_is_checked_on_the_load(config):
     store = Store()
-    store.api_keys["k1"] = ApiKeyRecord("k1", hashlib.sha256(b"secret").hexdigest(), revoked=False)
+    store.api_keys["k1"] = ApiKey("k1", hashlib.sha256(b"secret").hexdigest(), revoked=False)
     form = {"api_key": "k1.secret", "service_code": "road_repair", "lat": "40.605", "long": "87.685",
             "description": "Pothole", "idempotency_key": "i-1"}
-    created = open311.create_request(FakeUnitOfWork(store), config, DynamoApiKeys(), form, T0)
+    created = open311.create_request(FakeUnitOfWork(store), config, form, T0)
     for wrong in ("k1.guess", "k2.secret"):
         with pytest.raises(Open311Error) as refused:
-            open311.create_request(FakeUnitOfWork(store), config, DynamoApiKeys(), {**form, "api_key": wrong}, T0)
+            open311.create_request(FakeUnitOfWork(store), config, {**form, "api_key": wrong}, T0)
         assert refused.value.status == 403
-    store.api_keys["k1"] = ApiKeyRecord("k1", store.api_keys["k1"].secret_hash, revoked=True)
+    store.api_keys["k1"] = ApiKey("k1", store.api_keys["k1"].secret_hash, revoked=True)
     with pytest.raises(Open311Error):
-        open311.create_request(FakeUnitOfWork(store), config, DynamoApiKeys(), form, T0)
+        open311.create_request(FakeUnitOfWork(store), config, form, T0)
     assert list(store.cases) == [created[0]["service_request_id"]]

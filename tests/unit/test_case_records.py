@@ -94,7 +94,7 @@ def test_extension_requests_are_refused_while_one_waits_or_for_an_earlier_due_ti
     assert (error.message, error.details) == ("an extension request is already waiting for the center",
                                               {"status": "in_progress", "allowed_actions": [
                                                   "acknowledge", "decide_extension", "redispatch",
-                                                  "request_extension", "resolve"]})
+                                                  "request_extension", "resolve", "supervise"]})
 
 
 @pytest.mark.parametrize("approve", [True, False])

@@ -3,7 +3,8 @@ import pytest
 
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from tests.builders import T0, at
 from support.fakes import FakeUnitOfWork, Store
 

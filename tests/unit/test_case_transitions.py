@@ -1,11 +1,11 @@
-"""The transition table of DESIGN §3, checked against an expectation written out by hand."""
+"""The transition table of the loop (docs/architecture.md), checked against an expectation written out by hand."""
 import pytest
 
-from chalicelib.domain.case import iso
+from chalicelib.domain.case import Actor, iso
 from chalicelib.domain.errors import InvalidTransition
 from tests.builders import (BUILDERS, CENTER, CO, COUNTY, LEAD, REPORTER, SCORES, STATION, at, reported)
 
-# (status, action) -> the status after it. Every pair not listed must be refused. Written from DESIGN §3.
+# (status, action) -> the status after it. Every pair not listed must be refused. From the loop in docs/architecture.md.
 EXPECTED = {
     ("reported", "accept"): "accepted",
     ("reported", "reject"): "rejected",
@@ -22,12 +22,14 @@ EXPECTED = {
     ("in_progress", "resolve"): "resolved",
     ("resolved", "evaluate"): "closed",
     ("resolved", "close"): "closed",
+    ("dispatched", "supervise"): "dispatched",
+    ("in_progress", "supervise"): "in_progress",
 }
 # Offered in a status, but only to some actors: in_progress, a co-handler may still report in (the lead has).
 CO_HANDLER_ONLY = {("in_progress", "acknowledge")}
 STATUSES = ["reported", "accepted", "rejected", "merged", "dispatched", "in_progress", "resolved", "closed"]
 ACTIONS = ["accept", "reject", "merge", "resolve_on_spot", "escalate", "dispatch", "redispatch", "acknowledge",
-           "return", "request_extension", "decide_extension", "resolve", "evaluate", "close"]
+           "return", "request_extension", "decide_extension", "resolve", "evaluate", "close", "supervise"]
 
 
 def perform(case, action):
@@ -62,6 +64,8 @@ def perform(case, action):
                       note="", resolve_due=None)
     elif action == "close":
         case.close(CENTER, at(60 * 24 * 7))   # the evaluation deadline has passed
+    elif action == "supervise":
+        case.supervise(Actor("dispatcher-bz", "dispatcher"), at(100), "report progress by Friday")
 
 
 @pytest.mark.parametrize("status", STATUSES)

@@ -4,11 +4,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain.deadlines import Duration
+from chalicelib.domain.deadline_policy import Duration
 from chalicelib.domain.drill_time import DrillCalendar
 from chalicelib.domain.roles import Principal
-from chalicelib.services import calendar, cases, commands
-from chalicelib.services.calendar import working_calendar
+from chalicelib.domain import commands, workdays
+from chalicelib.services import cases
 from support.fakes import RecordingUnitOfWork as Recording, Store
 
 T0 = datetime(2026, 12, 1, 3, 0, 0, tzinfo=timezone.utc)
@@ -53,13 +53,13 @@ def test_naive_instants_and_negative_durations_are_refused():
 
 
 def test_the_switch_turns_the_deployments_calendar_into_the_drill_and_back(config):
-    real = working_calendar(config)
+    real = config.calendar
     try:
-        calendar.run_as_drill(timedelta(seconds=60))
-        assert working_calendar(config).add(T0, Duration(1, "working_days")) == T0 + timedelta(seconds=60)
+        workdays.run_as_drill(timedelta(seconds=60))
+        assert config.calendar.add(T0, Duration(1, "working_days")) == T0 + timedelta(seconds=60)
     finally:
-        calendar.run_as_drill(None)
-    assert working_calendar(config) is real
+        workdays.run_as_drill(None)
+    assert config.calendar is real
 
 
 def test_in_a_drill_a_dispatch_plans_warning_breach_and_escalations_seconds_apart(config):
@@ -68,7 +68,7 @@ def test_in_a_drill_a_dispatch_plans_warning_breach_and_escalations_seconds_apar
     15 working days): due 900 s after dispatch."""
     store, log = Store(), []
     try:
-        calendar.run_as_drill(timedelta(seconds=60))
+        workdays.run_as_drill(timedelta(seconds=60))
         case = cases.report_case(Recording(store, log), config, GM, commands.ReportCase.model_validate({
             "kind": "demand", "category": "irrigation", "title": "t", "description": "d", "grid": GM.grid,
             "location": {"lat": 40.605, "lon": 87.685}}), T0)
@@ -77,7 +77,7 @@ def test_in_a_drill_a_dispatch_plans_warning_breach_and_escalations_seconds_apar
         dispatched = cases.act(Recording(store, log), config, COUNTY, case["id"], "dispatch",
                                commands.Dispatch(lead="rq-agri"), T0 + timedelta(seconds=10))
     finally:
-        calendar.run_as_drill(None)
+        workdays.run_as_drill(None)
     start = T0 + timedelta(seconds=10)
 
     def at(seconds):

@@ -12,7 +12,8 @@ import chinese_calendar
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, deadlines
+from chalicelib.services import cases, deadlines
+from chalicelib.domain import commands
 from tests.builders import examples
 from support.fakes import RecordingUnitOfWork, Store
 

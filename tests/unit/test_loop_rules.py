@@ -6,7 +6,8 @@ from ulid import ULID
 from chalicelib.domain.case import open_case
 from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, deadlines
+from chalicelib.services import cases, deadlines
+from chalicelib.domain import commands
 from tests.builders import REPORTER, T0, at
 from support.fakes import FakeUnitOfWork, RecordingUnitOfWork, Store
 

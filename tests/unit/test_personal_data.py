@@ -6,7 +6,8 @@ import pytest
 
 from chalicelib import logs
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands
+from chalicelib.services import cases
+from chalicelib.domain import commands
 from chalicelib.services.notify import alert_text, department_text
 from tests.builders import T0, at
 from support.fakes import RecordingUnitOfWork, Store

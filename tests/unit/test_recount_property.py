@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from admin.recount import differences, recount
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
-from chalicelib.services import assessment, cases, commands, deadlines, households, visits
+from chalicelib.services import assessment, cases, deadlines, households, visits
+from chalicelib.domain import commands
 from tests.builders import examples, spot_in
 from support.fakes import FakeUnitOfWork, RecordingUnitOfWork as Recording, Store
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain.roles import Principal
-from chalicelib.services import cases, commands, deadlines
+from chalicelib.services import cases, deadlines
+from chalicelib.domain import commands
 from tests.builders import T0, at
 from support.fakes import RecordingUnitOfWork as Recording, Store
 

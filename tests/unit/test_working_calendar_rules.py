@@ -1,11 +1,11 @@
 """The working calendar's own rules, written out by hand: which instants are working time, how a calendar's
-periods are checked, which day is the standard working day, and the calendar-day stand-in's fractions."""
+periods are checked, which day is the standard working day, and how the deadline policy uses a calendar."""
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from chalicelib.domain.deadlines import CalendarDays, DeadlinePolicy, Duration
+from chalicelib.domain.deadline_policy import DeadlinePolicy, Duration
 from chalicelib.domain.working_time import WorkingCalendar
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -101,20 +101,21 @@ def test_negative_and_non_working_units_are_refused():
     assert calendar.warning_at(start, Duration(100, "minutes"), 0.29) == (start + timedelta(minutes=29)).astimezone(UTC)
 
 
-def test_the_calendar_day_stand_in_counts_days_as_24_hours_and_fractions_exactly():
-    start = datetime(2026, 3, 10, 5, tzinfo=UTC)
-    stand_in = CalendarDays()
-    assert stand_in.add(start, Duration(2, "working_days")) == start + timedelta(days=2)
-    assert stand_in.add(start, Duration(90, "working_minutes")) == start + timedelta(minutes=90)
-    assert stand_in.warning_at(start, Duration(100, "minutes"), 0.29) == start + timedelta(minutes=29)
-    assert stand_in.warning_at(start, Duration(1, "working_days")) == start + timedelta(minutes=1080)
+class EveryMinute:
+    """A calendar in which every minute is worked: what the policy hands over is all that decides."""
+
+    def add(self, start, duration):
+        return start + timedelta(minutes=duration.amount)
+
+    def warning_at(self, start, duration, fraction=0.75):
+        return start + timedelta(minutes=int(duration.amount * fraction))
 
 
 def test_the_policy_picks_the_stage_urgency_and_complexity_and_passes_the_fraction():
     start = datetime(2026, 3, 10, 5, tzinfo=UTC)
     policy = DeadlinePolicy({("resolve", "normal", False): Duration(100, "minutes"),
                              ("resolve", "normal", True): Duration(1000, "minutes")})
-    stand_in = CalendarDays()
+    stand_in = EveryMinute()
     assert policy.duration("resolve", "normal", True) == Duration(1000, "minutes")
     assert policy.due("resolve", "normal", start, stand_in) == start + timedelta(minutes=100)
     assert policy.due("resolve", "normal", start, stand_in, True) == start + timedelta(minutes=1000)
@@ -125,7 +126,6 @@ def test_the_policy_picks_the_stage_urgency_and_complexity_and_passes_the_fracti
 
 def test_fractions_are_taken_exactly_not_approximated():
     start = datetime(2026, 3, 10, 5, tzinfo=UTC)
-    assert CalendarDays().warning_at(start, Duration(1000, "minutes"), 0.999) == start + timedelta(minutes=999)
     calendar = WorkingCalendar(SH, SPLIT_DAY, weekdays)
     assert calendar.warning_at(start, Duration(1000, "minutes"), 0.999) == start + timedelta(minutes=999)
 

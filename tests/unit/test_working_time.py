@@ -1,4 +1,4 @@
-"""Working-time deadlines (DESIGN §4, §10): hours, lunch breaks, statutory holidays, overrides, 2027 fallback.
+"""Working-time deadlines: hours, lunch breaks, statutory holidays, overrides, 2027 fallback.
 
 Expected instants are written by hand (Xinjiang hours 10:00-14:00 and 15:30-19:30, Asia/Shanghai = UTC+8,
 no DST) or come from the minute-stepping reference model below, whose statutory holidays are typed in from
@@ -14,9 +14,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from chalicelib.county_config import COUNTIES_DIR, DurationSpec, load, parse
-from chalicelib.domain.deadlines import CalendarDays, DeadlinePolicy, Duration
+from chalicelib.domain.deadline_policy import Duration
 from chalicelib.domain.working_time import WorkingCalendar
-from chalicelib.services.calendar import working_calendar
+from chalicelib.domain.workdays import build_working_calendar
 
 SH = ZoneInfo("Asia/Shanghai")
 UTC = timezone.utc
@@ -267,11 +267,11 @@ def test_a_make_up_weekend_day_works_mondays_hours():
     (local(2026, 10, 9, 18), local(2026, 10, 10, 18)),
 ])
 def test_one_working_day_skips_statutory_holidays_and_works_make_up_days(demo, start, due):
-    assert working_calendar(demo).add(utc(start), WD) == utc(due)
+    assert demo.calendar.add(utc(start), WD) == utc(due)
 
 
 def test_the_demo_calendar_follows_the_state_council_schedule_and_the_xinjiang_days_off(demo):
-    cal = working_calendar(demo)
+    cal = demo.calendar
     off = set(demo.spec.calendar.holidays)
     on = set(demo.spec.calendar.workdays)
     day = date(2025, 1, 1)
@@ -285,21 +285,21 @@ def test_the_demo_calendar_follows_the_state_council_schedule_and_the_xinjiang_d
 
 def test_a_xinjiang_regional_holiday_in_the_config_is_skipped(demo):
     # Eid al-Fitr 2025: Saturday Mar 29 - Monday Mar 31 (demo config); Friday 13:00 + 1 day -> Tuesday 13:00.
-    assert working_calendar(demo).add(utc(local(2025, 3, 28, 13)), WD) == utc(local(2025, 4, 1, 13))
+    assert demo.calendar.add(utc(local(2025, 3, 28, 13)), WD) == utc(local(2025, 4, 1, 13))
 
 
 def test_a_date_added_to_the_config_holidays_is_skipped(raw):
     cfg = with_overrides(raw, holidays=["2026-03-11"])  # a Wednesday
-    assert working_calendar(cfg).add(utc(local(2026, 3, 10, 13)), WD) == utc(local(2026, 3, 12, 13))
+    assert cfg.calendar.add(utc(local(2026, 3, 10, 13)), WD) == utc(local(2026, 3, 12, 13))
 
 
 # -- 2027: outside chinesecalendar 1.11 ---------------------------------------------------------------
 def test_a_deadline_crossing_into_2027_falls_back_to_monday_to_friday(raw, caplog):
     cfg = with_overrides(raw)
     years = []
-    cal = working_calendar(cfg, on_fallback=years.append)
+    cal = build_working_calendar(cfg.spec.calendar, on_fallback=years.append)
     # Dec 30 11:00-19:30 (420), Dec 31 (480), Fri Jan 1 (480), Mon Jan 4 (480), Tue Jan 5 (480), Wed Jan 6 60.
-    with caplog.at_level(logging.WARNING, logger="chalicelib.services.calendar"):
+    with caplog.at_level(logging.WARNING, logger="chalicelib.domain.workdays"):
         assert cal.add(utc(local(2026, 12, 30, 11)), Duration(5, "working_days")) == utc(local(2027, 1, 6, 11))
         cal.add(utc(local(2027, 6, 1, 11)), Duration(5, "working_days"))
     assert years == [2027]
@@ -309,7 +309,7 @@ def test_a_deadline_crossing_into_2027_falls_back_to_monday_to_friday(raw, caplo
 def test_the_county_can_carry_2027s_schedule_before_the_package_knows_it(raw):
     # New Year's Day 2027 off, a (hypothetical) make-up Saturday Jan 9 worked.
     cfg = with_overrides(raw, holidays=["2027-01-01"], workdays=["2027-01-09"])
-    cal = working_calendar(cfg)
+    cal = cfg.calendar
     assert cal.add(utc(local(2026, 12, 30, 11)), Duration(5, "working_days")) == utc(local(2027, 1, 7, 11))
     assert cal.add(utc(local(2027, 1, 8, 18)), WD) == utc(local(2027, 1, 9, 18))
 
@@ -318,12 +318,12 @@ def test_a_failing_fallback_hook_never_breaks_a_deadline(raw):
     def broken(year):
         raise RuntimeError("metrics are down")
 
-    cal = working_calendar(with_overrides(raw), on_fallback=broken)
+    cal = build_working_calendar(with_overrides(raw).spec.calendar, on_fallback=broken)
     assert cal.add(utc(local(2027, 3, 1, 10)), WD) == utc(local(2027, 3, 1, 19, 30))
 
 
 def test_the_calendar_is_built_once_per_config(demo):
-    assert working_calendar(demo) is working_calendar(demo)
+    assert demo.calendar is demo.calendar
 
 
 # -- the 75% warning, in the deadline's own basis -----------------------------------------------------
@@ -331,12 +331,12 @@ def test_the_warning_of_a_two_hour_deadline_is_after_90_calendar_minutes(demo):
     start = utc(local(2026, 3, 14, 23))  # Saturday night: calendar time ignores working hours
     policy = demo.deadlines
     assert policy.duration("triage", "urgent") == Duration(120, "minutes")
-    assert policy.warning("triage", "urgent", start, working_calendar(demo)) == start + timedelta(minutes=90)
-    assert policy.due("triage", "urgent", start, working_calendar(demo)) == start + timedelta(minutes=120)
+    assert policy.warning("triage", "urgent", start, demo.calendar) == start + timedelta(minutes=90)
+    assert policy.due("triage", "urgent", start, demo.calendar) == start + timedelta(minutes=120)
 
 
 def test_the_warning_of_a_working_day_is_after_360_of_its_480_working_minutes(demo):
-    cal = working_calendar(demo)
+    cal = demo.calendar
     policy = demo.deadlines
     start = utc(local(2026, 3, 10, 10))
     assert policy.warning("triage", "normal", start, cal) == utc(local(2026, 3, 10, 17, 30))
@@ -367,14 +367,6 @@ def test_working_hours_in_the_config_are_working_minutes():
     assert DurationSpec(working_days=3).to_domain() == Duration(3, "working_days")
     with pytest.raises(ValueError):
         DurationSpec(working_hours=2, hours=2)
-
-
-def test_the_calendar_day_stand_in_still_works():
-    start = datetime(2026, 3, 10, 5, tzinfo=UTC)
-    assert CalendarDays().add(start, WD) == start + timedelta(days=1)
-    assert CalendarDays().warning_at(start, Duration(120, "minutes")) == start + timedelta(minutes=90)
-    policy = DeadlinePolicy({("triage", "normal", False): WD})
-    assert policy.warning("triage", "normal", start, CalendarDays()) == start + timedelta(hours=18)
 
 
 # -- guards and efficiency ----------------------------------------------------------------------------
@@ -472,7 +464,7 @@ def test_the_demo_calendar_agrees_with_the_minute_model(demo, start, duration):
          for w, name in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
         lambda d: hand_workday(d, county_off=off, county_on=set(demo.spec.calendar.workdays)))
     day = sum(_minutes(p.split("-")[1]) - _minutes(p.split("-")[0]) for p in demo.spec.calendar.working_hours.mon)
-    assert working_calendar(demo).add(start, duration) == model.add(start, _minutes_of(duration, day))
+    assert demo.calendar.add(start, duration) == model.add(start, _minutes_of(duration, day))
 
 
 @PROPERTY

@@ -1,7 +1,7 @@
-"""The deployment's working-time calendar (DESIGN §4, §10): county hours + China's statutory calendar.
+"""Which days a deployment works: county hours + China's statutory calendar.
 
-`working_calendar(config)` builds a `chalicelib.domain.working_time.WorkingCalendar` from
-`config.spec.calendar` and caches it per configuration object.
+`build_working_calendar(calendar_spec)` builds the `chalicelib.domain.working_time.WorkingCalendar` of a county's
+`calendar:` block; the deployment builds its own once (`Deployment.calendar`).
 
 Which dates are worked (`CountyWorkdays`), first rule that applies:
 
@@ -16,8 +16,8 @@ Which dates are worked (`CountyWorkdays`), first rule that applies:
 ``chinesecalendar`` 1.11 knows 2004-2026 only and raises ``NotImplementedError`` for other years. For a
 year it does not cover, rule 3 is skipped: the calendar falls back to the county's weekly hours
 (Monday-Friday for a standard county) plus the config's own holiday and make-up-day lists, logs a warning
-once per year and calls the optional ``on_fallback(year)`` hook (the worker emits a metric with it). A
-deadline computation never raises because of an uncovered year.
+once per year and calls the ``on_fallback(year)`` hook (by default the one `report_fallbacks_with` set: the
+entrypoints emit a metric with it). A deadline computation never raises because of an uncovered year.
 
 The config's ``holidays`` and ``workdays`` lists are how a county carries the next year's official State
 Council holiday schedule (国务院办公厅关于部分节假日安排的通知, usually published in November or December)
@@ -28,7 +28,6 @@ make-up working days under ``workdays``. They also carry regional days off such 
 from __future__ import annotations
 
 import logging
-import weakref
 from datetime import date, time, timedelta
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
@@ -43,8 +42,6 @@ logger = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 FallbackHook = Callable[[int], None]
-
-_cache: "weakref.WeakKeyDictionary[object, dict[FallbackHook | None, WorkingCalendar]]" = weakref.WeakKeyDictionary()
 
 
 def parse_periods(working_hours) -> dict[int, list[tuple[time, time]]]:
@@ -98,20 +95,26 @@ class CountyWorkdays:
                 logger.exception("calendar fallback hook failed for %s", year)
 
 
-def build_working_calendar(calendar_spec, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
-    """A fresh (uncached) `WorkingCalendar` from a `CalendarSpec`."""
-    periods = parse_periods(calendar_spec.working_hours)
-    predicate = CountyWorkdays(calendar_spec.holidays, calendar_spec.workdays,
-                               [w for w, spans in periods.items() if spans], on_fallback)
-    return WorkingCalendar(ZoneInfo(calendar_spec.timezone), periods, predicate)
-
-
 _default_hook: list[FallbackHook | None] = [None]
 
 
 def report_fallbacks_with(hook: FallbackHook) -> None:
-    """The hook every deadline computation uses when none is given (the entrypoints emit a metric with it)."""
+    """The hook a calendar built without one calls (the entrypoints emit a metric with it)."""
     _default_hook[0] = hook
+
+
+def _report_fallback(year: int) -> None:
+    if _default_hook[0] is not None:
+        _default_hook[0](year)
+
+
+def build_working_calendar(calendar_spec, on_fallback: FallbackHook | None = None) -> WorkingCalendar:
+    """A `WorkingCalendar` from a `CalendarSpec`; without `on_fallback`, the hook `report_fallbacks_with` set
+    (looked up when a year falls back, so a hook set after the calendar was built is used too)."""
+    periods = parse_periods(calendar_spec.working_hours)
+    predicate = CountyWorkdays(calendar_spec.holidays, calendar_spec.workdays,
+                               [w for w, spans in periods.items() if spans], on_fallback or _report_fallback)
+    return WorkingCalendar(ZoneInfo(calendar_spec.timezone), periods, predicate)
 
 
 _drill: list[timedelta | None] = [None]
@@ -123,16 +126,9 @@ def run_as_drill(working_day: timedelta | None) -> None:
     _drill[0] = working_day
 
 
-def working_calendar(config, on_fallback: FallbackHook | None = None) -> WorkingCalendar | DrillCalendar:
-    """The deployment's `WorkingCalendar`, cached per configuration object (and per hook); during a drill, the
-    compressed calendar of the same standard working day."""
-    on_fallback = on_fallback or _default_hook[0]
-    per_config = _cache.get(config)
-    if per_config is None:
-        per_config = _cache.setdefault(config, {})
-    calendar = per_config.get(on_fallback)
-    if calendar is None:
-        calendar = per_config.setdefault(on_fallback, build_working_calendar(config.spec.calendar, on_fallback))
+def in_effect(calendar: WorkingCalendar) -> WorkingCalendar | DrillCalendar:
+    """The calendar deadlines are computed on: the county's, or during a drill the compressed calendar of the
+    same standard working day."""
     if _drill[0] is not None:
         return DrillCalendar(calendar.standard_day_minutes, _drill[0])
     return calendar

@@ -1,18 +1,13 @@
-"""Deadline policy: how long each timed stage may take, by urgency (DESIGN §4).
+"""Deadline policy: how long each timed stage may take, by urgency.
 
 Durations are calendar minutes, working minutes or working days. Working-time arithmetic is delegated to a
-`WorkingCalendar` (the real one is `chalicelib.domain.working_time.WorkingCalendar`, built for a deployment
-by `chalicelib.services.calendar.working_calendar`). `CalendarDays` is the old stand-in that counts a
-working day as 24 h; it stays until every caller has switched to the working-time calendar.
+`WorkingCalendar` (`chalicelib.domain.working_time.WorkingCalendar`, built for a deployment from its
+calendar by `chalicelib.domain.workdays`).
 """
-import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from fractions import Fraction
+from datetime import datetime
 from typing import Protocol
 
-STAGES = ("triage", "report_in", "resolve", "evaluation")
-URGENCIES = ("emergency", "urgent", "normal")
 UNITS = ("minutes", "working_minutes", "working_days")
 WARNING_FRACTION = 0.75
 
@@ -27,21 +22,6 @@ class WorkingCalendar(Protocol):
     def add(self, start: datetime, duration: Duration) -> datetime: ...
 
     def warning_at(self, start: datetime, duration: Duration, fraction: float = WARNING_FRACTION) -> datetime: ...
-
-
-class CalendarDays:
-    """Calendar time: a working day counts as 24 hours, a working minute as a minute (stand-in)."""
-
-    @staticmethod
-    def _minutes(duration: Duration) -> int:
-        return duration.amount * (1440 if duration.unit == "working_days" else 1)
-
-    def add(self, start: datetime, duration: Duration) -> datetime:
-        return start + timedelta(minutes=self._minutes(duration))
-
-    def warning_at(self, start: datetime, duration: Duration, fraction: float = WARNING_FRACTION) -> datetime:
-        part = math.floor(self._minutes(duration) * Fraction(fraction).limit_denominator(10**6))
-        return start + timedelta(minutes=part)
 
 
 class DeadlinePolicy:

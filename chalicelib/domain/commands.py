@@ -1,4 +1,8 @@
-"""Request bodies, validated with pydantic. The OpenAPI document takes its schemas from these classes.
+"""Commands: the bodies of the requests that change something, validated with pydantic.
+
+They live in the domain because a command is what the domain is asked to do: the action table
+(chalicelib/domain/actions.py) names each action's body, and the routes and the OpenAPI document take them from
+there. pydantic is a validation library without I/O, so the domain stays free of AWS and HTTP.
 
 Types are strict: a number is a JSON number, not a string that looks like one, and a boolean is no count.
 Single-line fields (titles, names, codes, addresses) refuse control characters (NUL, ANSI escapes, line breaks,
@@ -11,9 +15,10 @@ import re
 from datetime import datetime, timezone
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
 from chalicelib.domain import photos
+from chalicelib.domain.vocabulary import CenterLevel, Channel, Kind, Urgency, Verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")    # tab, LF and CR are text
@@ -48,6 +53,12 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
+def one_of(words):
+    """A field taking one of the vocabulary's words (their text, in a JSON body and in Python alike), described
+    in the OpenAPI document where it is used, as the list of those words."""
+    return Annotated[words, Strict(False), WithJsonSchema({"type": "string", "enum": [w.value for w in words]})]
+
+
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
@@ -65,24 +76,24 @@ class Resident(Body):
 
 
 class ReportCase(Body):
-    kind: Literal["demand", "dispute"]
+    kind: one_of(Kind)
     category: Line = Field(min_length=1, max_length=64)
     title: Line = Field(min_length=1, max_length=200)
     description: Paragraphs = Field(min_length=1, max_length=5000)
     grid: Line = Field(min_length=1, max_length=100)
     location: Location
-    urgency: Literal["emergency", "urgent", "normal"] = "normal"
-    channel: Literal["grid_visit", "hotline", "walk_in", "open311"] = "grid_visit"
+    urgency: one_of(Urgency) = Urgency.NORMAL
+    channel: one_of(Channel) = Channel.GRID_VISIT
     residents: list[Resident] = Field(default_factory=list, max_length=20)
 
 
 class Accept(Body):
-    kind: Literal["demand", "dispute"]
+    kind: one_of(Kind)
     category: Line = Field(min_length=1, max_length=64)
-    urgency: Literal["emergency", "urgent", "normal"]
+    urgency: one_of(Urgency)
     public_summary: Paragraphs = Field(min_length=1, max_length=500)
     sensitive: bool | None = None  # default: the category's flag
-    forward_to_level: Literal["village", "township", "county", "prefecture"] | None = None  # default: routing
+    forward_to_level: CenterLevel | None = None  # default: routing
 
 
 class Reason(Body):
@@ -96,6 +107,10 @@ class Merge(Body):
 
 class Note(Body):
     note: Paragraphs = Text
+
+
+class Supervise(Body):
+    note: Paragraphs = Field(min_length=1, max_length=2000, description="what the lead department is told to do")
 
 
 class OptionalNote(Body):
@@ -132,7 +147,7 @@ class Scores(Body):
 
 class Evaluate(Body):
     scores: Scores
-    verdict: Literal["good", "fair", "bad"]
+    verdict: one_of(Verdict)
     fixed: bool = True
     on_behalf_of_resident: bool = False
     note: Paragraphs = Field(default="", max_length=2000)
@@ -147,7 +162,7 @@ class RegisterHousehold(Body):
 
 
 class PhotoUpload(Body):
-    phase: Literal["before", "after"]
+    phase: Literal[tuple(photos.PHASE_STATUSES)]   # before | after
     content_type: Literal[tuple(photos.ALLOWED_TYPES)]  # the one list of accepted types
     size: int = Field(gt=0, le=photos.MAX_BYTES, description="bytes")
 
@@ -189,22 +204,3 @@ class Restock(Body):
 
 class IssueApiKey(Body):
     name: Line = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
-
-
-# action name -> the body it takes (the route /cases/{id}/actions/{action} is generated from this table)
-ACTION_BODIES: dict[str, type[Body]] = {
-    "accept": Accept,
-    "reject": Reason,
-    "merge": Merge,
-    "resolve_on_spot": Note,
-    "escalate": Reason,
-    "dispatch": Dispatch,
-    "redispatch": Dispatch,
-    "acknowledge": OptionalNote,
-    "return": Reason,
-    "request_extension": ExtensionRequest,
-    "decide_extension": ExtensionDecision,
-    "resolve": Resolve,
-    "evaluate": Evaluate,
-    "close": OptionalNote,
-}

@@ -1,0 +1,111 @@
+"""The repositories of households, ledgers and visits on DynamoDB, and the reads of stock and API keys (cases
+have theirs: case_repository.py)."""
+from __future__ import annotations
+
+import json
+
+from pynamodb.connection import Connection
+
+from chalicelib import settings
+from chalicelib.adapters.dynamo import batch_get, chunks, in_parallel
+from chalicelib.adapters.models import ApiKeyItem, CounterItem, HouseholdItem, LedgerItem, StockItem, VisitItem
+from chalicelib.adapters.paging import one_page
+from chalicelib.domain.api_keys import ApiKey
+from chalicelib.domain.household import Household
+from chalicelib.services.unit_of_work import (AbstractHouseholdRepository, AbstractLedgerRepository,
+                                              AbstractVisitRepository, HouseholdsRead, Page)
+
+# A village read sends up to this many requests at once (a Query per grid, then BatchGets of 100 keys), on a
+# client with as many pooled connections: two rounds for up to 32 grids and 3,200 keys (households + counters).
+FAN_OUT = 32
+_fan_out: Connection | None = None
+
+
+def fan_out_client():
+    """The client of the fan-out reads: its own connection pool, as wide as the fan-out (lazy, reused)."""
+    global _fan_out
+    if _fan_out is None:
+        _fan_out = Connection(region=settings.REGION, max_pool_connections=FAN_OUT)
+    return _fan_out.client
+
+
+class DynamoHouseholdRepository(AbstractHouseholdRepository):
+    def _get(self, household_id: str) -> Household | None:
+        try:
+            return Household.from_dict(HouseholdItem.get(household_id, consistent_read=True).doc)
+        except HouseholdItem.DoesNotExist:
+            return None
+
+    def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page:
+        items, next_cursor, scanned = one_page(
+            lambda last: HouseholdItem.by_grid.query(grid, page_size=limit, last_evaluated_key=last),
+            "households:" + grid, cursor)
+        ids = [item["household_id"]["S"] for item in items]
+        found = {i.household_id: Household.from_dict(i.doc) for i in HouseholdItem.batch_get(ids)} if ids else {}
+        return Page([found[i] for i in ids if i in found], next_cursor, scanned=scanned)
+
+    def in_grids(self, grids, counter_names=None):
+        """Round 1: one Query of households.by-grid per grid, in parallel. Round 2: the households and their
+        counters, in BatchGets of 100 keys, all in parallel. A grid's Query pages only past 1 MB of keys."""
+        client = fan_out_client()
+        ids_by_grid = in_parallel(lambda grid: _household_ids(client, grid), list(dict.fromkeys(grids)), FAN_OUT)
+        ids = [i for found in ids_by_grid for i in found]
+        names = list(dict.fromkeys(n for i in ids for n in (counter_names(i) if counter_names else [])))
+        requests = [{HouseholdItem.Meta.table_name: {"Keys": [{"household_id": {"S": i}} for i in chunk]}}
+                    for chunk in chunks(ids)] + [_counter_request(chunk) for chunk in chunks(names)]
+        households, counters = {}, {}
+        for part in in_parallel(lambda request: batch_get(request, client), requests, FAN_OUT):
+            for raw in part.get(HouseholdItem.Meta.table_name, []):
+                households[raw["household_id"]["S"]] = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
+            counters.update({raw["name"]["S"]: int(raw.get("value", {"N": "0"})["N"])
+                             for raw in part.get(CounterItem.Meta.table_name, [])})
+        return HouseholdsRead([households[i] for i in ids if i in households], counters)
+
+
+def _counter_request(names: list[str]) -> dict:
+    return {CounterItem.Meta.table_name: {"Keys": [{"name": {"S": n}} for n in names]}}
+
+
+def _household_ids(client, grid: str) -> list[str]:
+    """A grid's household ids from the keys-only index, in id order (one Query up to 1 MB of keys)."""
+    ids, start = [], None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        answer = client.query(TableName=HouseholdItem.Meta.table_name,
+                              IndexName=HouseholdItem.by_grid.Meta.index_name,
+                              KeyConditionExpression="#g = :g", ExpressionAttributeNames={"#g": "grid"},
+                              ExpressionAttributeValues={":g": {"S": grid}}, **kwargs)
+        ids += [item["household_id"]["S"] for item in answer.get("Items", [])]
+        start = answer.get("LastEvaluatedKey")
+        if not start:
+            return ids
+
+
+class DynamoLedgerRepository(AbstractLedgerRepository):
+    def page(self, household_id, limit, cursor):
+        items, next_cursor, scanned = one_page(
+            lambda last: LedgerItem.query(household_id, page_size=limit, last_evaluated_key=last),
+            "ledger:" + household_id, cursor)
+        return Page([json.loads(i["doc"]["S"]) for i in items], next_cursor, scanned=scanned)
+
+
+class DynamoVisitRepository(AbstractVisitRepository):
+    def between(self, grid, first_id, end_id, limit, cursor):
+        items, next_cursor, scanned = one_page(
+            lambda last: VisitItem.by_grid.query(grid, range_key_condition=VisitItem.visit_id.between(first_id, end_id),
+                                                 page_size=limit, last_evaluated_key=last),
+            f"visits:{grid}:{first_id}:{end_id}", cursor)
+        return Page([json.loads(i["doc"]["S"]) for i in items if i["visit_id"]["S"] < end_id], next_cursor,
+                    scanned=scanned)
+
+
+def stock_levels(keys: list[str]) -> dict[str, int]:
+    """Stock levels by key: one BatchGetItem (absent keys are left out)."""
+    if not keys:
+        return {}
+    found = batch_get({StockItem.Meta.table_name: {"Keys": [{"key": {"S": k}} for k in keys], "ConsistentRead": True}})
+    return {raw["key"]["S"]: int(raw.get("stock", {"N": "0"})["N"]) for raw in found.get(StockItem.Meta.table_name, [])}
+
+
+def api_key_from_item(item: ApiKeyItem) -> ApiKey:
+    return ApiKey(item.key_id, item.secret_hash, bool(item.revoked), item.name, item.created_by, item.created_at)

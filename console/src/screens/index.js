@@ -1,0 +1,26 @@
+// The console's screens: each names the ability (from GET /me) it needs; the menu lists those the caller has.
+import { CasePanel } from './case.jsx';
+import { AreaCases, Inbox, Queue } from './cases.jsx';
+import { Dashboard } from './dashboard.jsx';
+import { Home } from './home.jsx';
+
+const can = (...abilities) => (me) => abilities.some((a) => me.abilities.includes(a));
+
+export const SCREENS = [
+  { path: '/', title: 'nav.home', View: Home, menu: true, allowed: () => true },
+  { path: '/queue', title: 'nav.queue', View: Queue, menu: true, allowed: can('queue') },
+  { path: '/inbox', title: 'nav.inbox', View: Inbox, menu: true, allowed: can('inbox') },
+  { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
+  { path: '/dashboard', title: 'nav.dashboard', View: Dashboard, menu: true, allowed: can('statistics') },
+  { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
+];
+
+export function screenFor(path, me) {
+  for (const screen of SCREENS) {
+    const pattern = new RegExp(`^${screen.path.replace(/:\w+/g, '([^/]+)')}$`);
+    if (pattern.test(path)) return screen.allowed(me) ? screen : null;
+  }
+  return null;
+}
+
+export { can };
