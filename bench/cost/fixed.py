@@ -37,9 +37,10 @@ RELAY_LOG_BYTES = prices.LOG_BYTES["lambda_platform"]
 
 @dataclass(frozen=True)
 class Console:
-    """The web console's polling: screens open at once, hours a working day, seconds between refreshes, working
-    days a year. Each refresh is one list call: API Gateway, one Lambda invocation, one Query and one BatchGetItem
-    of a 20-case page (10.5 read units, docs/performance.md section 2)."""
+    """The web console's polling: screens open at once, hours a working day, seconds between refreshes (its lists
+    and its dashboard refresh every 60 s while visible: console/src/screens), working days a year. Each refresh
+    is counted as one list call: API Gateway, one Lambda invocation, one Query and one BatchGetItem of a 20-case
+    page (10.5 read units, docs/performance.md section 2); a dashboard refresh reads more (16-192 counter keys)."""
     screens: int = 10
     hours_per_day: float = 8
     interval_seconds: int = 60
