@@ -134,6 +134,7 @@ def test_two_tabs_on_one_case_the_second_sees_the_conflict_keeps_its_text_and_la
     assert form.get_by_label("备注").input_value() == note     # nothing typed is lost
     console.screenshot("conflict", second)
     alert.get_by_role("button", name="重新加载案件").click()
+    alert.wait_for(state="detached")                   # read again: the form now carries the new version
     form.get_by_role("button", name="办结").click()
     second.get_by_role("status").filter(has_text="已完成").wait_for()
     found = stack.ok("dept-rq-agri", "GET", f"/cases/{case['id']}")
