@@ -320,8 +320,10 @@ class Deployed:
                 raise Untranslatable(f"the stack has no topic {topic}")
             if kind == "topic":
                 return topic
-            key = self.resources[logical]["Properties"].get("KmsMasterKeyId")
-            return self.resolve(key) if key else None      # a topic without a customer key needs no kms grant
+            key = self.resolve(self.resources[logical]["Properties"].get("KmsMasterKeyId"))
+            # a topic without a key, or under SNS's AWS managed key (its key policy lets SNS use it for every
+            # principal of the account), needs no kms grant
+            return key if key and not re.match(r"(arn:[^:]+:kms:[^:]*:[^:]*:)?alias/aws/", str(key)) else None
         if kind == "state-machine":
             machine = deployed(resource[1])
             if machine not in self.named("AWS::StepFunctions::StateMachine"):
