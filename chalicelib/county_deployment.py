@@ -120,8 +120,18 @@ class WafSpec(_Strict):
     requests_per_ip_per_5_minutes: int = Field(default=1000, ge=10, le=2_000_000_000)
 
 
+# The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days.
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+                      3288, 3653)
+
+
 class DeploymentSpec(_Strict):
     region: str = Field(pattern=REGION)
+    # how long every log group of the stack keeps its lines (functions, API access and execution logs, timers)
+    log_retention_days: int = 365
+    # how many years cases, timelines and photos are kept: the cost benchmark bills their storage over it
+    # (nothing deletes them yet: past it, the county archives by hand, docs/deploy.md)
+    case_retention_years: int = Field(default=5, ge=1, le=30)
     auth: AuthSpec
     domain: DomainSpec | None = None
     cors_origins: list[str] = []                    # browser origins allowed to POST photos to the bucket
@@ -147,6 +157,13 @@ class DeploymentSpec(_Strict):
     def endpoint_type(self) -> Literal["EDGE", "REGIONAL"]:
         """Edge-optimized APIs and custom domains are not offered in the China regions."""
         return "REGIONAL" if self.china else "EDGE"
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def retention_cloudwatch_accepts(cls, days):
+        if days not in LOG_RETENTION_DAYS:
+            raise ValueError(f"{days} is not a retention CloudWatch Logs accepts: one of {LOG_RETENTION_DAYS}")
+        return days
 
     @field_validator("cors_origins")
     @classmethod

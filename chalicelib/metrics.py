@@ -15,3 +15,8 @@ NOTIFICATION_SENT = "NotificationSent"           # dimension: channel
 NOTIFICATION_FAILED = "NotificationFailed"       # dimension: channel
 WORK_RECORD_FAILED = "WorkRecordFailed"          # dimension: kind (deadline, photo, notification, unknown)
 WORK_KINDS = ("deadline", "photo", "notification", "unknown")   # its `kind` values: the work queue's kinds
+
+# Custom metrics (EMF) are billed per stream (name and dimensions) and hour: only what an alarm or the dashboard
+# reads is one (infra/alarms.py; a test holds the two together). The rest are log lines with the same name and
+# dimensions, counted with Logs Insights when wanted (`filter metric = "PhotoRejected" | stats count(*) by reason`).
+WATCHED = frozenset({OUTBOX_OLDEST_AGE, DEADLINE_BREACHED, CASE_ESCALATED, WORK_RECORD_FAILED})

@@ -29,6 +29,9 @@ logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log l
 
 
 def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=MetricUnit.Count) -> None:
+    if name not in metrics.WATCHED:   # nothing reads it as a metric: a log line costs nothing extra
+        logger.info("metric", extra={"metric": name, "value": value, **(dimensions or {})})
+        return
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return  # single_metric does not honour Powertools' switch itself (the local stack sets it)
     with single_metric(name=name, unit=unit, value=value, namespace=metrics.NAMESPACE) as metric:
@@ -47,6 +50,7 @@ workdays.report_fallbacks_with(calendar_fallback)  # the local worker and Lambda
 
 
 DEADLINE, PHOTO, NOTIFICATION, UNKNOWN = metrics.WORK_KINDS   # also the metrics' `kind` dimension
+DELIVERY_RECORD_SECONDS = 7 * 24 * 3600   # a notification's idempotency record (TTL): redeliveries within a week
 
 
 def kind_of(body) -> str:
@@ -113,7 +117,7 @@ def _idempotent_delivery(context=None):
         from chalicelib.adapters.models import WorkerIdempotencyItem
 
         store = DynamoDBPersistenceLayer(table_name=WorkerIdempotencyItem.Meta.table_name)
-        config = IdempotencyConfig(event_key_jmespath="effect_id", expires_after_seconds=7 * 24 * 3600)
+        config = IdempotencyConfig(event_key_jmespath="effect_id", expires_after_seconds=DELIVERY_RECORD_SECONDS)
 
         @idempotent_function(data_keyword_argument="message", persistence_store=store, config=config)
         def deliver(message: dict) -> dict:
@@ -213,7 +217,8 @@ def relay(event: dict | None = None, context=None, older_than_seconds: float = 6
     from chalicelib.adapters import outbox
     with entrypoints.running_as(entrypoints.OUTBOX_RELAY):
         tried, done, age = outbox.relay(older_than_seconds)
-    _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
+    if age > 0:   # only while something is pending: a stream reported every minute is billed all month
+        _count(metrics.OUTBOX_OLDEST_AGE, value=age, unit=MetricUnit.Seconds)
     if done < tried:
         _count(metrics.OUTBOX_FAILED, value=tried - done)
     return {"retried": tried, "done": done, "oldest_pending_age_seconds": age}

@@ -56,8 +56,10 @@ def public_routes() -> list[tuple[str, str]]:
 
 def method_settings(throttles) -> list[dict]:
     """Stage-wide: the staff limit; each public route: the lower public limit (method settings override the
-    stage's). Execution logs for errors and metrics everywhere, never request bodies (personal data)."""
-    logging = {"LoggingLevel": "ERROR", "MetricsEnabled": True, "DataTraceEnabled": False}
+    stage's). Execution logs for errors everywhere, never request bodies (personal data). No method-level
+    metrics: CloudWatch bills them as custom metrics per route and method, no alarm reads them, and the access
+    log has every request's route, status and latency (the per-route figures come from there)."""
+    logging = {"LoggingLevel": "ERROR", "MetricsEnabled": False, "DataTraceEnabled": False}
     settings = [{"ResourcePath": "/*", "HttpMethod": "*", **logging,
                  "ThrottlingBurstLimit": throttles.staff.burst, "ThrottlingRateLimit": throttles.staff.rate}]
     for path, method in public_routes():

@@ -18,8 +18,9 @@ ACKNOWLEDGED = [
      "sns:Publish to a phone number (SMS) and sns:CheckIfPhoneNumberIsOptedOut have no resource ARN."),
     ("ApiGatewayLogsRole", f"{IAM5}[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:*]",
      "API Gateway's account-wide logging role writes the execution log groups API Gateway itself names."),
-    ("WorkWorkerRole", f"{IAM5}[Action::kms:GenerateDataKey*]",
-     "Publishing to the KMS-encrypted alerts topic needs data keys of that one key (CDK's grant)."),
+    ("OnCallTopic", "AwsSolutions::AwsSolutions-SNS2",
+     "Alarm notifications only (alarm name, state, metric): no personal data. CloudWatch cannot publish to a topic "
+     "under the AWS managed key, and a customer-managed key is a fixed monthly cost (docs/security.md, Topics)."),
 ]
 # Findings on the API Gateway and Lambda resources that only exist after SAM expansion (cdk-nag skips
 # AWS::Serverless::*): rule -> reason.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aws_cdk import (ArnFormat, Aws, Duration, RemovalPolicy, Stack, aws_apigateway as apigateway,
+from aws_cdk import (ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack, aws_apigateway as apigateway,
                      aws_cognito as cognito, aws_dynamodb as dynamodb,
                      aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_s3_notifications as s3n,
                      aws_sns as sns, aws_sqs as sqs, aws_stepfunctions as sfn)
@@ -22,6 +22,7 @@ from constructs import Construct
 
 from chalicelib import environment, resources
 from chalicelib.adapters import models, secrets
+from chalicelib.county_deployment import LOG_RETENTION_DAYS
 from chalicelib.domain import photos as photo_keys, roles
 from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
 from infra import alarms, console, edge
@@ -29,6 +30,8 @@ from infra.functions import logical_id
 from infra.lambda_package import slim_chalice
 
 ROOT = Path(__file__).resolve().parent.parent
+API_STAGE = "api"   # the stage Chalice deploys the REST API to
+SNS_MANAGED_KEY = "alias/aws/sns"   # SNS's AWS managed key: free, and its key policy lets SNS use it for the account
 GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
     "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
@@ -56,13 +59,13 @@ class GridloopStack(Stack):
         self.deployment = config.spec.deployment
         self.county = county
 
-        key = kms.Key(self, "TopicsKey", enable_key_rotation=True,
-                      description="SNS topics (CloudWatch alarms may publish to them)")
-        key.grant_encrypt_decrypt(iam.ServicePrincipal("cloudwatch.amazonaws.com"))
-        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=names.alerts_topic, master_key=key,
-                                      enforce_ssl=True)
-        self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", master_key=key,
-                                      enforce_ssl=True)
+        # No customer-managed KMS key ($1 a month, more after rotations): no personal data passes either topic
+        # (docs/security.md, "Topics"). Supervision alerts (case number, category, place names from the county
+        # file) are encrypted with SNS's own AWS managed key; alarm notifications (alarm name, state, metric) go
+        # to an unencrypted topic, as CloudWatch cannot publish to one under an AWS managed key. Both TLS only.
+        self.alerts_topic = sns.Topic(self, "AlertsTopic", topic_name=names.alerts_topic, enforce_ssl=True,
+                                      master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", SNS_MANAGED_KEY))
+        self.oncall_topic = sns.Topic(self, "OnCallTopic", topic_name=f"{prefix}oncall", enforce_ssl=True)
 
         self.tables = {}
         for model in models.ALL_MODELS:
@@ -93,7 +96,7 @@ class GridloopStack(Stack):
         self.photos.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.SqsDestination(work),
                                            s3.NotificationKeyFilter(prefix=photo_keys.INCOMING))
 
-        timer_logs = logs.LogGroup(self, "TimerLogs", retention=logs.RetentionDays.ONE_YEAR,
+        timer_logs = logs.LogGroup(self, "TimerLogs", retention=self._log_retention(),
                                    removal_policy=RemovalPolicy.RETAIN)
         self.timer = sfn.StateMachine(
             self, "Timer", state_machine_name=names.timer_state_machine,
@@ -116,9 +119,29 @@ class GridloopStack(Stack):
         self._api_logging_and_throttling()
         edge.build(self, prefix)
         console.build(self, county)   # compression, the user pool's sign-in domain (infra/console.py)
+        self._function_log_groups()
         alarms.alarms_and_dashboard(self, prefix)
 
     # -- pieces ------------------------------------------------------------------------------------
+    def _log_retention(self) -> logs.RetentionDays:
+        """The county's `deployment.log_retention_days` as CDK names it (its members are in the same order)."""
+        finite = [m for m in logs.RetentionDays if m is not logs.RetentionDays.INFINITE]
+        return dict(zip(LOG_RETENTION_DAYS, finite, strict=True))[self.deployment.log_retention_days]
+
+    def _function_log_groups(self) -> None:
+        """Every function's log group made by the stack with the county's retention: one Lambda creates itself
+        never expires. The function waits for its group (else its first run would create it first)."""
+        for name, function_name in self.function_names.items():
+            group = logs.LogGroup(self, f"{logical_id(name)}Logs", log_group_name=f"/aws/lambda/{function_name}",
+                                  retention=self._log_retention(), removal_policy=RemovalPolicy.RETAIN)
+            self.chalice.get_resource(logical_id(name)).add_dependency(group.node.default_child)
+        for child in self.node.children:    # CDK's own handler that configures the bucket's notifications
+            if child.node.id.startswith("BucketNotificationsHandler"):
+                handler = child.node.default_child
+                logs.LogGroup(self, "BucketNotificationsHandlerLogs", retention=self._log_retention(),
+                              removal_policy=RemovalPolicy.RETAIN,
+                              log_group_name=Fn.join("", ["/aws/lambda/", handler.ref]))
+
     def _table(self, model, name: str, ttl: str | None) -> dynamodb.Table:
         attributes = model.get_attributes()
         hash_key, range_key = _keys(attributes)
@@ -207,7 +230,7 @@ class GridloopStack(Stack):
                [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
         _allow(r[WORK_WORKER], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
                                                   self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
-        # notifications (adapters/notifier): supervision alerts to the alerts topic (and its KMS key) ...
+        # notifications (adapters/notifier): supervision alerts to the alerts topic ...
         self.alerts_topic.grant_publish(r[WORK_WORKER])
         if sms:   # ... and SMS to residents where the county switches it on: a phone number has no ARN
             _allow(r[WORK_WORKER], ["sns:Publish", "sns:CheckIfPhoneNumberIsOptedOut"], ["*"])
@@ -271,8 +294,12 @@ class GridloopStack(Stack):
 
     def _api_logging_and_throttling(self) -> None:
         """Access logs, execution logs for errors, metrics and throttling on the API stage Chalice creates."""
-        access = self.api_access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=logs.RetentionDays.ONE_YEAR,
+        access = self.api_access_logs = logs.LogGroup(self, "ApiAccessLogs", retention=self._log_retention(),
                                                       removal_policy=RemovalPolicy.RETAIN)
+        # the execution log group API Gateway would otherwise create itself, kept forever
+        logs.LogGroup(self, "ApiExecutionLogs", retention=self._log_retention(), removal_policy=RemovalPolicy.RETAIN,
+                      log_group_name=Fn.sub("API-Gateway-Execution-Logs_${RestAPI}/${Stage}",
+                                            {"Stage": API_STAGE}))
         cloudwatch_role = iam.Role(self, "ApiGatewayLogsRole",
                                    assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"))
         cloudwatch_role.add_to_policy(iam.PolicyStatement(

@@ -9,6 +9,7 @@ made from; a lock makes parallel test workers wait for one synthesis instead of 
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -50,12 +51,21 @@ KEEP_SYNTHESES = 4        # per county: a run of another version of the code (an
 STALE_AFTER_SECONDS = 3600   # and is never pruned while it was used within the hour
 
 
+@contextlib.contextmanager
+def synthesis_lock():
+    """Held by every synthesis on this machine: `chalice package` writes its zips into the project's
+    .chalice/deployments/, and two packaging at once leave a torn zip (BadZipFile)."""
+    cache = Path(os.environ.get("GRIDLOOP_SYNTH_CACHE", tempfile.gettempdir()))
+    with open(cache / "gridloop-synth.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def synthesised(county: str = "demo") -> Path:
     """The cdk.out directory of `county`'s stack, from the cache or synthesised now (about 10-60 s)."""
     cache = Path(os.environ.get("GRIDLOOP_SYNTH_CACHE", tempfile.gettempdir()))
     target = cache / f"gridloop-synth-{county}-{_inputs_digest(county)}"
-    with open(cache / "gridloop-synth.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)      # one synthesis at a time; the others wait and reuse it
+    with synthesis_lock():                   # one synthesis at a time; the others wait and reuse it
         if not target.exists():
             _synthesise(county, target)
             _prune(cache, county)
@@ -320,8 +330,10 @@ class Deployed:
                 raise Untranslatable(f"the stack has no topic {topic}")
             if kind == "topic":
                 return topic
-            key = self.resources[logical]["Properties"].get("KmsMasterKeyId")
-            return self.resolve(key) if key else None      # a topic without a customer key needs no kms grant
+            key = self.resolve(self.resources[logical]["Properties"].get("KmsMasterKeyId"))
+            # a topic without a key, or under SNS's AWS managed key (its key policy lets SNS use it for every
+            # principal of the account), needs no kms grant
+            return key if key and not re.match(r"(arn:[^:]+:kms:[^:]*:[^:]*:)?alias/aws/", str(key)) else None
         if kind == "state-machine":
             machine = deployed(resource[1])
             if machine not in self.named("AWS::StepFunctions::StateMachine"):

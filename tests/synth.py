@@ -16,14 +16,16 @@ from pathlib import Path
 def synthesising_in(scratch: Path):
     """Synthesis from a scratch directory: the Chalice construct writes chalice.out/ into the cwd. (Building a
     stack changes neither the environment nor the imported modules: test_infra.py checks it.)"""
+    from support.deployed import synthesis_lock
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     saved_cwd = os.getcwd()
-    os.chdir(scratch)
-    try:
-        yield
-    finally:
-        os.chdir(saved_cwd)
-        shutil.rmtree(scratch / "chalice.out", ignore_errors=True)
+    with synthesis_lock():          # Chalice packages into the project's .chalice/deployments/: one at a time
+        os.chdir(scratch)
+        try:
+            yield
+        finally:
+            os.chdir(saved_cwd)
+            shutil.rmtree(scratch / "chalice.out", ignore_errors=True)
 
 
 class Templates:

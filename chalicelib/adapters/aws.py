@@ -1,15 +1,52 @@
-"""boto3 clients, created lazily once per container and shared (Chalice's sample-app pattern)."""
+"""AWS clients, created lazily once per container from one shared botocore session (Chalice's sample-app pattern).
+
+One session for every client, PynamoDB's included: each session loads botocore's endpoint and service data
+afresh, so the clients a first write needs (PynamoDB's DynamoDB client, then Step Functions or SQS for its
+effects) cost about a third more from separate sessions (bench/request_overhead.py measures three clients
+both ways). PynamoDB makes one session per thread because creating clients is not thread-safe; here every
+client is created under one lock instead, and the clients themselves are thread-safe. PynamoDB takes its
+session from `pynamodb.connection.base.get_session`: importing this module points it at the shared one
+(models.py imports it before any table is used).
+"""
 import functools
+import threading
 
 import boto3
+import botocore.session
+import pynamodb.connection.base
 from botocore.config import Config
 
 from chalicelib import settings
 
 _CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=3, read_timeout=10,
                  signature_version="s3v4")
+_creating = threading.RLock()
+
+
+class _Session(botocore.session.Session):
+    def create_client(self, *args, **kwargs):
+        with _creating:
+            return super().create_client(*args, **kwargs)
 
 
 @functools.lru_cache(maxsize=None)
+def botocore_session() -> botocore.session.Session:
+    return _Session()
+
+
+@functools.lru_cache(maxsize=None)
+def session() -> boto3.session.Session:
+    return boto3.session.Session(botocore_session=botocore_session())
+
+
 def client(service: str):
-    return boto3.session.Session().client(service, region_name=settings.REGION, config=_CONFIG)
+    with _creating:
+        return _client(service)
+
+
+@functools.lru_cache(maxsize=None)
+def _client(service: str):
+    return session().client(service, region_name=settings.REGION, config=_CONFIG)
+
+
+pynamodb.connection.base.get_session = botocore_session

@@ -14,6 +14,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProject
 from pynamodb.models import Model
 
 from chalicelib import settings
+from chalicelib.adapters import aws  # noqa: F401  (every table's client from the container's one session)
 
 
 class CompressedJSONAttribute(Attribute):
