@@ -40,7 +40,8 @@ def case_item(case: Case) -> CaseItem:
                     category=case.category, grid=case.grid, county=case.county,
                     county_status=f"{case.county}#{case.status}", reporter_id=case.reporter["user_id"],
                     queue_center=case.center if case.awaiting_center else None, geo_cell=geo,
-                    sensitive=case.sensitive, title=case.title, doc=case.to_dict())
+                    sensitive=case.sensitive, title=case.title, next_due=case.next_due,
+                    attention=case.attention or None, doc=case.to_dict())
 
 
 class DynamoCaseRepository(AbstractCaseRepository):
@@ -126,6 +127,10 @@ class DynamoCaseRepository(AbstractCaseRepository):
                 conditions.append(CaseItem.kind == query.kind)
             if query.category:
                 conditions.append(CaseItem.category == query.category)
+            if query.due_before:
+                conditions.append(CaseItem.next_due <= query.due_before)
+            if query.attention:
+                conditions.append(CaseItem.attention.contains(query.attention))
         condition = None
         for c in conditions:
             condition = c if condition is None else condition & c

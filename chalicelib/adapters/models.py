@@ -8,7 +8,8 @@ each county's tables with `table_name(model, prefix)`, without importing anythin
 import json
 import zlib
 
-from pynamodb.attributes import Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
 from pynamodb.constants import BINARY
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
@@ -40,7 +41,7 @@ def _meta(name: str):
                              "billing_mode": "PAY_PER_REQUEST"})
 
 
-LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title"]
+LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title", "next_due", "attention"]
 
 
 def _gsi(index_name: str, hash_attr: str, range_attr: str):
@@ -68,6 +69,8 @@ class CaseItem(Model):
     geo_cell = UnicodeAttribute(null=True)               # geohash, 6 characters (~1.2 km x 0.6 km)
     sensitive = BooleanAttribute()
     title = UnicodeAttribute()
+    next_due = UnicodeAttribute(null=True)               # the current stage's earliest deadline (list filter due_before)
+    attention = UnicodeSetAttribute(null=True)           # overdue | extension | returned (list filter attention)
     doc = CompressedJSONAttribute()                      # the aggregate: ~3x smaller, and every write pays per KB
 
     by_grid = _gsi("by-grid", "grid", "case_id")

@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib import runtime
-from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
+from chalicelib.api.http import ApiError, header, instant_param, int_param, parse_body, principal, query_param, route
 from chalicelib.domain.vocabulary import Kind, Status
 from chalicelib.services import cases
 from chalicelib.domain import access, commands
@@ -10,12 +10,18 @@ from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
 bp = Blueprint(__name__)
+ATTENTION = ("overdue", "extension", "returned")
 TAG = "cases"
 IDEMPOTENCY = {"Idempotency-Key": "optional; a retry with the same key returns the first result, once"}
 LIST_FILTERS = {
     "status": "reported, accepted, dispatched, in_progress, resolved, rejected, merged, closed",
     "node": "a jurisdiction node: its whole subtree", "grid": "one grid", "department": "a department's cases",
-    "kind": "demand or dispute", "category": "a category code", "limit": "1..50, default 20",
+    "kind": "demand or dispute", "category": "a category code",
+    "due_before": "an instant (ISO 8601 with its offset): cases whose current stage is due before it (overdue and "
+                  "nearly due); not for a department's inbox",
+    "attention": "overdue (a stage's deadline breached), extension (a request waits for the center) or returned "
+                 "(handed back by the lead department, waiting to be dispatched again); not for a department's inbox",
+    "limit": "1..50, default 20",
     "cursor": "the opaque cursor of the previous page",
 }
 
@@ -25,7 +31,8 @@ def _list(request, **fixed) -> dict:
         status=query_param(request, "status", choices=tuple(Status)),
         node=query_param(request, "node"), grid=query_param(request, "grid"),
         department=query_param(request, "department"), kind=query_param(request, "kind", choices=tuple(Kind)),
-        category=query_param(request, "category"), limit=int_param(request, "limit", 20, 1, 50),
+        category=query_param(request, "category"), due_before=instant_param(request, "due_before"),
+        attention=query_param(request, "attention", choices=ATTENTION), limit=int_param(request, "limit", 20, 1, 50),
         cursor=query_param(request, "cursor", max_length=2000), **fixed)
     return cases.list_cases(runtime.new_uow(), runtime.config(), principal(request), query)
 
