@@ -3,6 +3,7 @@ import { CasePanel } from './case.jsx';
 import { AreaCases, Inbox, Queue } from './cases.jsx';
 import { Dashboard } from './dashboard.jsx';
 import { Home } from './home.jsx';
+import { Intake } from './intake.jsx';
 import { Supervision } from './supervision.jsx';
 
 const can = (...abilities) => (me) => abilities.some((a) => me.abilities.includes(a));
@@ -12,6 +13,7 @@ export const SCREENS = [
   { path: '/queue', title: 'nav.queue', View: Queue, menu: true, allowed: can('queue') },
   { path: '/inbox', title: 'nav.inbox', View: Inbox, menu: true, allowed: can('inbox') },
   { path: '/supervision', title: 'nav.supervision', View: Supervision, menu: true, allowed: can('supervision') },
+  { path: '/intake', title: 'nav.intake', View: Intake, menu: true, allowed: can('intake') },
   { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
   { path: '/dashboard', title: 'nav.dashboard', View: Dashboard, menu: true, allowed: can('statistics') },
   { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
