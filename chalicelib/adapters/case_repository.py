@@ -29,7 +29,8 @@ def inbox_links(case: Case) -> list[AssignmentItem]:
         latest[a.department] = AssignmentItem(a.department, case.id, role=a.role,
                                               active=a.active or bool(current and current.active),
                                               status=case.status, kind=case.kind, category=case.category,
-                                              dept_status=f"{a.department}#{case.status}")
+                                              dept_status=f"{a.department}#{case.status}",
+                                              attention=case.attention or None)
     return list(latest.values())
 
 
@@ -108,6 +109,8 @@ class DynamoCaseRepository(AbstractCaseRepository):
                 conditions.append(AssignmentItem.kind == query.kind)
             if query.category:
                 conditions.append(AssignmentItem.category == query.category)
+            if query.attention:
+                conditions.append(AssignmentItem.attention.contains(query.attention))
         else:
             if query.queue_center:
                 partitions = [(query.queue_center, CaseItem.by_queue, "queue_center", {})]

@@ -101,11 +101,12 @@ class AssignmentItem(Model):
     kind = UnicodeAttribute()
     category = UnicodeAttribute()
     dept_status = UnicodeAttribute()                     # "<department>#<status>"
+    attention = UnicodeSetAttribute(null=True)           # the case's attention flags (inbox filter attention)
 
     # a department's inbox in one status: reads only the matching links (GET /inbox?status=)
     by_dept_status = type("InboxByStatus", (GlobalSecondaryIndex,), {
         "Meta": type("Meta", (), {"index_name": "by-dept-status",
-                                  "projection": IncludeProjection(["kind", "category"])}),
+                                  "projection": IncludeProjection(["kind", "category", "attention"])}),
         "dept_status": UnicodeAttribute(hash_key=True), "case_id": UnicodeAttribute(range_key=True)})()
 
 

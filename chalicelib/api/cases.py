@@ -10,7 +10,7 @@ from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
 bp = Blueprint(__name__)
-ATTENTION = ("overdue", "extension", "returned")
+ATTENTION = ("overdue", "extension", "returned", "appeal", "bad_review")
 TAG = "cases"
 IDEMPOTENCY = {"Idempotency-Key": "optional; a retry with the same key returns the first result, once"}
 LIST_FILTERS = {
@@ -19,8 +19,9 @@ LIST_FILTERS = {
     "kind": "demand or dispute", "category": "a category code",
     "due_before": "an instant (ISO 8601 with its offset): cases whose current stage is due before it (overdue and "
                   "nearly due); not for a department's inbox",
-    "attention": "overdue (a stage's deadline breached), extension (a request waits for the center) or returned "
-                 "(handed back by the lead department, waiting to be dispatched again); not for a department's inbox",
+    "attention": "overdue (a stage's deadline breached), extension (a request waits for the center), returned "
+                 "(handed back by the lead department, waiting to be dispatched again), appeal (an appeal waits for "
+                 "the county center) or bad_review (a bad review not appealed)",
     "limit": "1..50, default 20",
     "cursor": "the opaque cursor of the previous page",
 }

@@ -95,7 +95,9 @@ class Case:
     @property
     def attention(self) -> set[str]:
         """What a supervising center looks for: a breached stage (overdue), an extension request waiting for the
-        center (extension), a case the lead department handed back that waits to be dispatched again (returned)."""
+        center (extension), a case the lead department handed back that waits to be dispatched again (returned), an
+        appeal waiting for the county center (appeal); and what a department may still contest: a bad review not
+        appealed (bad_review)."""
         flags = set()
         if self.overdue and self.status in HANDLING_STATUSES:
             flags.add("overdue")
@@ -104,6 +106,12 @@ class Case:
         if self.status == Status.ACCEPTED and any(a.get("ended") == "returned" for a in self.assignments) \
                 and not any(a["active"] for a in self.assignments):
             flags.add("returned")
+        for evaluation in self.evaluations:
+            appeal = evaluation.get("appeal")
+            if appeal and appeal["status"] == "pending":
+                flags.add("appeal")
+            elif not appeal and evaluation["verdict"] == Verdict.BAD:
+                flags.add("bad_review")
         return flags
 
     @property

@@ -55,5 +55,29 @@ def test_bad_supervision_filters_are_refused_naming_the_parameter(api):
                          ("due_before=2026-12-01T08:00:00", "due_before")]:
         code, answer = api.call("dispatcher-rq", "GET", f"/cases?{query}")
         assert code == 400 and answer["error"]["fields"][0]["field"] == field, (query, answer)
-    code, answer = api.call("dept-rq-agri", "GET", "/inbox?attention=overdue")
-    assert code == 400 and answer["error"]["fields"][0]["field"] == "attention"
+    code, answer = api.call("dept-rq-agri", "GET", "/inbox?due_before=2026-12-01T08:00:00Z")
+    assert code == 400 and answer["error"]["fields"][0]["field"] == "due_before"
+
+
+def inbox(api, query):
+    return {c["id"] for c in ok(api.call("dept-rq-agri", "GET", f"/inbox?{query}&limit=50"))["items"]}
+
+
+def test_a_bad_review_is_in_the_departments_list_until_appealed_then_in_the_county_centers_until_decided(api):
+    bad = drive(api, new_case(api)["id"], "resolved")
+    ok(api.call("gm-yks-01", "POST", f"/cases/{bad['id']}/evaluate", {
+        "scores": {"response_speed": 2, "performance": 2, "completion": 3, "feedback": 2}, "verdict": "bad"}))
+    good = drive(api, new_case(api)["id"], "closed")
+    assert bad["id"] in inbox(api, "attention=bad_review")
+    assert bad["id"] in inbox(api, "attention=bad_review&status=closed")      # through the by-status index too
+    assert good["id"] not in inbox(api, "attention=bad_review")
+    assert bad["id"] not in ids(api, "dispatcher-rq", "attention=appeal")
+
+    ok(api.call("dept-rq-agri", "POST", f"/cases/{bad['id']}/evaluations/0/appeal", {"reason": "the pump was fixed"}))
+    assert bad["id"] not in inbox(api, "attention=bad_review")
+    assert bad["id"] in inbox(api, "attention=appeal")
+    assert bad["id"] in ids(api, "dispatcher-rq", "attention=appeal")
+
+    ok(api.call("dispatcher-rq", "POST", f"/cases/{bad['id']}/evaluations/0/appeal-decision", {"decision": "uphold"}))
+    assert bad["id"] not in ids(api, "dispatcher-rq", "attention=appeal")
+    assert bad["id"] not in inbox(api, "attention=bad_review")

@@ -1,4 +1,5 @@
 // The console's screens: each names the ability (from GET /me) it needs; the menu lists those the caller has.
+import { AppealDecisions, Scorecard } from './assessment.jsx';
 import { CasePanel } from './case.jsx';
 import { AreaCases, Inbox, Queue } from './cases.jsx';
 import { Dashboard } from './dashboard.jsx';
@@ -14,6 +15,8 @@ export const SCREENS = [
   { path: '/inbox', title: 'nav.inbox', View: Inbox, menu: true, allowed: can('inbox') },
   { path: '/supervision', title: 'nav.supervision', View: Supervision, menu: true, allowed: can('supervision') },
   { path: '/intake', title: 'nav.intake', View: Intake, menu: true, allowed: can('intake') },
+  { path: '/appeals', title: 'nav.appeals', View: AppealDecisions, menu: true, allowed: can('appeal_decisions') },
+  { path: '/scorecard', title: 'nav.scorecard', View: Scorecard, menu: true, allowed: can('scorecard') },
   { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
   { path: '/dashboard', title: 'nav.dashboard', View: Dashboard, menu: true, allowed: can('statistics') },
   { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
