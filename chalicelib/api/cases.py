@@ -103,6 +103,14 @@ def case_contacts(case_id):
                              runtime.clock())
 
 
+def action_summary(row: Action) -> str:
+    """The operation's summary: the row's English name (else its key in words) and its Chinese name. The console
+    labels an action its catalogue does not know yet with this, rather than with the raw key."""
+    english = row.names[1] or row.name.replace("_", " ")
+    english = english[0].upper() + english[1:]
+    return f"{english} ({row.names[0]})" if row.names[0] else english
+
+
 def _action_route(row: Action):
     def view(case_id):
         request = bp.current_request
@@ -115,7 +123,7 @@ def _action_route(row: Action):
                          runtime.clock(), idempotency_key=header(request, "Idempotency-Key"),
                          expected_version=int(if_match.strip('"')) if if_match else None)
     view.__name__ = f"action_{row.name}"
-    route(bp, f"/cases/{{case_id}}/{row.path}", "POST", f"Action: {row.name.replace('_', ' ')}", TAG, body=row.body,
+    route(bp, f"/cases/{{case_id}}/{row.path}", "POST", action_summary(row), TAG, body=row.body,
           headers={**IDEMPOTENCY, "If-Match": "optional; the case version you acted on (409 if it moved)"})(view)
 
 
