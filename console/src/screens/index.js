@@ -4,6 +4,7 @@ import { CasePanel } from './case.jsx';
 import { AreaCases, Inbox, Queue } from './cases.jsx';
 import { Dashboard } from './dashboard.jsx';
 import { Home } from './home.jsx';
+import { Points, Redemptions } from './points.jsx';
 import { Intake } from './intake.jsx';
 import { Supervision } from './supervision.jsx';
 
@@ -17,6 +18,8 @@ export const SCREENS = [
   { path: '/intake', title: 'nav.intake', View: Intake, menu: true, allowed: can('intake') },
   { path: '/appeals', title: 'nav.appeals', View: AppealDecisions, menu: true, allowed: can('appeal_decisions') },
   { path: '/scorecard', title: 'nav.scorecard', View: Scorecard, menu: true, allowed: can('scorecard') },
+  { path: '/points', title: 'nav.points', View: Points, menu: true, allowed: can('points') },
+  { path: '/redemptions', title: 'nav.redemptions', View: Redemptions, menu: true, allowed: can('redemptions') },
   { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
   { path: '/dashboard', title: 'nav.dashboard', View: Dashboard, menu: true, allowed: can('statistics') },
   { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
