@@ -170,10 +170,20 @@ export function ActionForm({ action, schema, context, onSubmit, onCancel, onRelo
       setBusy(false);
     }
   };
+  // no submit while the case is read again: it would go out on the version that was just refused
+  const reloadCase = async () => {
+    setBusy(true);
+    try {
+      await onReload();
+      setProblem(null);
+    } finally {
+      setBusy(false);
+    }
+  };
   const required = new Set(schema.required || []);
   return (
     <form class="action-form" onSubmit={submit} noValidate aria-label={actionLabel(action)}>
-      {problem && <FormProblem error={problem} onReload={async () => { await onReload(); setProblem(null); }} />}
+      {problem && <FormProblem error={problem} onReload={reloadCase} />}
       {Object.entries(schema.properties || {}).map(([name, raw]) => (
         <Field name={name} path={name} raw={raw} required={required.has(name)} values={values} set={set}
           errors={errors} context={{ ...context, formId }} />))}

@@ -62,6 +62,7 @@ def test_the_articles_case_from_the_station_through_the_whistle_to_the_bureaus_r
     bureau = console.sign_in("dept-rq-agri", page=console.new_tab())
     bureau.get_by_role("navigation").get_by_role("link", name="部门收件箱").click()
     row = bureau.locator(f"tr[data-case='{case['id']}']")
+    row.wait_for()                               # the inbox loaded: shot and checked as people see it
     console.screenshot("inbox", bureau)
     console.axe("department inbox", bureau)
     row.get_by_role("button", name="签收（报到）").click()
@@ -133,6 +134,7 @@ def test_two_tabs_on_one_case_the_second_sees_the_conflict_keeps_its_text_and_la
     assert form.get_by_label("备注").input_value() == note     # nothing typed is lost
     console.screenshot("conflict", second)
     alert.get_by_role("button", name="重新加载案件").click()
+    alert.wait_for(state="detached")                   # read again: the form now carries the new version
     form.get_by_role("button", name="办结").click()
     second.get_by_role("status").filter(has_text="已完成").wait_for()
     found = stack.ok("dept-rq-agri", "GET", f"/cases/{case['id']}")
