@@ -52,6 +52,10 @@ class FakeCaseRepository(AbstractCaseRepository):
             cases = [c for c in cases if c.reporter["user_id"] == query.reporter]
         if query.status:
             cases = [c for c in cases if c.status == query.status]
+        if query.due_before:
+            cases = [c for c in cases if c.next_due is not None and c.next_due <= query.due_before]
+        if query.attention:
+            cases = [c for c in cases if query.attention in c.attention]
         return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
 
     def public_window(self, counties, first_id, end_id, categories, limit, read_limit):

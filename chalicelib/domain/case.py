@@ -92,6 +92,33 @@ class Case:
             return True  # escalated: the center above sees it flagged
         return self.status == Status.IN_PROGRESS and self.extension is not None
 
+    @property
+    def attention(self) -> set[str]:
+        """What a supervising center looks for: a breached stage (overdue), an extension request waiting for the
+        center (extension), a case the lead department handed back that waits to be dispatched again (returned), an
+        appeal waiting for the county center (appeal); and what a department may still contest: a bad review not
+        appealed (bad_review)."""
+        flags = set()
+        if self.overdue and self.status in HANDLING_STATUSES:
+            flags.add("overdue")
+        if self.extension is not None and self.status == Status.IN_PROGRESS:
+            flags.add("extension")
+        if self.status == Status.ACCEPTED and any(a.get("ended") == "returned" for a in self.assignments) \
+                and not any(a["active"] for a in self.assignments):
+            flags.add("returned")
+        for evaluation in self.evaluations:
+            appeal = evaluation.get("appeal")
+            if appeal and appeal["status"] == "pending":
+                flags.add("appeal")
+            elif not appeal and evaluation["verdict"] == Verdict.BAD:
+                flags.add("bad_review")
+        return flags
+
+    @property
+    def next_due(self) -> str | None:
+        """The earliest deadline of the stage the case is in (all are UTC instants in one format)."""
+        return min(self.deadlines.values(), default=None)
+
     def active_assignments(self) -> list[Assignment]:
         return [a for a in self.assignment_objs() if a.active]
 

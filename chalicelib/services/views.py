@@ -17,7 +17,8 @@ def case_summary(case: Case) -> dict:
             "title": mask_text(case.title), "status": case.status, "urgency": case.urgency, "grid": case.grid,
             "center": case.center, "level": case.level, "lead_department": case.lead_department(),
             "sensitive": case.sensitive, "created_at": case.created_at, "updated_at": case.updated_at,
-            "deadlines": dict(case.deadlines), "version": case.version}
+            "deadlines": dict(case.deadlines), "version": case.version, "attention": sorted(case.attention),
+            "extension": masked_notes(case.extension)}
 
 
 def hint(found: dict) -> dict:
