@@ -2,7 +2,8 @@
 
 For a deployment whose items predate a format change: case aggregates stored as plain JSON (now compressed),
 inbox links without `dept_status`, `kind` and `category` (the `by-dept-status` index and the inbox's filters
-would miss them). Each case is rewritten only if its version is still the one read, so a case changed meanwhile
+would miss them), cases without `next_due` and `attention` (the lists' `due_before` and `attention` filters would
+miss them). Each case is rewritten only if its version is still the one read, so a case changed meanwhile
 is left as its own write made it. Reading a whole table is allowed here, as in admin/recount.py.
 
     python -m admin.rewrite_cases            # against the tables named by TABLE_PREFIX (and AWS_ENDPOINT_URL)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
@@ -52,6 +53,10 @@ class FakeCaseRepository(AbstractCaseRepository):
             cases = [c for c in cases if c.reporter["user_id"] == query.reporter]
         if query.status:
             cases = [c for c in cases if c.status == query.status]
+        if query.due_before:
+            cases = [c for c in cases if c.next_due is not None and iso(c.next_due) <= query.due_before]  # as stored
+        if query.attention:
+            cases = [c for c in cases if query.attention in c.attention]
         return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
 
     def public_window(self, counties, first_id, end_id, categories, limit, read_limit):

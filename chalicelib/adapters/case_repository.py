@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamo import in_parallel
 from chalicelib.adapters.models import AssignmentItem, CaseItem, TimelineItem
 from chalicelib.adapters.paging import decode_cursor, encode_cursor, first_page, one_page
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso_or_none
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services.unit_of_work import AbstractCaseRepository, ListQuery, Page
 
@@ -29,7 +30,8 @@ def inbox_links(case: Case) -> list[AssignmentItem]:
         latest[a.department] = AssignmentItem(a.department, case.id, role=a.role,
                                               active=a.active or bool(current and current.active),
                                               status=case.status, kind=case.kind, category=case.category,
-                                              dept_status=f"{a.department}#{case.status}")
+                                              dept_status=f"{a.department}#{case.status}",
+                                              attention=case.attention or None)
     return list(latest.values())
 
 
@@ -40,7 +42,8 @@ def case_item(case: Case) -> CaseItem:
                     category=case.category, grid=case.grid, county=case.county,
                     county_status=f"{case.county}#{case.status}", reporter_id=case.reporter["user_id"],
                     queue_center=case.center if case.awaiting_center else None, geo_cell=geo,
-                    sensitive=case.sensitive, title=case.title, doc=case.to_dict())
+                    sensitive=case.sensitive, title=case.title, next_due=iso_or_none(case.next_due),
+                    attention=case.attention or None, doc=case.to_dict())
 
 
 class DynamoCaseRepository(AbstractCaseRepository):
@@ -107,6 +110,8 @@ class DynamoCaseRepository(AbstractCaseRepository):
                 conditions.append(AssignmentItem.kind == query.kind)
             if query.category:
                 conditions.append(AssignmentItem.category == query.category)
+            if query.attention:
+                conditions.append(AssignmentItem.attention.contains(query.attention))
         else:
             if query.queue_center:
                 partitions = [(query.queue_center, CaseItem.by_queue, "queue_center", {})]
@@ -126,6 +131,10 @@ class DynamoCaseRepository(AbstractCaseRepository):
                 conditions.append(CaseItem.kind == query.kind)
             if query.category:
                 conditions.append(CaseItem.category == query.category)
+            if query.due_before:
+                conditions.append(CaseItem.next_due <= query.due_before)
+            if query.attention:
+                conditions.append(CaseItem.attention.contains(query.attention))
         condition = None
         for c in conditions:
             condition = c if condition is None else condition & c

@@ -8,7 +8,8 @@ each county's tables with `table_name(model, prefix)`, without importing anythin
 import json
 import zlib
 
-from pynamodb.attributes import Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import (Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
+                                 UnicodeSetAttribute)
 from pynamodb.constants import BINARY
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
@@ -41,7 +42,7 @@ def _meta(name: str):
                              "billing_mode": "PAY_PER_REQUEST"})
 
 
-LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title"]
+LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title", "next_due", "attention"]
 
 
 def _gsi(index_name: str, hash_attr: str, range_attr: str):
@@ -69,6 +70,8 @@ class CaseItem(Model):
     geo_cell = UnicodeAttribute(null=True)               # geohash, 6 characters (~1.2 km x 0.6 km)
     sensitive = BooleanAttribute()
     title = UnicodeAttribute()
+    next_due = UnicodeAttribute(null=True)               # the current stage's earliest deadline (list filter due_before)
+    attention = UnicodeSetAttribute(null=True)           # overdue | extension | returned (list filter attention)
     doc = CompressedJSONAttribute()                      # the aggregate: ~3x smaller, and every write pays per KB
 
     by_grid = _gsi("by-grid", "grid", "case_id")
@@ -99,11 +102,12 @@ class AssignmentItem(Model):
     kind = UnicodeAttribute()
     category = UnicodeAttribute()
     dept_status = UnicodeAttribute()                     # "<department>#<status>"
+    attention = UnicodeSetAttribute(null=True)           # the case's attention flags (inbox filter attention)
 
     # a department's inbox in one status: reads only the matching links (GET /inbox?status=)
     by_dept_status = type("InboxByStatus", (GlobalSecondaryIndex,), {
         "Meta": type("Meta", (), {"index_name": "by-dept-status",
-                                  "projection": IncludeProjection(["kind", "category"])}),
+                                  "projection": IncludeProjection(["kind", "category", "attention"])}),
         "dept_status": UnicodeAttribute(hash_key=True), "case_id": UnicodeAttribute(range_key=True)})()
 
 

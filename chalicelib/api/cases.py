@@ -2,7 +2,7 @@
 from chalice import Blueprint
 
 from chalicelib import runtime
-from chalicelib.api.http import ApiError, header, int_param, parse_body, principal, query_param, route
+from chalicelib.api.http import ApiError, header, instant_param, int_param, parse_body, principal, query_param, route
 from chalicelib.domain.vocabulary import Kind, Status
 from chalicelib.services import cases
 from chalicelib.domain import access, commands
@@ -10,12 +10,19 @@ from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
 bp = Blueprint(__name__)
+ATTENTION = ("overdue", "extension", "returned", "appeal", "bad_review")
 TAG = "cases"
 IDEMPOTENCY = {"Idempotency-Key": "optional; a retry with the same key returns the first result, once"}
 LIST_FILTERS = {
     "status": "reported, accepted, dispatched, in_progress, resolved, rejected, merged, closed",
     "node": "a jurisdiction node: its whole subtree", "grid": "one grid", "department": "a department's cases",
-    "kind": "demand or dispute", "category": "a category code", "limit": "1..50, default 20",
+    "kind": "demand or dispute", "category": "a category code",
+    "due_before": "an instant (ISO 8601 with its offset): cases whose current stage is due before it (overdue and "
+                  "nearly due); not for a department's inbox",
+    "attention": "overdue (a stage's deadline breached), extension (a request waits for the center), returned "
+                 "(handed back by the lead department, waiting to be dispatched again), appeal (an appeal waits for "
+                 "the county center) or bad_review (a bad review not appealed)",
+    "limit": "1..50, default 20",
     "cursor": "the opaque cursor of the previous page",
 }
 
@@ -25,7 +32,8 @@ def _list(request, **fixed) -> dict:
         status=query_param(request, "status", choices=tuple(Status)),
         node=query_param(request, "node"), grid=query_param(request, "grid"),
         department=query_param(request, "department"), kind=query_param(request, "kind", choices=tuple(Kind)),
-        category=query_param(request, "category"), limit=int_param(request, "limit", 20, 1, 50),
+        category=query_param(request, "category"), due_before=instant_param(request, "due_before"),
+        attention=query_param(request, "attention", choices=ATTENTION), limit=int_param(request, "limit", 20, 1, 50),
         cursor=query_param(request, "cursor", max_length=2000), **fixed)
     return cases.list_cases(runtime.new_uow(), runtime.config(), principal(request), query)
 
@@ -95,6 +103,14 @@ def case_contacts(case_id):
                              runtime.clock())
 
 
+def action_summary(row: Action) -> str:
+    """The operation's summary: the row's English name (else its key in words) and its Chinese name. The console
+    labels an action its catalogue does not know yet with this, rather than with the raw key."""
+    english = row.names[1] or row.name.replace("_", " ")
+    english = english[0].upper() + english[1:]
+    return f"{english} ({row.names[0]})" if row.names[0] else english
+
+
 def _action_route(row: Action):
     def view(case_id):
         request = bp.current_request
@@ -107,7 +123,7 @@ def _action_route(row: Action):
                          runtime.clock(), idempotency_key=header(request, "Idempotency-Key"),
                          expected_version=int(if_match.strip('"')) if if_match else None)
     view.__name__ = f"action_{row.name}"
-    route(bp, f"/cases/{{case_id}}/{row.path}", "POST", f"Action: {row.name.replace('_', ' ')}", TAG, body=row.body,
+    route(bp, f"/cases/{{case_id}}/{row.path}", "POST", action_summary(row), TAG, body=row.body,
           headers={**IDEMPOTENCY, "If-Match": "optional; the case version you acted on (409 if it moved)"})(view)
 
 

@@ -9,6 +9,7 @@ import functools
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from chalice import Response
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from chalicelib.domain.errors import (AppealRefused, DomainError, Forbidden, Invalid, InvalidTransition, NotFound,
                                       PointsRefused, VersionConflict)
 from chalicelib.domain.roles import Principal
+from chalicelib.domain.times import iso
 
 log = logging.getLogger("gridloop.api")
 
@@ -160,6 +162,21 @@ def query_param(request, name: str, choices=None, max_length: int = 100) -> str 
         raise ApiError(400, "validation_error", f"query parameter '{name}' must be {allowed}",
                        fields=[{"field": name, "message": allowed}])
     return value
+
+
+def instant_param(request, name: str) -> str | None:
+    """An ISO-8601 instant with its offset, as the stored times are written (UTC, seconds, Z)."""
+    value = query_param(request, name, max_length=40)
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ApiError(400, "validation_error", f"query parameter '{name}' must be an ISO 8601 instant with its "
+                       "offset, e.g. 2026-12-01T08:00:00Z", fields=[{"field": name, "message": "an ISO 8601 instant"}])
+    return iso(moment)
 
 
 def int_param(request, name: str, default: int, low: int, high: int) -> int:

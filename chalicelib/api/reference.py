@@ -34,6 +34,12 @@ def category_list():
     return _cached(reference.categories(runtime.config()))
 
 
+@route(bp, "/points-catalogue", "GET", "The points rules of every village (scope, points, monthly cap, kind), the "
+       "supermarkets with their items and prices, the privileges (ETag)", TAG, headers=REVALIDATE)
+def points_catalogue():
+    return _cached(reference.points(runtime.config()))
+
+
 @route(bp, "/departments", "GET", "Every department with its node and kind, for dispatch (ETag)", TAG,
        headers=REVALIDATE)
 def department_list():

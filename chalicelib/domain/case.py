@@ -37,7 +37,7 @@ class TimelineEntry:
         return {**vars(self), "at": iso(self.at)}
 
 
-def _written(record: dict | None) -> dict | None:
+def written_record(record: dict | None) -> dict | None:
     """A record of the case with its moments as ISO text."""
     if record is None:
         return None
@@ -103,6 +103,32 @@ class Case:
             return True  # escalated: the center above sees it flagged
         return self.status == Status.IN_PROGRESS and self.extension is not None
 
+    @property
+    def attention(self) -> set[str]:
+        """What a supervising center looks for: a breached stage (overdue), an extension request waiting for the
+        center (extension), a case the lead department handed back that waits to be dispatched again (returned), an
+        appeal waiting for the county center (appeal); and what a department may still contest: a bad review not
+        appealed (bad_review)."""
+        flags = set()
+        if self.overdue and self.status in HANDLING_STATUSES:
+            flags.add("overdue")
+        if self.extension is not None and self.status == Status.IN_PROGRESS:
+            flags.add("extension")
+        if self.status == Status.ACCEPTED and any(a.ended == "returned" for a in self.assignments) \
+                and not self.active_assignments():
+            flags.add("returned")
+        for evaluation in self.evaluations:
+            if evaluation.appeal is not None and evaluation.appeal.status == "pending":
+                flags.add("appeal")
+            elif evaluation.appeal is None and evaluation.bad:
+                flags.add("bad_review")
+        return flags
+
+    @property
+    def next_due(self) -> datetime | None:
+        """The earliest deadline of the stage the case is in."""
+        return min(self.deadlines.values(), default=None)
+
     def active_assignments(self) -> list[Assignment]:
         return [a for a in self.assignments if a.active]
 
@@ -119,8 +145,8 @@ class Case:
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
                     deadlines={k: iso(v) for k, v in self.deadlines.items()},
                     stage_starts={k: iso(v) for k, v in self.stage_starts.items()},
-                    extension=_written(self.extension), extensions=[_written(e) for e in self.extensions],
-                    resolution=_written(self.resolution),
+                    extension=written_record(self.extension), extensions=[written_record(e) for e in self.extensions],
+                    resolution=written_record(self.resolution),
                     assignments=[a.to_dict() for a in self.assignments],
                     evaluations=[e.to_dict() for e in self.evaluations])
         return data

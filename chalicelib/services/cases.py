@@ -134,6 +134,8 @@ def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) 
             raise Forbidden(f"department {query.department} is outside your jurisdiction")
         query = ListQuery(**{**vars(query), "node": node})
     elif "department" in scope:
+        if query.due_before:
+            raise Invalid("due_before filters the cases of a place, not a department's inbox", field="due_before")
         if query.department not in (None, scope["department"]) or query.grid or query.queue_center or query.node:
             raise Forbidden("department staff list their own department's cases")
         query = ListQuery(**{**vars(query), "department": scope["department"]})

@@ -96,3 +96,19 @@ def categories(config) -> Document:
 def departments(config) -> Document:
     return Document({"items": [{"id": d.id, "node": d.node, "kind": d.kind, "names": d.names.model_dump(exclude_none=True)}
                                for d in config.spec.departments]})
+
+
+@functools.lru_cache(maxsize=4)
+def points(config) -> Document:
+    """The points catalogue: each village's rules, the supermarkets with their items and prices, the privileges."""
+    spec = config.spec.points
+    names = lambda n: n.model_dump(exclude_none=True)   # noqa: E731
+    return Document({
+        "previous_month_days": spec.previous_month_days,
+        "rules": [{"code": r.code, "scope": r.scope, "points": r.points, "monthly_cap": r.monthly_cap, "kind": r.kind,
+                   "names": names(r.names)} for r in spec.rules],
+        "supermarkets": [{"id": m.id, "node": m.node, "names": names(m.names),
+                          "items": [{"sku": i.sku, "price": i.price, "names": names(i.names)} for i in m.items]}
+                         for m in spec.supermarkets],
+        "privileges": [{"code": p.code, "threshold": p.threshold, "names": names(p.names)} for p in spec.privileges],
+    })

@@ -39,6 +39,8 @@ class ListQuery:
     status: str | None = None
     kind: str | None = None
     category: str | None = None
+    due_before: str | None = None    # the current stage's deadline falls before this instant (overdue, nearly due)
+    attention: str | None = None     # one of Case.attention: overdue | extension | returned
     limit: int = 20
     cursor: str | None = None
 

@@ -4,7 +4,7 @@ only through the logged contacts route."""
 from datetime import datetime
 
 from chalicelib.domain import access
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Case, written_record
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_phone, mask_text
 from chalicelib.domain.roles import Principal
@@ -19,7 +19,8 @@ def case_summary(case: Case) -> dict:
             "center": case.center, "level": case.level, "lead_department": case.lead_department(),
             "sensitive": case.sensitive, "created_at": iso(case.created_at),
             "updated_at": iso(case.updated_at) if case.updated_at else "",
-            "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()}, "version": case.version}
+            "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()}, "version": case.version,
+            "attention": sorted(case.attention), "extension": masked_notes(written_record(case.extension))}
 
 
 def hint(found: dict) -> dict:

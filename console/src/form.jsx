@@ -4,7 +4,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { newKey } from './api.js';
 import { has, nameOf, t, zonedToUtc } from './i18n.js';
-import { unwrap } from './openapi.js';
+import { actionLabel, unwrap } from './openapi.js';
 
 export function label(name, schema) {
   return has(`field.${name}`) ? t(`field.${name}`) : (schema?.title || name);
@@ -182,14 +182,14 @@ export function ActionForm({ action, schema, context, onSubmit, onCancel, onRelo
   };
   const required = new Set(schema.required || []);
   return (
-    <form class="action-form" onSubmit={submit} noValidate aria-label={t(`action.${action}`)}>
+    <form class="action-form" onSubmit={submit} noValidate aria-label={actionLabel(action)}>
       {problem && <FormProblem error={problem} onReload={reloadCase} />}
       {Object.entries(schema.properties || {}).map(([name, raw]) => (
         <Field name={name} path={name} raw={raw} required={required.has(name)} values={values} set={set}
           errors={errors} context={{ ...context, formId }} />))}
       {children}
       <div class="form-buttons">
-        <button type="submit" class="primary" disabled={busy}>{t(`action.${action}`)}</button>
+        <button type="submit" class="primary" disabled={busy}>{actionLabel(action)}</button>
         <button type="button" onClick={onCancel}>{t('form.cancel')}</button>
       </div>
     </form>

@@ -2,11 +2,13 @@
 // OpenAPI document gives for POST /cases/{case_id}/<action>, so an action added to the domain's table appears
 // here with no console code (its labels come from the translation catalogue, the schema's title otherwise).
 import { publicJson } from './api.js';
+import { has, t } from './i18n.js';
 
 let loading = null;
 
 export function openapi() {
-  loading = loading || publicJson('openapi.json').catch((e) => { loading = null; throw e; });
+  loading = loading || publicJson('openapi.json').then((doc) => { read = doc; return doc; })
+    .catch((e) => { loading = null; throw e; });
   return loading;
 }
 
@@ -23,6 +25,18 @@ function resolve(doc, schema, seen = 0) {
   }
   if (Array.isArray(schema)) return schema.map((s) => resolve(doc, s, seen + 1));
   return Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, resolve(doc, v, seen + 1)]));
+}
+
+// The summary the API gives an action ("Supervision notice (督办)"): the console's label for an action its
+// catalogue does not know yet. Synchronous: null until the document has been read once.
+let read = null;
+export function actionSummary(action) {
+  return read?.paths[actionPath(action)]?.post?.summary || null;
+}
+
+// An action's label: the catalogue's, else the API's summary, else its key in words (never the raw key).
+export function actionLabel(action) {
+  return has(`action.${action}`) ? t(`action.${action}`) : (actionSummary(action) || action.replace(/_/g, ' '));
 }
 
 export async function actionSchema(action) {

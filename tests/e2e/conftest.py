@@ -50,6 +50,13 @@ from local.moto_server import free_port  # noqa: E402
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _announced(state, process) -> bool:
+    try:
+        return json.loads((state / "stack.json").read_text())["pid"] == process.pid
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory, grant_check):
     """`make run` for real, on free ports, once per test module; its API server and worker check their calls
@@ -66,7 +73,7 @@ def local_stack(tmp_path_factory, grant_check):
     process = subprocess.Popen([sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.time() + 90
-    while not (state / "tokens.json").exists():
+    while not _announced(state, process):   # stack.json is written after tokens.json: both are complete then
         if process.poll() is not None or time.time() > deadline:
             process.kill()
             pytest.fail(f"the local stack did not start:\n{(state / 'stack.log').read_text()}")

@@ -73,6 +73,7 @@ POLICY = {
     ("/jurisdiction", "GET"): allow(EVERYONE),
     ("/categories", "GET"): allow(EVERYONE),
     ("/departments", "GET"): allow(EVERYONE),
+    ("/points-catalogue", "GET"): allow(EVERYONE),
 }
 # action -> (the status the case is put in, who may do it, exact answers)
 ACTIONS = {

@@ -60,7 +60,7 @@ def test_the_jurisdiction_has_every_node_with_its_names_and_every_grid_as_geojso
         [[87.68, 40.6], [87.69, 40.6], [87.69, 40.61], [87.68, 40.61], [87.68, 40.6]]]}
 
 
-@pytest.mark.parametrize("path", ["/jurisdiction", "/categories", "/departments"])
+@pytest.mark.parametrize("path", ["/jurisdiction", "/categories", "/departments", "/points-catalogue"])
 def test_a_reference_document_revalidates_with_its_etag(api, path):
     first = get(api, "station-yks", path)
     etag = first.headers["ETag"]
@@ -112,3 +112,23 @@ def test_the_console_page_and_its_files_are_public_typed_and_cached(api):
     for missing in ("manifest.json", "main.js", "..%2Fconsole.py", "x.json"):
         answer = get(api, None, f"/console/{missing}")
         assert answer.status_code == 404 and json.loads(answer.body)["error"]["code"] == "not_found"
+
+
+def test_the_points_catalogue_has_each_villages_rules_the_supermarkets_items_and_the_privileges(api):
+    _, body = api.call("evaluator-yks", "GET", "/points-catalogue")
+    rules = {(r["scope"], r["code"]): r for r in body["rules"]}      # hand-copied from chalicelib/counties/demo.yaml
+    assert set(rules) == {("BZ.RQ.TGLK.YKS", "clean_courtyard"), ("BZ.RQ.TGLK.YKS", "helped_mediate"),
+                          ("BZ.RQ.TGLK.YKS", "volunteer_work"), ("BZ.RQ.TGLK.YKS", "illegal_dumping"),
+                          ("BZ.HJ.BYBLK.ELB", "clean_courtyard"), ("BZ.HJ.BYBLK", "grassland_protection")}
+    assert {k: rules[("BZ.RQ.TGLK.YKS", "clean_courtyard")][k] for k in ("points", "monthly_cap", "kind")} == \
+        {"points": 5, "monthly_cap": 5, "kind": "monthly_score"}
+    assert rules[("BZ.RQ.TGLK.YKS", "illegal_dumping")]["points"] == -5
+    assert rules[("BZ.HJ.BYBLK", "grassland_protection")]["names"]["mn"] == "Belcheer khamgaalal"
+    markets = {m["id"]: m for m in body["supermarkets"]}
+    assert markets["yks-market"]["node"] == "BZ.RQ.TGLK.YKS"
+    assert {i["sku"]: i["price"] for i in markets["yks-market"]["items"]} == {"rice-5kg": 30, "cooking-oil-5l": 40,
+                                                                          "soap": 5}
+    assert [(p["code"], p["threshold"]) for p in body["privileges"]] == [("star_household_priority", 30),
+                                                                      ("discount_loan_referral", 60)]
+    assert body["previous_month_days"] == 5
+

@@ -46,7 +46,8 @@ def test_the_inbox_status_index_projects_the_filters_and_the_api_may_query_it(te
     assert index["IndexName"] == "by-dept-status"
     assert [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]] == [("dept_status", "HASH"),
                                                                                  ("case_id", "RANGE")]
-    assert index["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["kind", "category"]}
+    assert index["Projection"] == {"ProjectionType": "INCLUDE",
+                                   "NonKeyAttributes": ["kind", "category", "attention"]}
     index_arn = grant_check.deployed.get_att(logical, "Arn") + "/index/by-dept-status"
     assert grant_check.evaluate("api_handler", "dynamodb:Query", index_arn, "a department's inbox by status") == []
 

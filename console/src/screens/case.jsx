@@ -6,7 +6,7 @@ import { api } from '../api.js';
 import { ActionForm } from '../form.jsx';
 import { countyZone, nameOf, t } from '../i18n.js';
 import { GridMap } from '../map.jsx';
-import { actionSchema } from '../openapi.js';
+import { actionLabel, actionSchema, openapi } from '../openapi.js';
 import { parentOf } from '../reference.js';
 import { href } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
@@ -76,7 +76,7 @@ function Actions({ session, item, reload }) {
   const act = async (body, key) => {
     await api(`cases/${item.id}/${open.replace(/_/g, '-')}`, { method: 'POST', body, idempotencyKey: key, ifMatch: item.version });
     setOpen(null);
-    setMessage(t('case.done', { action: t(`action.${open}`) }));
+    setMessage(t('case.done', { action: actionLabel(open) }));
     reload();
   };
   // photos first (once each, kept across a resubmit), then the action
@@ -92,7 +92,7 @@ function Actions({ session, item, reload }) {
       <div class="action-buttons">
         {item.allowed_actions.map((a) => (
           <button type="button" class={open === a ? 'primary' : undefined} aria-expanded={open === a}
-            onClick={() => choose(a)}>{t(`action.${a}`)}</button>))}
+            onClick={() => choose(a)}>{actionLabel(a)}</button>))}
       </div>
       {open && schema && (
         <ActionForm key={open} action={open} schema={schema} context={{ ref: session.ref, item }} zone={countyZone()}
@@ -113,7 +113,7 @@ function Timeline({ entries }) {
     <ol class="timeline">
       {entries.map((e) => (
         <li>
-          <Time iso={e.at} /> · <strong>{t(`action.${e.action}`)}</strong> · {e.actor?.name || e.actor?.user_id}
+          <Time iso={e.at} /> · <strong>{actionLabel(e.action)}</strong> · {e.actor?.name || e.actor?.user_id}
           {e.to_status && <span class="note"> ({t(`status.${e.from_status || 'new'}`)} → {t(`status.${e.to_status}`)})</span>}
           {e.note && <p class="timeline-note">{e.note}</p>}
         </li>))}
@@ -126,7 +126,8 @@ export function CasePanel({ session, route }) {
   const [item, setItem] = useState(null);
   const [entries, setEntries] = useState([]);
   const [error, setError] = useState(null);
-  const load = () => Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`)])
+  // the API's own document too (read once): the label of an action the catalogue does not know yet
+  const load = () => Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`), openapi().catch(() => null)])
     .then(([c, tl]) => { setItem(c); setEntries(tl.items); setError(null); })
     .catch((e) => { setItem(null); setError(e); });
   useEffect(() => { load(); }, [id]);
