@@ -53,7 +53,7 @@ def trusted_issuer(config, environ, stage: str) -> TrustedIssuer | None:
         return TrustedIssuer(issuer=environ.get(environment.AUTH_ISSUER, ""),
                              audience=environ.get(environment.AUTH_AUDIENCE, ""),
                              jwks_file=environ[environment.AUTH_JWKS_FILE])
-    oidc = config.spec.deployment.auth.oidc
+    oidc = config.oidc
     if oidc is not None:
         return TrustedIssuer(issuer=oidc.issuer, audience=oidc.audience, jwks_url=oidc.jwks_url,
                              role_claim=oidc.role_claim, node_claim=oidc.node_claim,

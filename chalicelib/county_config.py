@@ -471,6 +471,28 @@ class Deployment:
         self.timezone = ZoneInfo(spec.calendar.timezone)
         self.grid_boundaries = [(n.code, n.boundary.coordinates) for n in _walk(spec.root) if n.boundary]
         self.boundary_of = dict(self.grid_boundaries)
+        # The rest of the file as typed values: the services read these, never `spec` (the file as written).
+        self.language: str = spec.language
+        self.assessment: AssessmentSpec = spec.assessment
+        self.location_tolerance_m: int = spec.intake.location_tolerance_m
+        self.open311_listing: bool = spec.open311.listing
+        self.points_previous_month_days: int = spec.points.previous_month_days
+        self.point_rules: tuple[PointRuleSpec, ...] = tuple(spec.points.rules)
+        self.supermarkets: dict[str, SupermarketSpec] = {m.id: m for m in spec.points.supermarkets}
+        self.privileges: dict[str, PrivilegeSpec] = {x.code: x for x in spec.points.privileges}
+        self.open311_services: dict[str, Open311ServiceSpec] = {c.code: c.open311 for c in spec.categories}
+        self.sms_provider: str | None = spec.deployment.sms_provider if spec.notifications.sms else None
+        self.oidc = spec.deployment.auth.oidc
+
+    def point_rule(self, code: str, grid: str) -> PointRuleSpec | None:
+        """The rule of that code in the grid's village catalog, else its township's (None: neither has it)."""
+        path = [n.code for n in self.jurisdiction.ancestors(grid)]
+        found = [r for r in self.point_rules if r.code == code and r.scope in path]
+        return min(found, key=lambda r: path.index(r.scope)) if found else None
+
+    def point_rule_named(self, code: str | None) -> PointRuleSpec | None:
+        """The first rule of that code in any catalog (what a ledger entry's `rule` names)."""
+        return next((r for r in self.point_rules if r.code == code), None)
 
     @functools.cached_property
     def working_calendar(self) -> WorkingCalendar:

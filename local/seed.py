@@ -131,6 +131,6 @@ def stock_supermarkets(config, quantity: int) -> None:
     from chalicelib.services import points
 
     admin = Principal("seed", ADMIN, "opening stock", node=config.jurisdiction.root.code)
-    for market in config.spec.points.supermarkets:
+    for market in config.supermarkets.values():
         for item in market.items:
             points.restock(DynamoUnitOfWork(), config, admin, market.id, commands.Restock(sku=item.sku, add=quantity))

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
@@ -53,7 +54,7 @@ class FakeCaseRepository(AbstractCaseRepository):
         if query.status:
             cases = [c for c in cases if c.status == query.status]
         if query.due_before:
-            cases = [c for c in cases if c.next_due is not None and c.next_due <= query.due_before]
+            cases = [c for c in cases if c.next_due is not None and iso(c.next_due) <= query.due_before]  # as stored
         if query.attention:
             cases = [c for c in cases if query.attention in c.attention]
         return Page(sorted(cases, key=lambda c: c.id, reverse=True)[: query.limit], None)
@@ -209,7 +210,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
                 raise VersionConflict("the stock moved")
         for case in changed:
             store.cases[case.id] = case.to_dict()
-            store.timeline.setdefault(case.id, []).extend(vars(e) for e in case.new_entries)
+            store.timeline.setdefault(case.id, []).extend(e.to_dict() for e in case.new_entries)
         if self.idempotency:
             store.idempotency[self.idempotency.key] = self.idempotency
         for household in self.households.added + self.households.changed():

@@ -2,7 +2,7 @@
 import os
 from datetime import datetime, timedelta, timezone
 
-from chalicelib.domain.case import Actor, iso, open_case
+from chalicelib.domain.case import Actor, open_case
 
 T0 = datetime(2026, 3, 17, 3, 0, tzinfo=timezone.utc)  # the article's visit date, 11:00 Beijing time
 GRID = "BZ.RQ.TGLK.YKS.G01"
@@ -26,7 +26,7 @@ def reported(case_id="01CASE", number="RQ-2026-000001", grid=GRID):
                      category="irrigation", title="72 mu without irrigation", description="channel missing",
                      grid=grid, county=COUNTY, village=VILLAGE, location=dict(SPOT),
                      channel="grid_visit", urgency="normal", residents=[], sensitive=False,
-                     triage_due=iso(at(60 * 24)))
+                     triage_due=at(60 * 24))
 
 
 def accepted(**kw):
@@ -38,8 +38,8 @@ def accepted(**kw):
 
 def dispatched(co_handlers=("rq-water",), **kw):
     case = accepted(**kw)
-    case.dispatch(CENTER, at(20), "rq-agri", list(co_handlers), report_in_due=iso(at(60 * 24)),
-                  resolve_due=iso(at(60 * 24 * 15)))
+    case.dispatch(CENTER, at(20), "rq-agri", list(co_handlers), report_in_due=at(60 * 24),
+                  resolve_due=at(60 * 24 * 15))
     return case
 
 
@@ -51,7 +51,7 @@ def in_progress(**kw):
 
 def resolved(**kw):
     case = in_progress(**kw)
-    case.resolve(LEAD, at(60), "rq-agri", "water restored", evaluation_due=iso(at(60 * 24 * 7)))
+    case.resolve(LEAD, at(60), "rq-agri", "water restored", evaluation_due=at(60 * 24 * 7))
     return case
 
 

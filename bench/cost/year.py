@@ -90,10 +90,10 @@ class Year:
     def _count(self, what: str) -> None:
         self.outcomes[what] = self.outcomes.get(what, 0) + 1
 
-    def _at(self, case: Case, stage: str, start: str, fraction: float) -> datetime:
+    def _at(self, case: Case, stage: str, start: datetime, fraction: float) -> datetime:
         """When `fraction` of the stage's deadline has elapsed in working time (past 1: that late)."""
         duration = self.config.deadlines.duration(stage, case.urgency, self.config.categories[case.category].complex)
-        moment = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        moment = start     # the case's moments are datetimes
         while fraction > 1:
             moment, fraction = self.calendar.add(moment, duration), fraction - 1
         return self.calendar.warning_at(moment, duration, fraction)

@@ -10,6 +10,7 @@ from chalicelib.adapters.dynamo import in_parallel
 from chalicelib.adapters.models import AssignmentItem, CaseItem, TimelineItem
 from chalicelib.adapters.paging import decode_cursor, encode_cursor, first_page, one_page
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso_or_none
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services.unit_of_work import AbstractCaseRepository, ListQuery, Page
 
@@ -24,7 +25,7 @@ def inbox_links(case: Case) -> list[AssignmentItem]:
     """One inbox link per department ever assigned: its latest role, active if it still holds the case; the
     case's status (also as `dept_status`, the key of by-dept-status), kind and category, for inbox filters."""
     latest: dict[str, AssignmentItem] = {}
-    for a in case.assignment_objs():
+    for a in case.assignments:
         current = latest.get(a.department)
         latest[a.department] = AssignmentItem(a.department, case.id, role=a.role,
                                               active=a.active or bool(current and current.active),
@@ -41,7 +42,7 @@ def case_item(case: Case) -> CaseItem:
                     category=case.category, grid=case.grid, county=case.county,
                     county_status=f"{case.county}#{case.status}", reporter_id=case.reporter["user_id"],
                     queue_center=case.center if case.awaiting_center else None, geo_cell=geo,
-                    sensitive=case.sensitive, title=case.title, next_due=case.next_due,
+                    sensitive=case.sensitive, title=case.title, next_due=iso_or_none(case.next_due),
                     attention=case.attention or None, doc=case.to_dict())
 
 

@@ -34,7 +34,4 @@ PROVIDERS = {"sns": SnsSms}
 
 def provider_for(config) -> SmsProvider | None:
     """The deployment's SMS provider, or None when SMS is off or none exists in its region."""
-    name = config.spec.deployment.sms_provider
-    if not config.spec.notifications.sms or name is None:
-        return None
-    return PROVIDERS[name]()
+    return PROVIDERS[config.sms_provider]() if config.sms_provider else None

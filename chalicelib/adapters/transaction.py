@@ -32,7 +32,7 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
         condition = (CaseItem.case_id.does_not_exist() if case.id in added
                      else CaseItem.version == previous_version)
         puts.append(case_item(case).get_save_kwargs_from_instance(condition=condition))
-        puts += [TimelineItem(case.id, entry.seq, doc=vars(entry)).get_save_kwargs_from_instance(
+        puts += [TimelineItem(case.id, entry.seq, doc=entry.to_dict()).get_save_kwargs_from_instance(
             condition=TimelineItem.seq.does_not_exist()) for entry in case.new_entries]
         puts += [link.get_save_kwargs_from_instance() for link in inbox_links(case)]
     if uow.effects:   # one outbox item for all of the transaction's effects

@@ -193,4 +193,4 @@ def csv_language(request) -> str:
     """The language a CSV export is written in: ?lang=zh|en, else the deployment's."""
     from chalicelib import runtime
     from chalicelib.services.exports import LANGUAGES
-    return query_param(request, "lang", choices=LANGUAGES) or runtime.config().spec.language
+    return query_param(request, "lang", choices=LANGUAGES) or runtime.config().language

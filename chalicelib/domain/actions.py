@@ -17,7 +17,7 @@ from chalicelib.domain import commands
 from chalicelib.domain.errors import Invalid, InvalidTransition
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Actor
-from chalicelib.domain.times import iso
+from chalicelib.domain.times import instant
 from chalicelib.domain.vocabulary import CENTER_LEVELS, HANDLING_STATUSES, Stage, Status
 
 if TYPE_CHECKING:
@@ -70,8 +70,8 @@ class Turn:
     rules: object        # the deployment: .jurisdiction, .categories, .deadlines, .calendar
     cases: Mapping[str, "Case"]
 
-    def due(self, stage: Stage, urgency: str, complex_category: bool = False) -> str:
-        return iso(self.rules.deadlines.due(stage, urgency, self.now, self.rules.calendar, complex_category))
+    def due(self, stage: Stage, urgency: str, complex_category: bool = False) -> datetime:
+        return instant(self.rules.deadlines.due(stage, urgency, self.now, self.rules.calendar, complex_category))
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ ACTIONS: dict[str, Action] = {row.name: row for row in (
     _row("return", {Status.DISPATCHED}, Status.ACCEPTED, {Party.LEAD}, commands.Reason,
          lambda case, body, t: case.return_to_center(t.actor, t.now, t.department, body.reason)),
     _row("request_extension", {Status.IN_PROGRESS}, SAME, {Party.LEAD}, commands.ExtensionRequest,
-         lambda case, body, t: case.request_extension(t.actor, t.now, t.department, iso(body.requested_due),
+         lambda case, body, t: case.request_extension(t.actor, t.now, t.department, instant(body.requested_due),
                                                      body.reason)),
     _row("decide_extension", {Status.IN_PROGRESS}, SAME, {C}, commands.ExtensionDecision,
          lambda case, body, t: case.decide_extension(t.actor, t.now, body.approve, body.note)),

@@ -17,7 +17,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actions import ACTIONS
-from chalicelib.domain.case import Case, TimelineEntry, parse_iso
+from chalicelib.domain.case import Case, TimelineEntry
+from chalicelib.domain.times import parse_iso
+from chalicelib.domain.vocabulary import Share
 
 STATS, SCORECARDS = "stats", "scorecards"
 COUNTERS = "counters"   # named counters: a household's monthly points under a capped rule, its monthly earnings
@@ -62,19 +64,19 @@ def case_slice(kind: str, category: str) -> str:
     return f"{kind}|{category}"
 
 
-def _stats(case: Case, at: str, tz: ZoneInfo, attribute: str) -> list[Increment]:
-    periods, part = period_keys(parse_iso(at), tz), case_slice(case.kind, case.category)
+def _stats(case: Case, at: datetime, tz: ZoneInfo, attribute: str) -> list[Increment]:
+    periods, part = period_keys(at, tz), case_slice(case.kind, case.category)
     return [Increment(STATS, f"{n}#{p}#{part}", attribute) for n in ancestors(case.grid) for p in periods]
 
 
-def _card(department: str | None, at: str, tz: ZoneInfo, field: str) -> list[Increment]:
+def _card(department: str | None, at: datetime, tz: ZoneInfo, field: str) -> list[Increment]:
     if not department:
         return []
-    return [Increment(SCORECARDS, f"{department}#{parse_iso(at).astimezone(tz):%Y}", field)]
+    return [Increment(SCORECARDS, f"{department}#{at.astimezone(tz):%Y}", field)]
 
 
-def _minutes(start: str, end: str) -> float:
-    return (parse_iso(end) - parse_iso(start)).total_seconds() / 60
+def _minutes(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 60
 
 
 def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]:
@@ -101,8 +103,7 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
             if data["role"] == "lead":
                 out += count("acknowledged_on_time")
         if data["role"] == "lead":
-            dispatched = next(a["dispatched_at"] for a in case.assignments
-                              if a["department"] == data["department"] and a["active"])
+            dispatched = next(a.dispatched_at for a in case.active_assignments() if a.department == data["department"])
             out += _stats(case, entry.at, tz, f"h|report_in|{bucket(_minutes(dispatched, entry.at))}")
     elif action in ("resolve", "resolve_on_spot"):
         out += count("resolved")
@@ -117,11 +118,11 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
     elif action == "evaluate":
         evaluation = case.evaluations[-1]
         out += count("evaluated") + count(data["verdict"])
-        out += _card(evaluation["department"], entry.at, tz, "evaluated")
-        out += _card(evaluation["department"], entry.at, tz, data["verdict"])
+        out += _card(evaluation.department, entry.at, tz, "evaluated")
+        out += _card(evaluation.department, entry.at, tz, data["verdict"])
         if not data["fixed"]:
             out += count("reopened")
-            out += _card(evaluation["department"], entry.at, tz, "reopened")
+            out += _card(evaluation.department, entry.at, tz, "reopened")
     elif action in ("auto_close", "close"):
         out += count("not_evaluated")
     elif action == "deadline_breach" and data.get("notice") == 1:
@@ -129,16 +130,17 @@ def for_entry(case: Case, entry: TimelineEntry, tz: ZoneInfo) -> list[Increment]
     elif action == "appeal":
         out += _card(data["department"], entry.at, tz, "appeals")
     elif action == "decide_appeal" and data["decision"] == "void":
-        out += _card(data["department"], data["evaluated_at"], tz, "voided")
+        # a voided review comes off the year it was given in (the entry's data holds the moment as written)
+        out += _card(data["department"], parse_iso(data["evaluated_at"]), tz, "voided")
     return out
 
 
-def _lead_dispatched_at(case: Case) -> str | None:
-    return next((a["dispatched_at"] for a in case.assignments if a["active"] and a["role"] == "lead"), None)
+def _lead_dispatched_at(case: Case) -> datetime | None:
+    return next((a.dispatched_at for a in case.active_assignments() if a.role == Share.LEAD), None)
 
 
-def for_visit(grid: str, at: str, tz: ZoneInfo) -> list[Increment]:
-    periods = period_keys(parse_iso(at), tz)
+def for_visit(grid: str, at: datetime, tz: ZoneInfo) -> list[Increment]:
+    periods = period_keys(at, tz)
     return [Increment(STATS, f"{n}#{p}#{VISITS_SLICE}", "visits") for n in ancestors(grid) for p in periods]
 
 

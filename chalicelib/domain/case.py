@@ -10,33 +10,44 @@ from dataclasses import dataclass, field, asdict
 from datetime import datetime
 
 from chalicelib.domain.actions import ACTIONS, allowed_actions, leads_to
+from chalicelib.domain.assignments import Assignment
+from chalicelib.domain.evaluations import Appeal, Evaluation
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
 from chalicelib.domain.roles import GRIDLOOP, Actor
-from chalicelib.domain.times import iso, parse_iso  # noqa: F401  (parse_iso: used by importers until times are typed)
+from chalicelib.domain.times import instant, iso, iso_or_none, parse_iso, parse_or_none
 from chalicelib.domain.vocabulary import HANDLING_STATUSES, TERMINAL_STATUSES, Share, Status, Verdict
+
+# The moments inside the case's extension request, decided extensions and resolution (the rest are plain text).
+RECORD_MOMENTS = ("requested_due", "requested_at", "decided_at", "resolved_at")
+
 
 @dataclass
 class TimelineEntry:
     seq: int
-    at: str
+    at: datetime
     actor: dict
     action: str
     from_status: str | None
     to_status: str
     note: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)    # as written out: its moments are ISO text
+
+    def to_dict(self) -> dict:
+        """The stored and shown form (keys in field order)."""
+        return {**vars(self), "at": iso(self.at)}
 
 
-@dataclass
-class Assignment:
-    department: str
-    role: str                  # lead | co
-    dispatch_no: int
-    dispatched_at: str
-    report_in_due: str
-    active: bool = True
-    acknowledged_at: str | None = None
-    ended: str | None = None   # why it stopped being active: returned | redispatched
+def written_record(record: dict | None) -> dict | None:
+    """A record of the case with its moments as ISO text."""
+    if record is None:
+        return None
+    return {k: iso(v) if isinstance(v, datetime) else v for k, v in record.items()}
+
+
+def _read(record: dict | None) -> dict | None:
+    if record is None:
+        return None
+    return {k: parse_iso(v) if k in RECORD_MOMENTS and isinstance(v, str) else v for k, v in record.items()}
 
 
 @dataclass
@@ -53,7 +64,7 @@ class Case:
     reporter: dict
     channel: str
     urgency: str
-    created_at: str
+    created_at: datetime
     center: str                 # the node whose center currently holds the case
     level: str                  # that center's level: village | township | county | prefecture
     status: str = Status.REPORTED
@@ -62,23 +73,23 @@ class Case:
     photos: list = field(default_factory=list)
     public_summary: str = ""
     path_centers: list = field(default_factory=list)   # every center the case has been at
-    assignments: list = field(default_factory=list)
-    deadlines: dict = field(default_factory=dict)
+    assignments: list[Assignment] = field(default_factory=list)
+    deadlines: dict[str, datetime] = field(default_factory=dict)    # "<stage>_due" -> when
     deadline_version: int = 0
     dispatch_no: int = 0
     extension: dict | None = None
     extensions: list = field(default_factory=list)
     resolution: dict | None = None
-    evaluations: list = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
     reopen_count: int = 0
     merged_into: str | None = None
     merged_cases: list = field(default_factory=list)
     reason: str = ""
     closed_as: str | None = None  # evaluated | not_evaluated
-    stage_starts: dict = field(default_factory=dict)    # stage -> when its clock started (for the 75% warning)
+    stage_starts: dict[str, datetime] = field(default_factory=dict)  # stage -> when its clock started (75% warning)
     overdue: bool = False                               # a deadline of the current stage was breached
     deadline_notices: list = field(default_factory=list)  # keys of timer notices already acted on (once each)
-    updated_at: str = ""
+    updated_at: datetime | None = None
     version: int = 0
     new_entries: list = field(default_factory=list, repr=False, compare=False)
 
@@ -103,42 +114,54 @@ class Case:
             flags.add("overdue")
         if self.extension is not None and self.status == Status.IN_PROGRESS:
             flags.add("extension")
-        if self.status == Status.ACCEPTED and any(a.get("ended") == "returned" for a in self.assignments) \
-                and not any(a["active"] for a in self.assignments):
+        if self.status == Status.ACCEPTED and any(a.ended == "returned" for a in self.assignments) \
+                and not self.active_assignments():
             flags.add("returned")
         for evaluation in self.evaluations:
-            appeal = evaluation.get("appeal")
-            if appeal and appeal["status"] == "pending":
+            if evaluation.appeal is not None and evaluation.appeal.status == "pending":
                 flags.add("appeal")
-            elif not appeal and evaluation["verdict"] == Verdict.BAD:
+            elif evaluation.appeal is None and evaluation.bad:
                 flags.add("bad_review")
         return flags
 
     @property
-    def next_due(self) -> str | None:
-        """The earliest deadline of the stage the case is in (all are UTC instants in one format)."""
+    def next_due(self) -> datetime | None:
+        """The earliest deadline of the stage the case is in."""
         return min(self.deadlines.values(), default=None)
 
     def active_assignments(self) -> list[Assignment]:
-        return [a for a in self.assignment_objs() if a.active]
-
-    def assignment_objs(self) -> list[Assignment]:
-        return [Assignment(**a) for a in self.assignments]
+        return [a for a in self.assignments if a.active]
 
     def lead_department(self) -> str | None:
         return next((a.department for a in self.active_assignments() if a.role == Share.LEAD), None)
 
     def departments_ever(self) -> set[str]:
-        return {a["department"] for a in self.assignments}
+        return {a.department for a in self.assignments}
 
     def to_dict(self) -> dict:
+        """The stored form (the item's document): plain JSON values, keys in field order."""
         data = asdict(self)
         data.pop("new_entries")
+        data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
+                    deadlines={k: iso(v) for k, v in self.deadlines.items()},
+                    stage_starts={k: iso(v) for k, v in self.stage_starts.items()},
+                    extension=written_record(self.extension), extensions=[written_record(e) for e in self.extensions],
+                    resolution=written_record(self.resolution),
+                    assignments=[a.to_dict() for a in self.assignments],
+                    evaluations=[e.to_dict() for e in self.evaluations])
         return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Case":
-        return cls(**copy.deepcopy(data))
+        data = copy.deepcopy(data)
+        data.update(created_at=parse_iso(data["created_at"]), updated_at=parse_or_none(data.get("updated_at")),
+                    deadlines={k: parse_iso(v) for k, v in data.get("deadlines", {}).items()},
+                    stage_starts={k: parse_iso(v) for k, v in data.get("stage_starts", {}).items()},
+                    extension=_read(data.get("extension")), extensions=[_read(e) for e in data.get("extensions", [])],
+                    resolution=_read(data.get("resolution")),
+                    assignments=[Assignment.from_dict(a) for a in data.get("assignments", [])],
+                    evaluations=[Evaluation.from_dict(e) for e in data.get("evaluations", [])])
+        return cls(**data)
 
     # -- actions -------------------------------------------------------------------------------
     def accept(self, actor: Actor, now: datetime, *, kind: str, category: str, urgency: str,
@@ -177,9 +200,9 @@ class Case:
         target._record(actor, now, "merged_in", target.status, target.status, note,
                        {"source_case_id": self.id, "source_number": self.number})
 
-    def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: str):
+    def resolve_on_spot(self, actor: Actor, now: datetime, note: str, evaluation_due: datetime):
         self._guard("resolve_on_spot")
-        self.resolution = {"note": note, "resolved_at": iso(now), "by": asdict(actor), "on_spot": True}
+        self.resolution = {"note": note, "resolved_at": instant(now), "by": asdict(actor), "on_spot": True}
         self._enter_evaluation(evaluation_due, now)
         self._record(actor, now, "resolve_on_spot", self.status, leads_to("resolve_on_spot", self.status), note)
 
@@ -192,7 +215,7 @@ class Case:
                      {"from_center": before_center, "to_center": self.center, "level": self.level})
 
     def dispatch(self, actor: Actor, now: datetime, lead: str, co_handlers: list[str],
-                 report_in_due: str, resolve_due: str, note: str = "", redispatch: bool = False):
+                 report_in_due: datetime, resolve_due: datetime, note: str = "", redispatch: bool = False):
         """The center's "whistle": a lead department and co-handlers, with deadlines."""
         action = "redispatch" if redispatch else "dispatch"
         self._guard(action)
@@ -201,40 +224,36 @@ class Case:
         if len(set(co_handlers)) != len(co_handlers):
             raise Invalid("a co-handler is listed twice", field="co_handlers")
         before = self.status
-        for a in self.assignments:
-            if a["active"]:
-                a["active"], a["ended"] = False, "redispatched"
+        self._end_assignments("redispatched")
         self.dispatch_no += 1
-        for department, role in [(lead, "lead")] + [(c, "co") for c in co_handlers]:
-            self.assignments.append(asdict(Assignment(department, role, self.dispatch_no, iso(now), report_in_due)))
+        for department, role in [(lead, Share.LEAD)] + [(c, Share.CO) for c in co_handlers]:
+            self.assignments.append(Assignment(department, role.value, self.dispatch_no, instant(now), report_in_due))
         self.extension = None
         self.overdue = False
         self.deadline_version += 1
         self.deadlines = {"report_in_due": report_in_due, "resolve_due": resolve_due}
-        self.stage_starts = {"report_in": iso(now), "resolve": iso(now)}
+        self.stage_starts = {"report_in": instant(now), "resolve": instant(now)}
         self._record(actor, now, action, before, leads_to(action, before), note,
-                     {"lead": lead, "co_handlers": co_handlers, "report_in_due": report_in_due,
-                      "resolve_due": resolve_due, "dispatch_no": self.dispatch_no})
+                     {"lead": lead, "co_handlers": co_handlers, "report_in_due": iso(report_in_due),
+                      "resolve_due": iso(resolve_due), "dispatch_no": self.dispatch_no})
 
     def acknowledge(self, actor: Actor, now: datetime, department: str, note: str = ""):
         """A department reports in. The lead's report-in moves the case to in_progress."""
         self._guard("acknowledge", department=department)
         assignment = self._active_assignment(department)
-        assignment["acknowledged_at"] = iso(now)
-        on_time = iso(now) <= assignment["report_in_due"]
+        self.assignments[self.assignments.index(assignment)] = assignment.acknowledged(instant(now))
+        on_time = instant(now) <= assignment.report_in_due
         before = self.status
-        after = leads_to("acknowledge", before) if assignment["role"] == Share.LEAD else before
-        if assignment["role"] == Share.LEAD:
+        after = leads_to("acknowledge", before) if assignment.role == Share.LEAD else before
+        if assignment.role == Share.LEAD:
             self.deadlines.pop("report_in_due", None)  # co-handlers' report-in clocks run on their assignments
         self._record(actor, now, "acknowledge", before, after, note,
-                     {"department": department, "role": assignment["role"], "on_time": on_time})
+                     {"department": department, "role": assignment.role, "on_time": on_time})
 
     def return_to_center(self, actor: Actor, now: datetime, department: str, reason: str):
         self._guard("return")
         self._require_lead(department)
-        for a in self.assignments:
-            if a["active"]:
-                a["active"], a["ended"] = False, "returned"
+        self._end_assignments("returned")
         self.deadlines = {}
         self.stage_starts = {}
         self.overdue = False
@@ -242,37 +261,39 @@ class Case:
         self._record(actor, now, "return", self.status, leads_to("return", self.status), reason,
                      {"department": department})
 
-    def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: str, reason: str):
+    def request_extension(self, actor: Actor, now: datetime, department: str, requested_due: datetime,
+                          reason: str):
         self._guard("request_extension")
         self._require_lead(department)
-        if requested_due <= self.deadlines.get("resolve_due", ""):
+        current_due = self.deadlines.get("resolve_due")
+        if current_due is not None and requested_due <= current_due:
             raise Invalid("the requested due time must be later than the current resolve deadline",
                           field="requested_due")
-        self.extension = {"requested_due": requested_due, "reason": reason, "requested_at": iso(now),
+        self.extension = {"requested_due": requested_due, "reason": reason, "requested_at": instant(now),
                           "department": department}
         self._record(actor, now, "request_extension", self.status, leads_to("request_extension", self.status), reason,
-                     {"requested_due": requested_due, "current_due": self.deadlines.get("resolve_due")})
+                     {"requested_due": iso(requested_due), "current_due": iso_or_none(current_due)})
 
     def decide_extension(self, actor: Actor, now: datetime, approve: bool, note: str = ""):
         self._guard("decide_extension")
         request, self.extension = self.extension, None
-        data = {"approved": approve, "requested_due": request["requested_due"],
-                "previous_due": self.deadlines.get("resolve_due")}
+        data = {"approved": approve, "requested_due": iso(request["requested_due"]),
+                "previous_due": iso_or_none(self.deadlines.get("resolve_due"))}
         if approve:
             self.deadlines["resolve_due"] = request["requested_due"]
-            self.stage_starts["resolve"] = iso(now)
+            self.stage_starts["resolve"] = instant(now)
             self.overdue = False
             self.deadline_version += 1
-        self.extensions.append({**request, "approved": approve, "decided_at": iso(now)})
+        self.extensions.append({**request, "approved": approve, "decided_at": instant(now)})
         self._record(actor, now, "decide_extension", self.status, leads_to("decide_extension", self.status), note,
                      data)
 
-    def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: str,
+    def resolve(self, actor: Actor, now: datetime, department: str, note: str, evaluation_due: datetime,
                 root_cause_follow_up: str = ""):
         self._guard("resolve")
         self._require_lead(department)
-        on_time = iso(now) <= self.deadlines.get("resolve_due", iso(now))
-        self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": iso(now),
+        on_time = instant(now) <= self.deadlines.get("resolve_due", instant(now))
+        self.resolution = {"note": note, "root_cause_follow_up": root_cause_follow_up, "resolved_at": instant(now),
                            "by": asdict(actor), "department": department, "on_time": on_time,
                            "dispatch_no": self.dispatch_no}
         self._enter_evaluation(evaluation_due, now)
@@ -280,15 +301,13 @@ class Case:
                      {"department": department, "on_time": on_time})
 
     def evaluate(self, actor: Actor, now: datetime, scores: dict, verdict: str, fixed: bool,
-                 on_behalf_of_resident: bool, note: str, resolve_due: str | None):
+                 on_behalf_of_resident: bool, note: str, resolve_due: datetime | None):
         """The grid's member evaluates; "not fixed" reopens the case and counts as a bad review."""
         self._guard("evaluate")
         if not fixed and verdict != Verdict.BAD:
             raise Invalid("a case that is not fixed can only be evaluated 'bad'", field="verdict")
-        evaluation = {"scores": scores, "verdict": verdict, "fixed": fixed, "at": iso(now),
-                      "by": asdict(actor), "on_behalf_of_resident": on_behalf_of_resident,
-                      "department": self.lead_department(), "dispatch_no": self.dispatch_no}
-        self.evaluations.append(evaluation)
+        self.evaluations.append(Evaluation(scores, verdict, fixed, instant(now), asdict(actor), on_behalf_of_resident,
+                                           self.lead_department(), self.dispatch_no))
         self.deadlines.pop("evaluation_due", None)
         before = self.status
         if fixed:
@@ -300,7 +319,7 @@ class Case:
             self.deadline_version += 1
             if resolve_due:
                 self.deadlines["resolve_due"] = resolve_due
-                self.stage_starts = {"resolve": iso(now)}
+                self.stage_starts = {"resolve": instant(now)}
             after = Status.IN_PROGRESS
         self._record(actor, now, "evaluate", before, after, note,
                      {"verdict": verdict, "fixed": fixed, "scores": scores,
@@ -320,7 +339,7 @@ class Case:
                      {"department": self.lead_department(), "center": self.center})
 
     # -- appeals of bad reviews ------------------------------------------------------------------
-    def _evaluation(self, index: int) -> dict:
+    def _evaluation(self, index: int) -> Evaluation:
         if not 0 <= index < len(self.evaluations):
             raise Invalid(f"case {self.number} has no evaluation {index}", field="evaluation")
         return self.evaluations[index]
@@ -328,38 +347,35 @@ class Case:
     def appeal(self, actor: Actor, now: datetime, index: int, department: str, reason: str):
         """The evaluated department contests a bad review, once."""
         evaluation = self._evaluation(index)
-        if evaluation["verdict"] != "bad":
+        if not evaluation.bad:
             raise AppealRefused("only a bad review can be appealed")
-        if evaluation["department"] != department:
+        if evaluation.department != department:
             raise AppealRefused("only the evaluated department can appeal its review")
-        if evaluation.get("appeal"):
+        if evaluation.appeal is not None:
             raise AppealRefused("this review has already been appealed; a review is appealed once")
-        evaluation["appeal"] = {"reason": reason, "at": iso(now), "by": asdict(actor), "status": "pending"}
+        self.evaluations[index] = evaluation.appealed(Appeal(reason, instant(now), asdict(actor)))
         self._record(actor, now, "appeal", self.status, self.status, reason,
-                     {"evaluation": index, "department": department, "evaluated_at": evaluation["at"]})
+                     {"evaluation": index, "department": department, "evaluated_at": iso(evaluation.at)})
 
     def decide_appeal(self, actor: Actor, now: datetime, index: int, void: bool, note: str = ""):
         """The county center upholds the review or voids it (a voided review stops counting)."""
         evaluation = self._evaluation(index)
-        appeal = evaluation.get("appeal")
-        if not appeal or appeal["status"] != "pending":
+        if evaluation.appeal is None or evaluation.appeal.status != "pending":
             raise AppealRefused("there is no pending appeal of this review")
-        appeal.update({"status": "voided" if void else "upheld", "decided_at": iso(now), "decided_by": asdict(actor),
-                       "note": note})
-        evaluation["voided"] = void
+        self.evaluations[index] = evaluation.appeal_decided(void, instant(now), asdict(actor), note)
         self._record(actor, now, "decide_appeal", self.status, self.status, note,
-                     {"evaluation": index, "department": evaluation["department"],
-                      "decision": "void" if void else "uphold", "evaluated_at": evaluation["at"]})
+                     {"evaluation": index, "department": evaluation.department,
+                      "decision": "void" if void else "uphold", "evaluated_at": iso(evaluation.at)})
 
     # -- deadlines ---------------------------------------------------------------------------------
-    def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: str,
+    def note_deadline(self, now: datetime, key: str, kind: str, stage: str, department: str | None, due: datetime,
                       escalate_to: tuple[str, str] | None = None, notice: int = 0) -> bool:
         """A timer's notice (warning or breach) for a stage that is still running. Acts once per key:
         False when this notice was already acted on (a redelivered message)."""
         if key in self.deadline_notices:
             return False
         self.deadline_notices.append(key)
-        data = {"stage": stage, "department": department, "due": due, "notice": notice}
+        data = {"stage": stage, "department": department, "due": iso(due), "notice": notice}
         if kind == "breach":
             self.overdue = True
             if escalate_to and escalate_to[0] != self.center:
@@ -396,17 +412,17 @@ class Case:
         by_status = self._status_refusal(action)
         if by_status:
             return by_status
-        if action == "acknowledge" and any(a["active"] and a["department"] == department and a["acknowledged_at"]
-                                           for a in self.assignments):
+        if action == "acknowledge" and any(a.department == department and a.acknowledged_at
+                                           for a in self.active_assignments()):
             return self._refused(f"department {department} has already reported in")
         if action == "request_extension" and self.extension is not None:
             return self._refused("an extension request is already waiting for the center")
         if action == "decide_extension" and self.extension is None:
             return self._refused("no extension request is waiting")
         due = self.deadlines.get("evaluation_due")
-        if action == "close" and due and iso(now) < due:
-            return self._refused(f"the grid's member may evaluate until {due}; only a case still unevaluated then "
-                                 f"can be closed as not evaluated", closable_from=due)
+        if action == "close" and due and instant(now) < due:
+            return self._refused(f"the grid's member may evaluate until {iso(due)}; only a case still unevaluated "
+                                 f"then can be closed as not evaluated", closable_from=iso(due))
         return None
 
     def check(self, action: str):
@@ -430,28 +446,31 @@ class Case:
         if refused:
             raise refused
 
-    def _active_assignment(self, department: str) -> dict:
+    def _active_assignment(self, department: str) -> Assignment:
         """A role/place refusal (403), not a state conflict: the department does not hold the case."""
-        for a in self.assignments:
-            if a["active"] and a["department"] == department:
+        for a in self.active_assignments():
+            if a.department == department:
                 return a
         raise Forbidden(f"department {department} is not assigned to this case")
 
     def _require_lead(self, department: str):
-        if self._active_assignment(department)["role"] != "lead":
+        if self._active_assignment(department).role != Share.LEAD:
             raise Forbidden("only the lead department can do this")
+
+    def _end_assignments(self, why: str):
+        self.assignments = [a.ended_as(why) if a.active else a for a in self.assignments]
 
     def _move_to_center(self, code: str, level: str):
         self.center, self.level = code, level
         if code not in self.path_centers:
             self.path_centers.append(code)
 
-    def _enter_evaluation(self, evaluation_due: str, now: datetime):
+    def _enter_evaluation(self, evaluation_due: datetime, now: datetime):
         self.deadline_version += 1
         self.extension = None
         self.overdue = False
         self.deadlines = {"evaluation_due": evaluation_due}
-        self.stage_starts = {"evaluation": iso(now)}
+        self.stage_starts = {"evaluation": instant(now)}
 
     def _finish_timers(self):
         self.deadlines = {}
@@ -463,20 +482,20 @@ class Case:
                 data: dict | None = None):
         self.status = after
         self.version += 1
-        self.updated_at = iso(now)
-        self.new_entries.append(TimelineEntry(self.version, iso(now), asdict(actor), action, before, after,
+        self.updated_at = instant(now)
+        self.new_entries.append(TimelineEntry(self.version, instant(now), asdict(actor), action, before, after,
                                               note, data or {}))
 
 
 def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: str, category: str, title: str,
               description: str, grid: str, county: str, village: str, location: dict, channel: str,
-              urgency: str, residents: list, sensitive: bool, triage_due: str, level: str = "village") -> Case:
+              urgency: str, residents: list, sensitive: bool, triage_due: datetime, level: str = "village") -> Case:
     """Intake: a new case lands in the receiving station of its grid's village (`village`), or — for an Open311
     report no grid contains — at the root center (`village` the root's code, `level` its level)."""
     case = Case(id=case_id, number=number, kind=kind, category=category, title=title, description=description,
                 grid=grid, county=county, location=location, reporter=asdict(actor), channel=channel,
-                urgency=urgency, created_at=iso(now), center=village, level=level, sensitive=sensitive,
+                urgency=urgency, created_at=instant(now), center=village, level=level, sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
-                stage_starts={"triage": iso(now)}, deadline_version=1)
+                stage_starts={"triage": instant(now)}, deadline_version=1)
     case._record(actor, now, "report", None, Status.REPORTED, "", {"channel": channel, "kind": kind, "category": category})
     return case

@@ -1,5 +1,8 @@
 """A household of a grid: the unit that earns and redeems points. Operational data."""
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from chalicelib.domain.times import iso
 
 
 @dataclass
@@ -30,11 +33,11 @@ class Visit:
     id: str                # ULID of the visit time: lists by grid sort by when the visit happened
     grid: str
     household_id: str
-    visited_at: str
+    visited_at: datetime
     by: str
     notes: str = ""
     demands_raised: list = field(default_factory=list)
     case_ids: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "visited_at": iso(self.visited_at)}

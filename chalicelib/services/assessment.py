@@ -55,9 +55,9 @@ def scorecard(uow: AbstractUnitOfWork, config, p: Principal, department_id: str,
     if not access.may_read_scorecard(p, department):
         raise Forbidden(f"department {department_id} is outside your jurisdiction")
     counters = uow.read_counters(aggregates.SCORECARDS, [f"{department_id}#{year}"]).get(f"{department_id}#{year}", {})
-    card = assessment.scorecard(counters, config.spec.assessment)
+    card = assessment.scorecard(counters, config.assessment)
     return {"department": department_id, "names": department.names, "node": department.node, "year": year, **card,
-            "composite": assessment.composite(card, config.spec.assessment)}
+            "composite": assessment.composite(card, config.assessment)}
 
 
 def ranking(uow: AbstractUnitOfWork, config, p: Principal, node: str, level: str, year: int) -> dict:
@@ -71,9 +71,9 @@ def ranking(uow: AbstractUnitOfWork, config, p: Principal, node: str, level: str
     counters = uow.read_counters(aggregates.SCORECARDS, [f"{d.id}#{year}" for d in departments])
     rows = []
     for d in departments:
-        card = assessment.scorecard(counters.get(f"{d.id}#{year}", {}), config.spec.assessment)
+        card = assessment.scorecard(counters.get(f"{d.id}#{year}", {}), config.assessment)
         rows.append({"department": d.id, "names": d.names, "node": d.node, **card,
-                     "composite": assessment.composite(card, config.spec.assessment)})
+                     "composite": assessment.composite(card, config.assessment)})
     rows.sort(key=lambda r: (-r["composite"], r["department"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank

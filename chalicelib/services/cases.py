@@ -7,10 +7,11 @@ from ulid import ULID
 
 from chalicelib.domain import access, geo
 from chalicelib.domain.actions import ACTIONS, Turn
-from chalicelib.domain.case import Case, iso, open_case
+from chalicelib.domain.case import Case, open_case
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, VersionConflict
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Actor, Principal
+from chalicelib.domain.times import instant
 from chalicelib.services import changes, timers, views
 from chalicelib.domain import commands
 from chalicelib.services.handler import Command, handle
@@ -19,8 +20,8 @@ from chalicelib.services.unit_of_work import AbstractUnitOfWork, ListQuery, Page
 DUPLICATE_WINDOW_DAYS = 30
 
 
-def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> str:
-    return iso(config.deadlines.due(stage, urgency, start, config.calendar, complex_category))
+def _due(config, stage: str, urgency: str, start: datetime, complex_category: bool = False) -> datetime:
+    return instant(config.deadlines.due(stage, urgency, start, config.calendar, complex_category))
 
 
 # -- intake --------------------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def _check_location(config, body: commands.ReportCase) -> None:
     if rings is None:
         return
     outside = geo.metres_outside(body.location.lat, body.location.lon, rings)
-    tolerance = config.spec.intake.location_tolerance_m
+    tolerance = config.location_tolerance_m
     if outside > tolerance:
         raise Invalid(f"the location is {outside:,.0f} m outside grid {body.grid} (at most {tolerance} m is "
                       f"accepted): check the location or the grid", field="location")
@@ -97,7 +98,7 @@ def get_case(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, now: d
         detail = views.case_detail(case, p, config, now)
         if case.status == "reported" and access.can_act(p, case, "accept"):
             since = str(ULID.from_timestamp(
-                datetime.fromisoformat(case.created_at.replace("Z", "+00:00")).timestamp()
+                case.created_at.timestamp()
                 - DUPLICATE_WINDOW_DAYS * 86400))
             detail["possible_duplicates"] = [views.hint(h) for h in uow.cases.possible_duplicates(case, since, limit=10)
                                              if _shown_as_duplicate(p, h)]

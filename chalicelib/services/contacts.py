@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain import access
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, NotFound
 from chalicelib.domain.roles import Principal
 

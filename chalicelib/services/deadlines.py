@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.times import parse_iso
 from chalicelib.domain.vocabulary import Share
 from chalicelib.services import changes, timers
 from chalicelib.services.handler import Command, handle
@@ -47,7 +48,7 @@ def _decide(uow: AbstractUnitOfWork, config, message: dict, now: datetime) -> Ou
         if notice["kind"] == "breach" and not co_handler:
             above = config.jurisdiction.center_above(case.center)
             escalate_to = (above.code, above.level) if above else None
-        changed = case.note_deadline(now, key, notice["kind"], stage, department, timer["due"], escalate_to,
+        changed = case.note_deadline(now, key, notice["kind"], stage, department, parse_iso(timer["due"]), escalate_to,
                                      notice.get("n", 0))
         action = {"warning": "warned"}.get(notice["kind"], "escalated" if escalate_to else "breached")
     if not changed:

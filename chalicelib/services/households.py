@@ -6,7 +6,7 @@ from datetime import datetime
 from ulid import ULID
 
 from chalicelib.domain import access
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Household
 from chalicelib.domain.privacy import mask_name, mask_phone

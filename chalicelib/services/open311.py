@@ -10,6 +10,7 @@ from ulid import ULID
 
 from chalicelib.domain import api_keys, geo, roles
 from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso, iso_or_none
 from chalicelib.domain.privacy import mask_text
 from chalicelib.domain.vocabulary import OPEN_STATUSES, Status
 from chalicelib.services import cases
@@ -49,22 +50,21 @@ def discovery(config, base_url: str) -> dict:
 def services(config) -> list[dict]:
     out = []
     for code, category in _public_categories(config).items():
-        spec = next(c for c in config.spec.categories if c.code == code)
+        service = config.open311_services[code]
         out.append({"service_code": code, "service_name": f"{category.names['zh']} {category.names['en']}",
-                    "description": category.names["en"], "metadata": bool(spec.open311.attributes),
-                    "type": "realtime", "keywords": ",".join(spec.open311.keywords) or None,
-                    "group": spec.open311.group or None})
+                    "description": category.names["en"], "metadata": bool(service.attributes),
+                    "type": "realtime", "keywords": ",".join(service.keywords) or None,
+                    "group": service.group or None})
     return out
 
 
 def service_definition(config, code: str) -> dict:
     if code not in _public_categories(config):
         raise Open311Error(404, f"no service '{code}'")
-    spec = next(c for c in config.spec.categories if c.code == code)
     return {"service_code": code, "attributes": [
         {"variable": True, "code": a.code, "datatype": a.datatype, "required": a.required,
          "datatype_description": None, "order": i, "description": a.description,
-         **({"values": a.values} if a.values else {})} for i, a in enumerate(spec.open311.attributes, start=1)]}
+         **({"values": a.values} if a.values else {})} for i, a in enumerate(config.open311_services[code].attributes, start=1)]}
 
 
 def create_request(uow, config, form: dict, now: datetime) -> list[dict]:
@@ -77,8 +77,7 @@ def create_request(uow, config, form: dict, now: datetime) -> list[dict]:
     code = form.get("service_code", "")
     if code not in _public_categories(config):
         raise Open311Error(400, f"service_code '{code}' is not a service of this jurisdiction")
-    spec = next(c for c in config.spec.categories if c.code == code)
-    for attribute in spec.open311.attributes:
+    for attribute in config.open311_services[code].attributes:
         if attribute.required and not form.get(f"attribute[{attribute.code}]"):
             raise Open311Error(400, f"attribute[{attribute.code}] is required for {code}")
     lat, lon = _coordinate(form, "lat", 90), _coordinate(form, "long", 180)
@@ -148,8 +147,8 @@ def request_view(case: Case, config) -> dict:
             "status_notes": case.status, "service_name": f"{category.names['zh']} {category.names['en']}",
             "service_code": case.category, "description": mask_text(case.public_summary) or None,
             "agency_responsible": department.names.get("zh") if department else None, "service_notice": None,
-            "requested_datetime": case.created_at, "updated_datetime": case.updated_at or None,
-            "expected_datetime": case.deadlines.get("resolve_due"),
+            "requested_datetime": iso(case.created_at), "updated_datetime": iso_or_none(case.updated_at),
+            "expected_datetime": iso_or_none(case.deadlines.get("resolve_due")),
             "address": village.names.get("zh") if village else None, "address_id": None, "zipcode": None,
             "lat": geo.round_public(loc["lat"]) if "lat" in loc else None,
             "long": geo.round_public(loc["lon"]) if "lon" in loc else None, "media_url": None}
@@ -157,7 +156,7 @@ def request_view(case: Case, config) -> dict:
 
 def get_request(uow, config, request_id: str) -> list[dict]:
     with uow:
-        case = uow.cases.get(request_id) if config.spec.open311.listing else None
+        case = uow.cases.get(request_id) if config.open311_listing else None
     if case is None or not _is_public(case, config):
         raise Open311Error(404, f"no service request '{request_id}'")
     return [request_view(case, config)]
@@ -193,7 +192,7 @@ def list_requests(uow, config, params: dict, now: datetime) -> list[dict]:
     MAX_REQUESTS requests of the window (narrow the dates for more), and each partition's one Query evaluates at
     most READ_FACTOR x page x page_size index entries (a page may come back short when most cases of the window
     are not public)."""
-    if not config.spec.open311.listing:
+    if not config.open311_listing:
         return []
     page_size = _positive(params, "page_size", MAX_REQUESTS, MAX_REQUESTS)
     page = _positive(params, "page", 1, MAX_REQUESTS)

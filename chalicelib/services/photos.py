@@ -8,7 +8,7 @@ from datetime import datetime
 from ulid import ULID
 
 from chalicelib.domain import access, photos
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, InvalidTransition, NotFound
 from chalicelib.domain.roles import Principal
 from chalicelib.services import changes, timers

@@ -9,7 +9,7 @@ from datetime import datetime
 from ulid import ULID
 
 from chalicelib.domain import access, aggregates, points
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_name
@@ -26,11 +26,10 @@ def _month(config, moment: datetime) -> str:
 
 def _rule(config, code: str, grid: str):
     """The rule of that code in the household's village catalog, else its township's."""
-    path = [n.code for n in config.jurisdiction.ancestors(grid)]
-    found = [r for r in config.spec.points.rules if r.code == code and r.scope in path]
-    if not found:
+    rule = config.point_rule(code, grid)
+    if rule is None:
         raise Invalid(f"no point rule '{code}' for this household's village or township", field="rule")
-    return min(found, key=lambda r: path.index(r.scope))
+    return rule
 
 
 def _household(uow: AbstractUnitOfWork, household_id: str):
@@ -53,9 +52,9 @@ def record(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, bod
            now: datetime, idempotency_key: str | None = None) -> dict:
     today = now.astimezone(config.timezone).date()
     month = body.month or f"{today:%Y-%m}"
-    if month not in points.open_months(today, config.spec.points.previous_month_days):
+    if month not in points.open_months(today, config.points_previous_month_days):
         raise Invalid(f"points are recorded for this month, or for the last one during the first "
-                      f"{config.spec.points.previous_month_days} days of a month; not for {month}", field="month")
+                      f"{config.points_previous_month_days} days of a month; not for {month}", field="month")
     # the cap counter is named by rule code, so it is read with the household before the rule is resolved
     cap_read = f"cap#{household_id}#{body.rule}#{month}"
 
@@ -93,7 +92,7 @@ def reverse(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, se
             raise Invalid(f"the household has no ledger entry {seq}", field="seq")
         entry = points.reverse(household, target, uow.counters.get(reversal) is not None, at=iso(now),
                                reason=body.reason, by=p.user_id)
-        rule = next((r for r in config.spec.points.rules if r.code == target.get("rule")), None)
+        rule = config.point_rule_named(target.get("rule"))
         uow.ledger.append(household.id, entry)
         uow.mark_once(reversal, entry.seq)      # an entry is reversed once, whoever tries at the same time
         _count(uow, [_cap_key(household_id, rule, target["month"]), f"earned#{household_id}#{target['month']}"],
@@ -106,7 +105,7 @@ def reverse(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, se
 
 
 def _supermarket(config, supermarket_id: str):
-    market = next((m for m in config.spec.points.supermarkets if m.id == supermarket_id), None)
+    market = config.supermarkets.get(supermarket_id)
     if market is None:
         raise NotFound(f"no supermarket {supermarket_id}")
     return market
@@ -201,8 +200,8 @@ def _months(period: str) -> list[str]:
 
 
 def eligible(uow: AbstractUnitOfWork, config, p: Principal, privilege: str, village: str, period: str) -> dict:
-    spec = next((x for x in config.spec.points.privileges if x.code == privilege), None)
-    if spec is None:
+    rule = config.privileges.get(privilege)
+    if rule is None:
         raise NotFound(f"no privilege {privilege}")
     if not access.may_read_privileges(p, village):
         raise Forbidden(f"{village} is outside your jurisdiction")
@@ -212,11 +211,11 @@ def eligible(uow: AbstractUnitOfWork, config, p: Principal, privilege: str, vill
     rows = []
     for h in read.households:
         total = sum(earned.get(f"earned#{h.id}#{m}", 0) for m in months)
-        if total >= spec.threshold:
+        if total >= rule.threshold:
             rows.append({"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
                          "points_earned": total, "balance": h.balance})
     rows.sort(key=lambda r: (-r["points_earned"], r["household_id"]))
-    return {"privilege": privilege, "names": spec.names.model_dump(exclude_none=True), "threshold": spec.threshold,
+    return {"privilege": privilege, "names": rule.names.model_dump(exclude_none=True), "threshold": rule.threshold,
             "village": village, "period": period, "items": rows}
 
 

@@ -8,8 +8,10 @@ before a change with those it needs after it: what disappeared is stopped, what 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from chalicelib.domain.case import Case, iso, parse_iso
+from chalicelib.domain.case import Case
+from chalicelib.domain.times import iso
 from chalicelib.domain.vocabulary import Share
 
 ESCALATION_NOTICES = 3     # village -> township -> county -> prefecture
@@ -23,15 +25,17 @@ class Timer:
     stage: str
     department: str | None
     version: int
-    start: str
-    due: str
+    start: datetime
+    due: datetime
 
     def as_dict(self) -> dict:
+        """As the timer's execution carries it (moments as ISO text)."""
         return {"name": self.name, "case_id": self.case_id, "stage": self.stage, "department": self.department,
-                "version": self.version, "start": self.start, "due": self.due}
+                "version": self.version, "start": iso(self.start), "due": iso(self.due)}
 
 
-def _timer(case: Case, stage: str, version: int, start: str, due: str, department: str | None = None) -> Timer:
+def _timer(case: Case, stage: str, version: int, start: datetime, due: datetime,
+           department: str | None = None) -> Timer:
     name = "-".join(filter(None, [case.id, stage.replace("_", ""), department, f"v{version}"]))
     return Timer(name, case.id, stage, department, version, start, due)
 
@@ -61,7 +65,7 @@ def notices(timer: Timer, case: Case, config) -> list[dict]:
     calendar = config.calendar
     complex_category = config.categories[case.category].complex if case.category in config.categories else False
     duration = config.deadlines.duration(timer.stage, case.urgency, complex_category)
-    start, due = parse_iso(timer.start), parse_iso(timer.due)
+    start, due = timer.start, timer.due
     warn = min(calendar.warning_at(start, duration), due)
     out = [{"kind": "warning", "at": iso(warn)}] if warn < due else []
     out.append({"kind": "breach", "at": iso(due), "n": 1})

@@ -4,10 +4,11 @@ only through the logged contacts route."""
 from datetime import datetime
 
 from chalicelib.domain import access
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Case, written_record
 from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_phone, mask_text
 from chalicelib.domain.roles import Principal
+from chalicelib.domain.times import iso
 
 NOTE_KEYS = ("note", "notes", "reason", "root_cause_follow_up")   # free text in resolutions, appeals, visits
 
@@ -16,9 +17,10 @@ def case_summary(case: Case) -> dict:
     return {"id": case.id, "number": case.number, "kind": case.kind, "category": case.category,
             "title": mask_text(case.title), "status": case.status, "urgency": case.urgency, "grid": case.grid,
             "center": case.center, "level": case.level, "lead_department": case.lead_department(),
-            "sensitive": case.sensitive, "created_at": case.created_at, "updated_at": case.updated_at,
-            "deadlines": dict(case.deadlines), "version": case.version, "attention": sorted(case.attention),
-            "extension": masked_notes(case.extension)}
+            "sensitive": case.sensitive, "created_at": iso(case.created_at),
+            "updated_at": iso(case.updated_at) if case.updated_at else "",
+            "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()}, "version": case.version,
+            "attention": sorted(case.attention), "extension": masked_notes(written_record(case.extension))}
 
 
 def hint(found: dict) -> dict:
@@ -36,15 +38,15 @@ def masked_notes(value):
 
 
 def case_detail(case: Case, p: Principal, config, now: datetime) -> dict:
-    detail = case_summary(case)
+    detail, written = case_summary(case), case.to_dict()    # written: the case's records with ISO moments
     detail.update({
         "description": mask_text(case.description), "public_summary": mask_text(case.public_summary),
         "location": case.location, "county": case.county, "channel": case.channel, "reporter": case.reporter,
         "residents": [{"name": r["name"], "phone": mask_phone(r.get("phone"))} for r in case.residents],
-        "photos": case.photos, "path_centers": case.path_centers, "assignments": case.assignments,
-        "deadline_version": case.deadline_version, "extension": masked_notes(case.extension),
-        "extensions": masked_notes(case.extensions), "resolution": masked_notes(case.resolution),
-        "evaluations": masked_notes(case.evaluations), "reopen_count": case.reopen_count,
+        "photos": case.photos, "path_centers": case.path_centers, "assignments": written["assignments"],
+        "deadline_version": case.deadline_version, "extension": masked_notes(written["extension"]),
+        "extensions": masked_notes(written["extensions"]), "resolution": masked_notes(written["resolution"]),
+        "evaluations": masked_notes(written["evaluations"]), "reopen_count": case.reopen_count,
         "merged_into": case.merged_into, "merged_cases": case.merged_cases, "reason": mask_text(case.reason),
         "closed_as": case.closed_as, "allowed_actions": access.actions_for(p, case, now),
     })

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from ulid import ULID
 
 from chalicelib.domain import access, aggregates
-from chalicelib.domain.case import iso
+from chalicelib.domain.times import instant
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Visit
 from chalicelib.domain.roles import Principal
@@ -28,7 +28,7 @@ def log_visit(uow: AbstractUnitOfWork, config, p: Principal, body: commands.LogV
         if household is None or household.grid != p.grid:
             raise Invalid(f"no household {body.household_id} in your grid", field="household_id")
         visit = Visit(id=str(ULID.from_datetime(body.visited_at)), grid=p.grid, household_id=household.id,
-                      visited_at=iso(body.visited_at), by=p.user_id, notes=body.notes,
+                      visited_at=instant(body.visited_at), by=p.user_id, notes=body.notes,
                       demands_raised=list(body.demands_raised), case_ids=list(body.case_ids))
         uow.visits_added.append(visit)
         uow.add_increments(aggregates.for_visit(visit.grid, visit.visited_at, config.timezone))

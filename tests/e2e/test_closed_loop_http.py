@@ -208,7 +208,7 @@ def test_a_co_handler_trying_the_leads_actions_is_forbidden_not_a_conflict(api, 
 
 def test_a_resolved_case_is_closed_unevaluated_only_after_its_evaluation_deadline(api, monkeypatch):
     from chalicelib import runtime
-    from chalicelib.domain.case import parse_iso
+    from chalicelib.domain.times import parse_iso
     case = drive(api, new_case(api)["id"], "resolved")
     due = case["deadlines"]["evaluation_due"]
     assert "close" not in ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))["allowed_actions"]

@@ -3,7 +3,6 @@ import pytest
 
 from chalicelib.adapters.unit_of_work import DynamoUnitOfWork
 from chalicelib.adapters.models import AssignmentItem, CaseItem, IdempotencyItem, TimelineItem
-from chalicelib.domain.case import iso
 from chalicelib.domain.errors import VersionConflict
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases
@@ -51,7 +50,7 @@ def test_two_dispatchers_who_read_the_same_version_cannot_both_commit(tables):
     def dispatch_to(department, minute):
         def change(case):
             versions.append(case.version)
-            case.dispatch(CENTER, at(minute), department, [], iso(at(60)), iso(at(600)))
+            case.dispatch(CENTER, at(minute), department, [], at(60), at(600))
         return change
 
     race("01CASE", dispatch_to("rq-agri", 30), dispatch_to("rq-water", 31))   # one wins, the other gets a conflict
@@ -217,7 +216,7 @@ def test_a_report_in_racing_a_redispatch_has_one_winner(tables):
     from tests.builders import LEAD, dispatched
     save(dispatched())
     stored = _race("01CASE", lambda c: c.acknowledge(LEAD, at(40), "rq-agri"),
-                   lambda c: c.dispatch(CENTER, at(41), "rq-water", [], iso(at(90)), iso(at(900)), redispatch=True))
+                   lambda c: c.dispatch(CENTER, at(41), "rq-water", [], at(90), at(900), redispatch=True))
     assert stored.status == "in_progress" and stored.lead_department() == "rq-agri"
 
 
@@ -226,9 +225,9 @@ def test_two_evaluations_of_one_resolution_have_one_winner(tables):
     save(resolved())
     evaluate = lambda verdict: lambda c: c.evaluate(REPORTER, at(100), scores=SCORES, verdict=verdict,  # noqa: E731
                                                     fixed=verdict != "bad", on_behalf_of_resident=False, note="",
-                                                    resolve_due=iso(at(9000)))
+                                                    resolve_due=at(9000))
     stored = _race("01CASE", evaluate("good"), evaluate("bad"))
-    assert [e["verdict"] for e in stored.evaluations] == ["good"] and stored.status == "closed"
+    assert [e["verdict"] for e in stored.to_dict()["evaluations"]] == ["good"] and stored.status == "closed"
 
 
 def test_two_appeals_of_one_review_have_one_winner(tables):
@@ -239,4 +238,4 @@ def test_two_appeals_of_one_review_have_one_winner(tables):
     save(case)
     stored = _race("01CASE", lambda c: c.appeal(LEAD, at(200), 0, "rq-agri", "flood"),
                    lambda c: c.appeal(LEAD, at(201), 0, "rq-agri", "flood, again"))
-    assert stored.evaluations[0]["appeal"]["reason"] == "flood"
+    assert stored.to_dict()["evaluations"][0]["appeal"]["reason"] == "flood"

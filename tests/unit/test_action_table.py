@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.domain import access, actions, commands
 from chalicelib.domain.actions import SAME, Action, Audience, Party
-from chalicelib.domain.case import TimelineEntry, iso
+from chalicelib.domain.case import TimelineEntry
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.vocabulary import Status
 from chalicelib.services import effects, notify
@@ -59,7 +59,7 @@ def test_a_new_row_is_allowed_to_its_parties_only_and_offered_in_its_statuses(mo
 def test_a_row_that_notifies_the_lead_department_sends_it_a_dingtalk_notice_named_after_the_action(monkeypatch, config):
     nudge(monkeypatch, notifies=frozenset({Audience.LEAD}))
     case = BUILDERS["dispatched"]()
-    entry = TimelineEntry(4, iso(at(30)), {"user_id": "dispatcher-bz", "role": "dispatcher", "name": ""}, "nudge",
+    entry = TimelineEntry(4, at(30), {"user_id": "dispatcher-bz", "role": "dispatcher", "name": ""}, "nudge",
                           "dispatched", "dispatched", "please hurry", {})
     messages = effects.notifications(case, entry)
     assert messages == [{"case_id": "01CASE", "number": "RQ-2026-000001", "category": "irrigation",
@@ -73,5 +73,5 @@ def test_a_row_that_notifies_the_lead_department_sends_it_a_dingtalk_notice_name
 
 def test_a_row_that_notifies_no_one_sends_nothing(monkeypatch):
     nudge(monkeypatch)
-    entry = TimelineEntry(4, iso(at(30)), {}, "nudge", "dispatched", "dispatched", "", {})
+    entry = TimelineEntry(4, at(30), {}, "nudge", "dispatched", "dispatched", "", {})
     assert effects.notifications(BUILDERS["dispatched"](), entry) == []

@@ -1,11 +1,13 @@
 """What each action of the case aggregate records, and how it refuses, written out by hand: the fields it
 changes, its timeline entry (action, from, to, note, data) and the exact words of each refusal (the API shows
 them to people)."""
-from datetime import timedelta
+import json
+from datetime import datetime, timedelta
 
 import pytest
 
-from chalicelib.domain.case import TimelineEntry, iso
+from chalicelib.domain.case import TimelineEntry
+from chalicelib.domain.times import iso
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
 from tests.builders import (BUILDERS, CENTER, CO, LEAD, REPORTER, SCORES, STATION, T0, at, reported)
 
@@ -16,7 +18,7 @@ def last(case) -> TimelineEntry:
 
 def entry(case) -> tuple:
     e = last(case)
-    return e.action, e.from_status, e.to_status, e.note, e.data, e.seq, e.at
+    return e.action, e.from_status, e.to_status, e.note, e.data, e.seq, e.to_dict()["at"]
 
 
 def refused(call, kind=InvalidTransition):
@@ -53,9 +55,9 @@ def test_a_merge_into_itself_or_into_a_finished_case_is_refused_in_so_many_words
 def test_a_return_ends_every_assignment_and_its_clocks():
     case = BUILDERS["dispatched"]()                     # rq-agri leads, rq-water co-handles
     case.return_to_center(LEAD, at(40), "rq-agri", "not ours: a water matter")
-    assert [(a["department"], a["active"], a["ended"]) for a in case.assignments] == [
+    assert [(a["department"], a["active"], a["ended"]) for a in case.to_dict()["assignments"]] == [
         ("rq-agri", False, "returned"), ("rq-water", False, "returned")]
-    assert (case.status, case.center, case.deadlines, case.stage_starts, case.overdue, case.deadline_version) == (
+    assert (case.status, case.center, case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.overdue, case.deadline_version) == (
         "accepted", "BZ.RQ", {}, {}, False, 3)
     assert entry(case) == ("return", "dispatched", "accepted", "not ours: a water matter", {"department": "rq-agri"},
                            4, iso(at(40)))
@@ -68,16 +70,16 @@ def test_only_the_lead_returns_and_an_unassigned_department_is_told_so():
         "only the lead department can do this"
     assert refused(lambda: case.return_to_center(CO, at(40), "rq-police", "x"), Forbidden).message == \
         "department rq-police is not assigned to this case"
-    assert case.status == "dispatched" and all(a["active"] for a in case.assignments)
+    assert case.status == "dispatched" and all(a["active"] for a in case.to_dict()["assignments"])
 
 
 # -- extensions ---------------------------------------------------------------------------------------------------
 def test_an_extension_request_waits_for_the_center_and_moves_nothing_yet():
     case = BUILDERS["in_progress"]()                    # resolve due at(60 * 24 * 15)
-    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "a lined canal takes a season")
-    assert case.extension == {"requested_due": iso(at(60 * 24 * 40)), "reason": "a lined canal takes a season",
+    case.request_extension(LEAD, at(100), "rq-agri", at(60 * 24 * 40), "a lined canal takes a season")
+    assert case.to_dict()["extension"] == {"requested_due": iso(at(60 * 24 * 40)), "reason": "a lined canal takes a season",
                               "requested_at": iso(at(100)), "department": "rq-agri"}
-    assert case.deadlines == {"resolve_due": iso(at(60 * 24 * 15))} and case.deadline_version == 2
+    assert case.to_dict()["deadlines"] == {"resolve_due": iso(at(60 * 24 * 15))} and case.deadline_version == 2
     assert entry(case) == ("request_extension", "in_progress", "in_progress", "a lined canal takes a season",
                            {"requested_due": iso(at(60 * 24 * 40)), "current_due": iso(at(60 * 24 * 15))},
                            5, iso(at(100)))
@@ -86,11 +88,11 @@ def test_an_extension_request_waits_for_the_center_and_moves_nothing_yet():
 
 def test_extension_requests_are_refused_while_one_waits_or_for_an_earlier_due_time():
     case = BUILDERS["in_progress"]()
-    error = refused(lambda: case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 15)), "r"), Invalid)
+    error = refused(lambda: case.request_extension(LEAD, at(100), "rq-agri", at(60 * 24 * 15), "r"), Invalid)
     assert (error.message, error.field) == (
         "the requested due time must be later than the current resolve deadline", "requested_due")
-    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
-    error = refused(lambda: case.request_extension(LEAD, at(101), "rq-agri", iso(at(60 * 24 * 50)), "more"))
+    case.request_extension(LEAD, at(100), "rq-agri", at(60 * 24 * 40), "canal")
+    error = refused(lambda: case.request_extension(LEAD, at(101), "rq-agri", at(60 * 24 * 50), "more"))
     assert (error.message, error.details) == ("an extension request is already waiting for the center",
                                               {"status": "in_progress", "allowed_actions": [
                                                   "acknowledge", "decide_extension", "redispatch",
@@ -101,20 +103,20 @@ def test_extension_requests_are_refused_while_one_waits_or_for_an_earlier_due_ti
 def test_the_centers_decision_on_an_extension(approve):
     case = BUILDERS["in_progress"]()
     case.overdue = True
-    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
+    case.request_extension(LEAD, at(100), "rq-agri", at(60 * 24 * 40), "canal")
     case.decide_extension(CENTER, at(110), approve, "agreed" if approve else "no")
-    assert case.extension is None
-    assert case.extensions == [{"requested_due": iso(at(60 * 24 * 40)), "reason": "canal",
+    assert case.to_dict()["extension"] is None
+    assert case.to_dict()["extensions"] == [{"requested_due": iso(at(60 * 24 * 40)), "reason": "canal",
                                 "requested_at": iso(at(100)), "department": "rq-agri", "approved": approve,
                                 "decided_at": iso(at(110))}]
     assert entry(case) == ("decide_extension", "in_progress", "in_progress", "agreed" if approve else "no",
                            {"approved": approve, "requested_due": iso(at(60 * 24 * 40)),
                             "previous_due": iso(at(60 * 24 * 15))}, 6, iso(at(110)))
     if approve:
-        assert (case.deadlines, case.stage_starts["resolve"], case.overdue, case.deadline_version) == (
+        assert (case.to_dict()["deadlines"], case.to_dict()["stage_starts"]["resolve"], case.overdue, case.deadline_version) == (
             {"resolve_due": iso(at(60 * 24 * 40))}, iso(at(110)), False, 3)
     else:
-        assert (case.deadlines, case.stage_starts["resolve"], case.overdue, case.deadline_version) == (
+        assert (case.to_dict()["deadlines"], case.to_dict()["stage_starts"]["resolve"], case.overdue, case.deadline_version) == (
             {"resolve_due": iso(at(60 * 24 * 15))}, iso(at(20)), True, 2)
 
 
@@ -134,18 +136,18 @@ def test_a_second_report_in_and_an_unassigned_department_are_refused_in_so_many_
 
 def test_a_dispatch_names_distinct_co_handlers_other_than_the_lead():
     case = BUILDERS["accepted"]()
-    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-agri"], iso(at(99)), iso(at(999))),
+    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-agri"], at(99), at(999)),
                     Invalid)
     assert (error.message, error.field) == ("the lead department cannot also be a co-handler", "co_handlers")
-    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-water", "rq-water"], iso(at(99)),
-                                          iso(at(999))), Invalid)
+    error = refused(lambda: case.dispatch(CENTER, at(20), "rq-agri", ["rq-water", "rq-water"], at(99),
+                                          at(999)), Invalid)
     assert (error.message, error.field) == ("a co-handler is listed twice", "co_handlers")
-    assert case.status == "accepted" and case.assignments == []
+    assert case.status == "accepted" and case.to_dict()["assignments"] == []
 
 
 def test_a_status_refusal_names_the_action_and_the_status():
     case = BUILDERS["reported"]()
-    error = refused(lambda: case.resolve(LEAD, at(5), "rq-agri", "done", iso(at(99))))
+    error = refused(lambda: case.resolve(LEAD, at(5), "rq-agri", "done", at(99)))
     assert (error.message, error.details) == ("cannot resolve a case that is reported",
                                               {"status": "reported", "allowed_actions": ["accept", "merge", "reject"]})
     assert refused(lambda: case.check("decide_extension")).message == "cannot decide extension a case that is reported"
@@ -160,7 +162,7 @@ def test_closing_before_the_evaluation_deadline_says_when_and_changes_nothing():
     assert error.details == {"status": "resolved", "allowed_actions": ["close", "evaluate"], "closable_from": due}
     assert case.conflict("close", at(60 * 24 * 7)) is None
     case.close(CENTER, at(60 * 24 * 8), "nobody answered")
-    assert (case.status, case.closed_as, case.deadlines, case.stage_starts, case.overdue) == (
+    assert (case.status, case.closed_as, case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.overdue) == (
         "closed", "not_evaluated", {}, {}, False)
     assert entry(case)[:5] == ("close", "resolved", "closed", "nobody answered", {"closed_as": "not_evaluated"})
 
@@ -194,8 +196,9 @@ def test_appeal_refusals_in_so_many_words():
     case.appeal(LEAD, at(100), 0, "rq-agri", "the flood")
     assert entry(case)[:5] == ("appeal", "closed", "closed", "the flood",
                                {"evaluation": 0, "department": "rq-agri", "evaluated_at": iso(at(90))})
-    assert case.evaluations[0]["appeal"] == {"reason": "the flood", "at": iso(at(100)), "status": "pending",
-                                             "by": {"user_id": "dept-rq-agri", "role": "department", "name": ""}}
+    assert case.to_dict()["evaluations"][0]["appeal"] == {
+        "reason": "the flood", "at": iso(at(100)), "status": "pending",
+        "by": {"user_id": "dept-rq-agri", "role": "department", "name": ""}}
     assert refused(lambda: case.appeal(LEAD, at(101), 0, "rq-agri", "again"), AppealRefused).message == \
         "this review has already been appealed; a review is appealed once"
 
@@ -221,7 +224,7 @@ def test_intake_opens_a_reported_case_at_its_village_station_with_the_triage_clo
     case = reported()
     assert (case.status, case.center, case.level, case.path_centers, case.version) == (
         "reported", "BZ.RQ.TGLK.YKS", "village", ["BZ.RQ.TGLK.YKS"], 1)
-    assert (case.deadlines, case.stage_starts, case.deadline_version, case.created_at, case.updated_at) == (
+    assert (case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.deadline_version, case.to_dict()["created_at"], case.to_dict()["updated_at"]) == (
         {"triage_due": iso(at(60 * 24))}, {"triage": iso(T0)}, 1, iso(T0), iso(T0))
     assert case.reporter == {"user_id": "gm-yks-01", "role": "grid_member", "name": "grid member"}
     assert entry(case) == ("report", None, "reported", "", {"channel": "grid_visit", "kind": "demand",
@@ -235,7 +238,7 @@ def test_triage_classifies_writes_the_summary_and_diverts():
                 sensitive=True, forward_to=("BZ.RQ", "county"))
     assert (case.kind, case.category, case.urgency, case.public_summary, case.sensitive) == (
         "dispute", "neighbour", "urgent", "fence", True)
-    assert (case.center, case.level, case.path_centers, case.deadlines, case.stage_starts, case.overdue) == (
+    assert (case.center, case.level, case.path_centers, case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.overdue) == (
         "BZ.RQ", "county", ["BZ.RQ.TGLK.YKS", "BZ.RQ"], {}, {}, False)
     assert entry(case) == ("accept", "reported", "accepted", "fence",
                            {"kind": "dispute", "category": "neighbour", "urgency": "urgent", "sensitive": True,
@@ -254,17 +257,17 @@ def test_triage_classifies_writes_the_summary_and_diverts():
 def test_a_rejection_keeps_its_reason_and_ends_the_clocks():
     case = reported()
     case.reject(STATION, at(5), "not a matter for the grid")
-    assert (case.status, case.reason, case.deadlines, case.stage_starts, case.deadline_version) == (
+    assert (case.status, case.reason, case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.deadline_version) == (
         "rejected", "not a matter for the grid", {}, {}, 2)
     assert entry(case) == ("reject", "reported", "rejected", "not a matter for the grid", {}, 2, iso(at(5)))
 
 
 def test_a_resolution_on_the_spot_records_who_and_starts_the_evaluation_clock():
     case = BUILDERS["accepted"]()
-    case.resolve_on_spot(CENTER, at(30), "swept on the spot", iso(at(999)))
-    assert case.resolution == {"note": "swept on the spot", "resolved_at": iso(at(30)), "on_spot": True,
+    case.resolve_on_spot(CENTER, at(30), "swept on the spot", at(999))
+    assert case.to_dict()["resolution"] == {"note": "swept on the spot", "resolved_at": iso(at(30)), "on_spot": True,
                                "by": {"user_id": "dispatcher-rq", "role": "dispatcher", "name": ""}}
-    assert (case.deadlines, case.stage_starts, case.deadline_version, case.extension, case.overdue) == (
+    assert (case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.deadline_version, case.to_dict()["extension"], case.overdue) == (
         {"evaluation_due": iso(at(999))}, {"evaluation": iso(at(30))}, 2, None, False)
     assert entry(case) == ("resolve_on_spot", "accepted", "resolved", "swept on the spot", {}, 3, iso(at(30)))
 
@@ -280,20 +283,20 @@ def test_an_escalation_by_hand_moves_the_case_up_and_says_from_where():
 
 def test_a_dispatch_and_a_redispatch_record_assignments_deadlines_and_numbers():
     case = BUILDERS["dispatched"]()
-    assert case.assignments == [
+    assert case.to_dict()["assignments"] == [
         {"department": "rq-agri", "role": "lead", "dispatch_no": 1, "dispatched_at": iso(at(20)),
          "report_in_due": iso(at(60 * 24)), "active": True, "acknowledged_at": None, "ended": None},
         {"department": "rq-water", "role": "co", "dispatch_no": 1, "dispatched_at": iso(at(20)),
          "report_in_due": iso(at(60 * 24)), "active": True, "acknowledged_at": None, "ended": None}]
-    assert (case.deadlines, case.stage_starts, case.dispatch_no, case.deadline_version) == (
+    assert (case.to_dict()["deadlines"], case.to_dict()["stage_starts"], case.dispatch_no, case.deadline_version) == (
         {"report_in_due": iso(at(60 * 24)), "resolve_due": iso(at(60 * 24 * 15))},
         {"report_in": iso(at(20)), "resolve": iso(at(20))}, 1, 2)
     assert entry(case) == ("dispatch", "accepted", "dispatched", "",
                            {"lead": "rq-agri", "co_handlers": ["rq-water"], "report_in_due": iso(at(60 * 24)),
                             "resolve_due": iso(at(60 * 24 * 15)), "dispatch_no": 1}, 3, iso(at(20)))
     case.overdue = True
-    case.dispatch(CENTER, at(40), "rq-water", [], iso(at(99)), iso(at(999)), note="to water", redispatch=True)
-    assert [(a["department"], a["active"], a["ended"], a["dispatch_no"]) for a in case.assignments] == [
+    case.dispatch(CENTER, at(40), "rq-water", [], at(99), at(999), note="to water", redispatch=True)
+    assert [(a["department"], a["active"], a["ended"], a["dispatch_no"]) for a in case.to_dict()["assignments"]] == [
         ("rq-agri", False, "redispatched", 1), ("rq-water", False, "redispatched", 1), ("rq-water", True, None, 2)]
     assert (case.overdue, case.dispatch_no, case.deadline_version, case.lead_department()) == (False, 2, 3, "rq-water")
     assert entry(case)[:5] == ("redispatch", "dispatched", "dispatched", "to water",
@@ -306,44 +309,44 @@ def test_report_ins_record_role_and_punctuality_and_only_the_leads_moves_the_cas
     case.acknowledge(CO, at(30), "rq-water", "on it")
     assert entry(case) == ("acknowledge", "dispatched", "dispatched", "on it",
                            {"department": "rq-water", "role": "co", "on_time": True}, 4, iso(at(30)))
-    assert case.deadlines["report_in_due"] == iso(at(60 * 24))
+    assert case.to_dict()["deadlines"]["report_in_due"] == iso(at(60 * 24))
     case.acknowledge(LEAD, at(60 * 24), "rq-agri")       # exactly at the deadline: on time
     assert entry(case)[:5] == ("acknowledge", "dispatched", "in_progress", "",
                                {"department": "rq-agri", "role": "lead", "on_time": True})
-    assert case.deadlines == {"resolve_due": iso(at(60 * 24 * 15))}
-    assert [a["acknowledged_at"] for a in case.assignments] == [iso(at(60 * 24)), iso(at(30))]
+    assert case.to_dict()["deadlines"] == {"resolve_due": iso(at(60 * 24 * 15))}
+    assert [a["acknowledged_at"] for a in case.to_dict()["assignments"]] == [iso(at(60 * 24)), iso(at(30))]
 
 
 def test_a_resolution_records_the_department_punctuality_and_the_dispatch():
     case = BUILDERS["in_progress"]()
-    case.resolve(LEAD, at(60 * 24 * 15), "rq-agri", "water back", iso(at(99999)), "line the canal")
-    assert case.resolution == {"note": "water back", "root_cause_follow_up": "line the canal",
+    case.resolve(LEAD, at(60 * 24 * 15), "rq-agri", "water back", at(99999), "line the canal")
+    assert case.to_dict()["resolution"] == {"note": "water back", "root_cause_follow_up": "line the canal",
                                "resolved_at": iso(at(60 * 24 * 15)), "department": "rq-agri", "on_time": True,
                                "dispatch_no": 1, "by": {"user_id": "dept-rq-agri", "role": "department", "name": ""}}
     assert entry(case) == ("resolve", "in_progress", "resolved", "water back",
                            {"department": "rq-agri", "on_time": True}, 5, iso(at(60 * 24 * 15)))
     late = BUILDERS["in_progress"]()
-    late.resolve(LEAD, at(60 * 24 * 15 + 1), "rq-agri", "late", iso(at(99999)))
-    assert late.resolution["on_time"] is False and last(late).data["on_time"] is False
+    late.resolve(LEAD, at(60 * 24 * 15 + 1), "rq-agri", "late", at(99999))
+    assert late.to_dict()["resolution"]["on_time"] is False and last(late).data["on_time"] is False
 
 
 def test_an_evaluation_records_the_verdict_and_closes_or_reopens():
     case = BUILDERS["resolved"]()
     case.evaluate(REPORTER, at(90), scores=SCORES, verdict="fair", fixed=True, on_behalf_of_resident=True,
                   note="ok", resolve_due=None)
-    assert case.evaluations == [{"scores": SCORES, "verdict": "fair", "fixed": True, "at": iso(at(90)),
+    assert case.to_dict()["evaluations"] == [{"scores": SCORES, "verdict": "fair", "fixed": True, "at": iso(at(90)),
                                  "by": {"user_id": "gm-yks-01", "role": "grid_member", "name": "grid member"},
                                  "on_behalf_of_resident": True, "department": "rq-agri", "dispatch_no": 1}]
-    assert (case.status, case.closed_as, case.deadlines, case.reopen_count) == ("closed", "evaluated", {}, 0)
+    assert (case.status, case.closed_as, case.to_dict()["deadlines"], case.reopen_count) == ("closed", "evaluated", {}, 0)
     assert entry(case) == ("evaluate", "resolved", "closed", "ok",
                            {"verdict": "fair", "fixed": True, "scores": SCORES, "on_behalf_of_resident": True},
                            6, iso(at(90)))
     again = BUILDERS["resolved"]()
     version = again.deadline_version
     again.evaluate(REPORTER, at(90), scores=SCORES, verdict="bad", fixed=False, on_behalf_of_resident=False,
-                   note="still dry", resolve_due=iso(at(9000)))
-    assert (again.status, again.closed_as, again.resolution, again.reopen_count) == ("in_progress", None, None, 1)
-    assert (again.deadlines, again.stage_starts, again.deadline_version) == (
+                   note="still dry", resolve_due=at(9000))
+    assert (again.status, again.closed_as, again.to_dict()["resolution"], again.reopen_count) == ("in_progress", None, None, 1)
+    assert (again.to_dict()["deadlines"], again.to_dict()["stage_starts"], again.deadline_version) == (
         {"resolve_due": iso(at(9000))}, {"resolve": iso(at(90))}, version + 1)
     error = refused(lambda: BUILDERS["resolved"]().evaluate(
         REPORTER, at(90), scores=SCORES, verdict="fair", fixed=False, on_behalf_of_resident=False, note="",
@@ -360,11 +363,11 @@ def test_the_county_centers_decision_on_an_appeal(void):
     assert error.message == "there is no pending appeal of this review"
     case.appeal(LEAD, at(100), 0, "rq-agri", "the flood")
     case.decide_appeal(CENTER, at(110), 0, void, "seen the photos")
-    appeal = case.evaluations[0]["appeal"]
+    appeal = case.to_dict()["evaluations"][0]["appeal"]
     assert {k: appeal[k] for k in ("status", "decided_at", "note")} == {
         "status": "voided" if void else "upheld", "decided_at": iso(at(110)), "note": "seen the photos"}
     assert appeal["decided_by"] == {"user_id": "dispatcher-rq", "role": "dispatcher", "name": ""}
-    assert case.evaluations[0]["voided"] is void
+    assert case.to_dict()["evaluations"][0]["voided"] is void
     assert entry(case) == ("decide_appeal", "closed", "closed", "seen the photos",
                            {"evaluation": 0, "department": "rq-agri", "decision": "void" if void else "uphold",
                             "evaluated_at": iso(at(90))}, 8, iso(at(110)))
@@ -375,7 +378,7 @@ def test_the_county_centers_decision_on_an_appeal(void):
 def test_an_auto_close_acts_once_and_only_on_a_resolved_case():
     case = BUILDERS["resolved"]()
     assert case.auto_close(at(60 * 24 * 8), "t#breach#1") is True
-    assert (case.status, case.closed_as, case.deadlines, case.deadline_notices) == (
+    assert (case.status, case.closed_as, case.to_dict()["deadlines"], case.deadline_notices) == (
         "closed", "not_evaluated", {}, ["t#breach#1"])
     assert entry(case) == ("auto_close", "resolved", "closed", "", {"closed_as": "not_evaluated"}, 6,
                            iso(at(60 * 24 * 8)))
@@ -387,19 +390,19 @@ def test_an_auto_close_acts_once_and_only_on_a_resolved_case():
 
 def test_deadline_notices_warn_breach_and_escalate_once_each():
     case = BUILDERS["dispatched"]()
-    assert case.note_deadline(at(60 * 18), "k#warning#0", "warning", "report_in", "rq-agri", iso(at(60 * 24))) is True
+    assert case.note_deadline(at(60 * 18), "k#warning#0", "warning", "report_in", "rq-agri", at(60 * 24)) is True
     assert (case.overdue, case.center) == (False, "BZ.RQ")
     assert entry(case) == ("deadline_warning", "dispatched", "dispatched", "",
                            {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 0},
                            4, iso(at(60 * 18)))
-    assert case.note_deadline(at(60 * 24), "k#breach#1", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+    assert case.note_deadline(at(60 * 24), "k#breach#1", "breach", "report_in", "rq-agri", at(60 * 24),
                               ("BZ", "prefecture"), 1) is True
     assert (case.overdue, case.center, case.level, case.path_centers[-1]) == (True, "BZ", "prefecture", "BZ")
     assert entry(case)[4] == {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 1,
                               "from_center": "BZ.RQ", "to_center": "BZ", "level": "prefecture"}
-    assert case.note_deadline(at(60 * 25), "k#breach#1", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+    assert case.note_deadline(at(60 * 25), "k#breach#1", "breach", "report_in", "rq-agri", at(60 * 24),
                               ("BZ", "prefecture"), 1) is False
-    assert case.note_deadline(at(60 * 26), "k#breach#2", "breach", "report_in", "rq-agri", iso(at(60 * 24)),
+    assert case.note_deadline(at(60 * 26), "k#breach#2", "breach", "report_in", "rq-agri", at(60 * 24),
                               ("BZ", "prefecture"), 2) is True            # already at the top: no move
     assert entry(case)[4] == {"stage": "report_in", "department": "rq-agri", "due": iso(at(60 * 24)), "notice": 2}
     assert case.deadline_notices == ["k#warning#0", "k#breach#1", "k#breach#2"]
@@ -424,11 +427,11 @@ def test_notes_left_out_are_recorded_empty():
     source.merge_into(STATION, at(5), target)
     assert (last(source).note, last(target).note) == ("", "")
     case = BUILDERS["in_progress"]()
-    case.request_extension(LEAD, at(100), "rq-agri", iso(at(60 * 24 * 40)), "canal")
+    case.request_extension(LEAD, at(100), "rq-agri", at(60 * 24 * 40), "canal")
     case.decide_extension(CENTER, at(110), True)
     assert last(case).note == ""
-    case.resolve(LEAD, at(120), "rq-agri", "done", iso(at(60 * 24 * 8)))
-    assert case.resolution["root_cause_follow_up"] == ""
+    case.resolve(LEAD, at(120), "rq-agri", "done", at(60 * 24 * 8))
+    assert case.to_dict()["resolution"]["root_cause_follow_up"] == ""
     case.close(CENTER, at(60 * 24 * 8))
     assert last(case).note == ""
     appealed = BUILDERS["resolved"]()
@@ -436,7 +439,7 @@ def test_notes_left_out_are_recorded_empty():
                       note="", resolve_due=None)
     appealed.appeal(LEAD, at(100), 0, "rq-agri", "flood")
     appealed.decide_appeal(CENTER, at(110), 0, False)
-    assert last(appealed).note == "" and appealed.evaluations[0]["appeal"]["note"] == ""
+    assert last(appealed).note == "" and appealed.to_dict()["evaluations"][0]["appeal"]["note"] == ""
 
 
 def test_a_case_stored_without_some_clocks_still_moves_on():
@@ -445,14 +448,14 @@ def test_a_case_stored_without_some_clocks_still_moves_on():
     case.deadlines, case.stage_starts = {}, {}
     case.accept(STATION, at(10), kind="demand", category="irrigation", urgency="normal", public_summary="s",
                 sensitive=False, forward_to=("BZ.RQ", "county"))
-    case.dispatch(CENTER, at(20), "rq-agri", [], iso(at(99)), iso(at(999)))
+    case.dispatch(CENTER, at(20), "rq-agri", [], at(99), at(999))
     case.deadlines = {}
     case.acknowledge(LEAD, at(30), "rq-agri")
-    case.request_extension(LEAD, at(40), "rq-agri", iso(at(5000)), "canal")   # no current due: any later time
+    case.request_extension(LEAD, at(40), "rq-agri", at(5000), "canal")   # no current due: any later time
     assert last(case).data == {"requested_due": iso(at(5000)), "current_due": None}
     case.deadlines = {}
-    case.resolve(LEAD, at(50), "rq-agri", "done", iso(at(60 * 24 * 8)))
-    assert case.resolution["on_time"] is True                                  # no resolve deadline: on time
+    case.resolve(LEAD, at(50), "rq-agri", "done", at(60 * 24 * 8))
+    assert case.to_dict()["resolution"]["on_time"] is True                                  # no resolve deadline: on time
     case.deadlines = {}
     case.evaluate(REPORTER, at(60), scores=SCORES, verdict="good", fixed=True, on_behalf_of_resident=False,
                   note="", resolve_due=None)
@@ -463,9 +466,9 @@ def test_every_reopen_is_counted():
     case = BUILDERS["resolved"]()
     for n in (1, 2):
         case.evaluate(REPORTER, at(90 + n), scores=SCORES, verdict="bad", fixed=False, on_behalf_of_resident=False,
-                      note="", resolve_due=iso(at(9000)))
+                      note="", resolve_due=at(9000))
         assert case.reopen_count == n
-        case.resolve(LEAD, at(95 + n), "rq-agri", "again", iso(at(99999)))
+        case.resolve(LEAD, at(95 + n), "rq-agri", "again", at(99999))
 
 
 def test_the_intake_keeps_what_was_reported():
@@ -477,9 +480,20 @@ def test_the_intake_keeps_what_was_reported():
 def test_a_case_read_from_storage_is_its_own_copy():
     stored = BUILDERS["dispatched"]().to_dict()
     case = type(BUILDERS["reported"]()).from_dict(stored)
-    case.assignments[0]["active"] = False
-    case.deadlines["resolve_due"] = "changed"
-    assert stored["assignments"][0]["active"] is True and stored["deadlines"]["resolve_due"] != "changed"
+    case.assignments[0] = case.assignments[0].ended_as("returned")
+    case.deadlines["resolve_due"] = at(1)
+    assert stored["assignments"][0]["active"] is True and stored["deadlines"]["resolve_due"] != iso(at(1))
+
+
+@pytest.mark.parametrize("status", sorted(BUILDERS))
+def test_a_case_holds_its_moments_as_utc_datetimes_and_reads_back_equal(status):
+    case = BUILDERS[status]()
+    moments = [case.created_at, case.updated_at, *case.deadlines.values(), *case.stage_starts.values(),
+               *(m for a in case.assignments for m in (a.dispatched_at, a.report_in_due, a.acknowledged_at) if m),
+               *(e.at for e in case.evaluations), *(e.at for e in case.new_entries)]
+    assert all(isinstance(m, datetime) and m.utcoffset() == timedelta(0) and m.microsecond == 0 for m in moments)
+    stored = json.loads(json.dumps(case.to_dict()))      # what the item's document holds
+    assert type(case).from_dict(stored) == case and type(case).from_dict(stored).to_dict() == stored
 
 
 def test_times_are_written_in_utc_whatever_the_machines_zone(monkeypatch):

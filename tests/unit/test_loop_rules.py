@@ -53,7 +53,7 @@ def test_possible_duplicates_name_only_cases_the_station_may_open_and_never_a_se
     hejing = open_case(case_id=str(ULID.from_datetime(at(3))), number="HJ-2026-000030", actor=REPORTER, now=at(3),
                        kind="demand", category="irrigation", title="Hejing canal", description="d",
                        grid="BZ.HJ.BYBLK.ELB.G01", county="BZ.HJ", village="BZ.HJ.BYBLK.ELB", location=SPOT, channel="grid_visit",
-                       urgency="normal", residents=[], sensitive=False, triage_due="2026-03-18T03:00:00Z")
+                       urgency="normal", residents=[], sensitive=False, triage_due=at(60 * 24))
     store.cases[hejing.id] = hejing.to_dict()
     new = report(config, store, when=at(4))
     assert cases.get_case(uow(store), config, STATION, sensitive["id"], at(5))["id"]     # the station may open it...
