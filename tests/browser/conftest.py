@@ -108,7 +108,8 @@ class Console:
     def sign_in(self, user: str, page=None, language: str | None = None):
         page = page or self.page
         page.goto(self.stack.url + "/")
-        if language:
+        if language:   # once the page has booted: booting stores the language it chose, which would overwrite ours
+            page.locator("button.primary").wait_for()
             page.evaluate("(l) => localStorage.setItem('gridloop.language', l)", language)
             page.reload()
         page.locator("button.primary").click()
