@@ -8,9 +8,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # written out by hand: the ways a reference outside the repository has been spelled
 OUTSIDE = [
-    re.compile(r"\.\./shared\b"),                  # the sibling directory the project started from
-    re.compile(r"\bDESIGN(\.md| §)"),              # the brief outside the repository, by name or by section
-    re.compile(r"\bissues?[ -]#?\d+\b", re.IGNORECASE),   # a tracker number: "issue 9", "issues 13", "issue-9"
+    re.compile(r"\.\./" + "sha" + r"red\b"),          # the sibling directory the project started from
+    re.compile(r"\bDES" + r"IGN(\.md| §)"),           # the brief outside the repository, by name or by section
+    re.compile(r"\bissues?[ -]#?\d+\b", re.IGNORECASE),   # a tracker number, spaced, hyphenated or with #
 ]
 
 
@@ -27,8 +27,6 @@ def tracked_text_files() -> list[Path]:
 def test_no_tracked_file_refers_outside_the_repository_or_to_an_issue_number():
     offending = []
     for path in tracked_text_files():
-        if path == Path(__file__).resolve():
-            continue
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
@@ -41,8 +39,10 @@ def test_no_tracked_file_refers_outside_the_repository_or_to_an_issue_number():
 
 def test_the_check_recognises_each_spelling():
     """The patterns above catch what they are meant to (and leave ordinary words alone)."""
-    caught = ["see ../shared/DESIGN.md", "(DESIGN §4)", "a rule from issue 9", "Issue #12 says", "issues 13 and 14",
-              "the issue-9 changes"]
+    # built from pieces, so that this file does not itself hold what it looks for
+    sibling, brief, tracker = "../" + "shared", "DES" + "IGN", "iss" + "ue"
+    caught = [f"see {sibling}/{brief}.md", f"({brief} §4)", f"a rule from {tracker} 9", f"{tracker.title()} #12 says",
+              f"{tracker}s 13 and 14", f"the {tracker}-9 changes"]
     left = ["designed for counties", "the issuer's key", "an issue with the token", "DESIGNATED"]
     assert all(any(p.search(text) for p in OUTSIDE) for text in caught)
     assert not any(any(p.search(text) for p in OUTSIDE) for text in left)
