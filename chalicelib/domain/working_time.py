@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.deadline_policy import Duration
+from chalicelib.domain.deadline_policy import WARNING_FRACTION, Duration
 
 UTC = timezone.utc
 MINUTE = timedelta(minutes=1)
@@ -98,7 +98,7 @@ class WorkingCalendar:
             return start + timedelta(minutes=duration.amount)
         return self._add_working(start, timedelta(minutes=self.working_minutes(duration)))
 
-    def warning_at(self, start: datetime, duration: Duration, fraction: float = 0.75) -> datetime:
+    def warning_at(self, start: datetime, duration: Duration, fraction: float = WARNING_FRACTION) -> datetime:
         """When `fraction` of `duration` has elapsed, in the duration's own basis, in whole minutes (down).
 
         Calendar durations: start + floor(fraction x minutes) minutes. Working durations:

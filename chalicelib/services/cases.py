@@ -150,7 +150,7 @@ def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) 
     counties = _counties_under(jurisdiction, query.node) if query.node else []
     with uow:
         page: Page = uow.cases.list(query, counties)
-        return {"items": [views.case_summary(c) for c in page.items if access.can_see(p, c)],
+        return {"items": [views.case_summary(c, config) for c in page.items if access.can_see(p, c)],
                 "cursor": page.cursor}
 
 

@@ -60,13 +60,34 @@ def needed(case: Case) -> dict[str, Timer]:
     return {t.name: t for t in timers}
 
 
+def _complex(case: Case, config) -> bool:
+    return config.categories[case.category].complex if case.category in config.categories else False
+
+
+def _duration(timer: Timer, case: Case, config):
+    return config.deadlines.duration(timer.stage, case.urgency, _complex(case, config))
+
+
+def warning_at(timer: Timer, case: Case, config) -> datetime:
+    """When the timer's warning goes out (75% of the stage, in the deadline's own basis), never after the due time."""
+    return min(config.deadlines.warning(timer.stage, case.urgency, timer.start, config.calendar,
+                                        _complex(case, config)), timer.due)
+
+
+def warnings(case: Case, config) -> dict[str, str]:
+    """The case's own deadlines ("<stage>_due") with the moment each stage's warning goes out: what a screen colours
+    yellow, so that it agrees with the notices the timers send."""
+    timers = needed(case).values()
+    return {f"{t.stage}_due": iso(warning_at(t, case, config)) for t in timers
+            if f"{t.stage}_due" in case.deadlines and t.due == case.deadlines[f"{t.stage}_due"]}
+
+
 def notices(timer: Timer, case: Case, config) -> list[dict]:
     """The timer's notices in time order: a 75% warning, the breach, then one per grace period."""
     calendar = config.calendar
-    complex_category = config.categories[case.category].complex if case.category in config.categories else False
-    duration = config.deadlines.duration(timer.stage, case.urgency, complex_category)
-    start, due = timer.start, timer.due
-    warn = min(calendar.warning_at(start, duration), due)
+    duration = _duration(timer, case, config)
+    due = timer.due
+    warn = warning_at(timer, case, config)
     out = [{"kind": "warning", "at": iso(warn)}] if warn < due else []
     out.append({"kind": "breach", "at": iso(due), "n": 1})
     if timer.stage in ("evaluation",) or (timer.stage == "report_in" and _is_co_handler(case, timer.department)):

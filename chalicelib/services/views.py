@@ -9,17 +9,19 @@ from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.privacy import mask_phone, mask_text
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.times import iso
+from chalicelib.services.timers import warnings
 
 NOTE_KEYS = ("note", "notes", "reason", "root_cause_follow_up")   # free text in resolutions, appeals, visits
 
 
-def case_summary(case: Case) -> dict:
+def case_summary(case: Case, config) -> dict:
     return {"id": case.id, "number": case.number, "kind": case.kind, "category": case.category,
             "title": mask_text(case.title), "status": case.status, "urgency": case.urgency, "grid": case.grid,
             "center": case.center, "level": case.level, "lead_department": case.lead_department(),
             "sensitive": case.sensitive, "created_at": iso(case.created_at),
             "updated_at": iso(case.updated_at) if case.updated_at else "",
-            "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()}, "version": case.version,
+            "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()},
+            "warnings": warnings(case, config), "version": case.version,
             "attention": sorted(case.attention), "extension": masked_notes(written_record(case.extension))}
 
 
@@ -38,7 +40,7 @@ def masked_notes(value):
 
 
 def case_detail(case: Case, p: Principal, config, now: datetime) -> dict:
-    detail, written = case_summary(case), case.to_dict()    # written: the case's records with ISO moments
+    detail, written = case_summary(case, config), case.to_dict()    # written: the case's records with ISO moments
     detail.update({
         "description": mask_text(case.description), "public_summary": mask_text(case.public_summary),
         "location": case.location, "county": case.county, "channel": case.channel, "reporter": case.reporter,

@@ -1,19 +1,18 @@
-// Deadline lights: the stage a case is in has one due time (triage, report-in, resolve or evaluation). Red once
-// it has passed, yellow in the last quarter of the stage (or its last two hours), green before.
+// Deadline lights: the stage a case is in has one due time (triage, report-in, resolve or evaluation) and the moment
+// the system warns about it (the API's `warnings`, counted in working time as the timers count it). Red once the
+// due time has passed, yellow once the warning has gone out, green before.
 const STAGES = ['triage_due', 'report_in_due', 'resolve_due', 'evaluation_due'];
-const HOUR = 3600 * 1000;
 
-export function stageDue(deadlines) {
-  const due = STAGES.filter((s) => deadlines?.[s]).map((s) => [s.replace(/_due$/, ''), deadlines[s]]);
+export function stageDue(deadlines, warnings) {
+  const due = STAGES.filter((s) => deadlines?.[s]).map((s) => [s, deadlines[s]]);
   due.sort((a, b) => a[1].localeCompare(b[1]));
-  return due[0] ? { stage: due[0][0], due: due[0][1] } : null;
+  if (!due[0]) return null;
+  const [key, at] = due[0];
+  return { stage: key.replace(/_due$/, ''), due: at, warning: warnings?.[key] };
 }
 
-export function light(dueIso, sinceIso, now = Date.now()) {
-  const due = Date.parse(dueIso);
-  const left = due - now;
-  if (left < 0) return 'red';
-  const total = due - Date.parse(sinceIso || dueIso);
-  if (left < 2 * HOUR || (total > 0 && left < total / 4)) return 'yellow';
+export function light({ due, warning }, now = Date.now()) {
+  if (Date.parse(due) < now) return 'red';
+  if (warning && Date.parse(warning) <= now) return 'yellow';
   return 'green';
 }

@@ -2,6 +2,7 @@
 import io
 import time
 import uuid
+from datetime import datetime, timedelta
 
 from PIL import Image
 
@@ -9,9 +10,9 @@ YKS_GRID = "BZ.RQ.TGLK.YKS.G01"
 
 
 def report(stack, title="72 mu of resettled land without irrigation", user="gm-yks-01", grid=YKS_GRID,
-           category="irrigation", at=(40.6035, 87.6865)):
+           category="irrigation", at=(40.6035, 87.6865), urgency="normal"):
     return stack.ok(user, "POST", "/cases", {
-        "kind": "demand", "category": category, "urgency": "normal", "grid": grid, "title": title,
+        "kind": "demand", "category": category, "urgency": urgency, "grid": grid, "title": title,
         "description": "Three resettled households were allotted 72 mu; the irrigation system is incomplete.",
         "location": {"lat": at[0], "lon": at[1], "address": "Yakinson Village"},
         "residents": [{"name": "王某", "phone": "13900000007"}]}, status=201)
@@ -109,6 +110,26 @@ def test_a_title_written_as_html_is_shown_as_text(console):
     row.get_by_role("link", name=case["number"]).click()
     assert station.locator("#case-title .case-title").inner_text() == title
     assert station.locator("article img[src='x']").count() == 0 and dialogs == []
+
+
+def test_the_deadline_light_turns_yellow_when_the_warning_goes_out_and_red_when_the_deadline_passes(console):
+    case = report(console.stack, title="Burst pipe flooding the lane", urgency="urgent")   # triage within 2 hours
+    created = datetime.fromisoformat(case["created_at"])
+    due = datetime.fromisoformat(case["deadlines"]["triage_due"])
+    assert due - created == timedelta(hours=2)
+    warning = created + timedelta(minutes=90)                       # 75% of two calendar hours
+    assert datetime.fromisoformat(case["warnings"]["triage_due"]) == warning
+    station = console.page
+    station.clock.set_fixed_time(warning - timedelta(minutes=5))
+    console.sign_in("station-yks")
+    for moment, colour in ((warning - timedelta(minutes=5), "green"), (warning + timedelta(minutes=1), "yellow"),
+                           (due + timedelta(minutes=1), "red")):
+        station.clock.set_fixed_time(moment)
+        station.reload()
+        station.get_by_role("navigation").get_by_role("link", name="待办队列").click()
+        light = station.locator(f"tr[data-case='{case['id']}'] .light")
+        light.wait_for()
+        assert light.get_attribute("class") == f"light {colour}", moment
 
 
 def test_two_tabs_on_one_case_the_second_sees_the_conflict_keeps_its_text_and_lands_after_a_reload(console):

@@ -6,6 +6,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import cases
 from chalicelib.domain import commands
 from tests.builders import T0, at
+from chalicelib.services.unit_of_work import ListQuery
 from support.fakes import FakeUnitOfWork, Store
 
 GM = Principal("gm-yks-01", "grid_member", grid="BZ.RQ.TGLK.YKS.G01")
@@ -35,6 +36,15 @@ def test_intake_numbers_the_case_per_county_and_year_and_starts_the_triage_clock
     assert (first["number"], second["number"]) == ("RQ-2026-000001", "RQ-2026-000002")
     assert first["status"] == "reported" and first["center"] == "BZ.RQ.TGLK.YKS" and first["level"] == "village"
     assert first["deadlines"] == {"triage_due": "2026-03-18T03:00:00Z"}  # 1 working day (calendar time for now)
+
+
+def test_a_case_shows_when_its_stage_warning_goes_out_in_working_time(config, store):
+    reported = cases.report_case(uow(store), config, GM, report_body(), T0)
+    # Tuesday 11:00 Beijing time, triage within 1 working day (480 working minutes, hours 10:00-14:00 and
+    # 15:30-19:30): 75% is 360 working minutes, 180 before the lunch break and 180 after it, so 18:30 that day.
+    assert reported["warnings"] == {"triage_due": "2026-03-17T10:30:00Z"}
+    listed = cases.list_cases(uow(store), config, STATION, ListQuery())["items"]
+    assert listed[0]["warnings"] == {"triage_due": "2026-03-17T10:30:00Z"}
 
 
 def test_a_retried_intake_with_one_key_creates_one_case(config, store):

@@ -154,7 +154,7 @@ export function CasePanel({ session, route }) {
               <dt>{t('field.reported_at')}</dt><dd><Time iso={item.created_at} /></dd>
               <dt>{t('field.center')}</dt><dd>{nameOf(ref.nodes.get(item.center)?.names)}</dd>
               {item.lead_department && <><dt>{t('field.lead')}</dt><dd>{nameOf(ref.departments.get(item.lead_department)?.names)}</dd></>}
-              <dt>{t('field.deadline')}</dt><dd><Countdown deadlines={item.deadlines} since={item.updated_at} now={Date.now()} /></dd>
+              <dt>{t('field.deadline')}</dt><dd><Countdown deadlines={item.deadlines} warnings={item.warnings} now={Date.now()} /></dd>
             </dl>
           </Section>
           <Section title={t('field.description')} id="case-description">

@@ -13,10 +13,10 @@ const REFRESH_MS = 60000;
 const STATUSES = ['reported', 'accepted', 'dispatched', 'in_progress', 'resolved', 'rejected', 'merged', 'closed'];
 const FILTERS = ['status', 'category', 'kind', 'node'];
 
-export function Countdown({ deadlines, since, now }) {
-  const due = stageDue(deadlines);
+export function Countdown({ deadlines, warnings, now }) {
+  const due = stageDue(deadlines, warnings);
   if (!due) return <span class="light none">—</span>;
-  const colour = light(due.due, since, now);
+  const colour = light(due, now);
   const left = Date.parse(due.due) - now;
   const text = left < 0 ? t('deadline.overdue_by', { time: formatDuration(left) })
     : t('deadline.left', { time: formatDuration(left) });
@@ -158,7 +158,7 @@ export function CaseList({ session, route, path, source, title, oneClick }) {
                   <td><span class={`urgency ${c.urgency}`}>{t(`urgency.${c.urgency}`)}</span></td>
                   <td>{t(`status.${c.status}`)}</td>
                   <td><Time iso={c.created_at} /> <span class="note">({formatDuration(now - Date.parse(c.created_at))})</span></td>
-                  <td><Countdown deadlines={c.deadlines} since={c.updated_at} now={now} /></td>
+                  <td><Countdown deadlines={c.deadlines} warnings={c.warnings} now={now} /></td>
                   {oneClick && <td>{c.status === 'dispatched' && done[c.id] !== 'ok' && (
                     <button type="button" class="primary" disabled={done[c.id] === 'busy'} onClick={() => reportIn(c)}>
                       {t('action.acknowledge')}</button>)}

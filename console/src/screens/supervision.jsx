@@ -48,7 +48,7 @@ function Rows({ session, items, now, extra }) {
               <td>{nameOf(parentOf(ref, c.grid)?.names)} · {nameOf(ref.nodes.get(c.grid)?.names) || c.grid}</td>
               <td>{t(`status.${c.status}`)}</td>
               <td>{c.lead_department ? nameOf(ref.departments.get(c.lead_department)?.names) : '—'}</td>
-              <td><Countdown deadlines={c.deadlines} since={c.updated_at} now={now} /></td>
+              <td><Countdown deadlines={c.deadlines} warnings={c.warnings} now={now} /></td>
               {extra && <td>{extra.cell(c)}</td>}
             </tr>))}
         </tbody>
