@@ -1,6 +1,6 @@
 """Metric names and namespace: the one place the code, the alarms and the dashboard take them from."""
 NAMESPACE = "Gridloop"
-SERVICE = "gridloop"  # Powertools adds it as the `service` dimension: alarms must match it
+# The `service` dimension of every metric is the deployment's name (resources.Names.deployment): alarms match it.
 
 DEADLINE_WARNED = "DeadlineWarned"
 DEADLINE_BREACHED = "DeadlineBreached"           # dimension: stage

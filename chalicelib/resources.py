@@ -88,6 +88,12 @@ class Names:
     def alerts_topic(self) -> str:
         return f"{self.prefix}alerts"
 
+    @property
+    def deployment(self) -> str:
+        """The deployment's own name ("gridloop-<county>"): its REST API's name and the `service` dimension of its
+        metrics, so that two counties deployed in one account never share an alarm's metric."""
+        return self.prefix.rstrip("-")
+
     def function(self, name: str) -> str:
         """A Lambda function's name (chalicelib/entrypoints.py names the functions)."""
         return f"{self.prefix}{name}"

@@ -24,7 +24,7 @@ from chalicelib import entrypoints, environment, metrics, resources, runtime
 from chalicelib.logs import PersonalDataFilter
 from chalicelib.domain import workdays
 
-logger = Logger(service=metrics.SERVICE)
+logger = Logger(service=resources.NAMES.deployment)
 logger.addFilter(PersonalDataFilter())  # PIPL: no phone or ID number in a log line
 
 
@@ -35,7 +35,7 @@ def _count(name: str, dimensions: dict | None = None, value: float = 1, unit=Met
     if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return  # single_metric does not honour Powertools' switch itself (the local stack sets it)
     with single_metric(name=name, unit=unit, value=value, namespace=metrics.NAMESPACE) as metric:
-        metric.add_dimension(name="service", value=metrics.SERVICE)
+        metric.add_dimension(name="service", value=resources.NAMES.deployment)
         for key, val in (dimensions or {}).items():
             metric.add_dimension(name=key, value=val)
 

@@ -22,10 +22,11 @@ def _alarm(stack, alarm_id: str, metric: cw.IMetric, threshold: float, descripti
     return alarm
 
 
-def product_metric(name: str, dimensions: dict | None = None, statistic: str = "Sum") -> cw.Metric:
-    """A metric the app emits with Powertools: namespace, name and the `service` dimension it adds."""
+def product_metric(service: str, name: str, dimensions: dict | None = None, statistic: str = "Sum") -> cw.Metric:
+    """A metric the app emits with Powertools: namespace, name and the `service` dimension it adds (the deployment's
+    name, resources.Names.deployment)."""
     return cw.Metric(namespace=metrics.NAMESPACE, metric_name=name,
-                     dimensions_map={"service": metrics.SERVICE, **(dimensions or {})},
+                     dimensions_map={"service": service, **(dimensions or {})},
                      statistic=statistic, period=Duration.minutes(5))
 
 
@@ -53,13 +54,14 @@ def edge_widgets(access_logs, api_4xx: cw.IMetric) -> list:
 MAX_ALARM_METRICS = 10
 
 
-def alarms_and_dashboard(stack, prefix: str) -> None:
+def alarms_and_dashboard(stack, names: resources.Names) -> None:
+    prefix, service = names.prefix, names.deployment
     widgets = []
-    api_5xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map={"ApiName": "gridloop"},
+    api_5xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="5XXError", dimensions_map={"ApiName": service},
                         statistic="Average", period=Duration.minutes(5))
-    api_latency = cw.Metric(namespace="AWS/ApiGateway", metric_name="Latency", dimensions_map={"ApiName": "gridloop"},
+    api_latency = cw.Metric(namespace="AWS/ApiGateway", metric_name="Latency", dimensions_map={"ApiName": service},
                             statistic="p90", period=Duration.minutes(5))
-    api_4xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="4XXError", dimensions_map={"ApiName": "gridloop"},
+    api_4xx = cw.Metric(namespace="AWS/ApiGateway", metric_name="4XXError", dimensions_map={"ApiName": service},
                         statistic="Average", period=Duration.minutes(5))
     _alarm(stack, "ApiErrorRate", api_5xx, 0.05, "More than 5% of API requests answer 5XX", periods=2)
     _alarm(stack, "ApiLatency", api_latency, 3000, "API p90 latency above 3 s", periods=3)
@@ -88,7 +90,7 @@ def alarms_and_dashboard(stack, prefix: str) -> None:
         widgets.append(cw.GraphWidget(title=f"{spec.key}: DLQ depth and oldest message age", left=[depth], right=[age]))
     # one worker serves the three kinds of work: its failed records by kind (a failed record is not a Lambda error)
     widgets.append(cw.GraphWidget(title=f"{WORK_WORKER}: failed records by kind", left=[
-        product_metric(metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
+        product_metric(service, metrics.WORK_RECORD_FAILED, {"kind": kind}) for kind in metrics.WORK_KINDS]))
 
     failed = stack.timer.metric_failed(period=Duration.minutes(5), statistic="Sum")
     _alarm(stack, "TimerExecutionsFailed", failed, 0, "timer executions failed (a deadline may not fire)")
@@ -108,11 +110,11 @@ def alarms_and_dashboard(stack, prefix: str) -> None:
     widgets.append(cw.GraphWidget(title="DynamoDB throttles (hot tables) and system errors (cases)",
                                   left=throttles, right=[system_errors]))
 
-    outbox_age = product_metric(metrics.OUTBOX_OLDEST_AGE, statistic="Maximum")
+    outbox_age = product_metric(service, metrics.OUTBOX_OLDEST_AGE, statistic="Maximum")
     _alarm(stack, "OutboxFallingBehind", outbox_age, 300, "an outbox effect has waited more than 5 minutes", periods=2)
-    breaches = product_metric(metrics.DEADLINE_BREACHED, {"stage": "resolve"})
-    county = product_metric(metrics.CASE_ESCALATED, {"level": "county"})
-    prefecture = product_metric(metrics.CASE_ESCALATED, {"level": "prefecture"})
+    breaches = product_metric(service, metrics.DEADLINE_BREACHED, {"stage": "resolve"})
+    county = product_metric(service, metrics.CASE_ESCALATED, {"level": "county"})
+    prefecture = product_metric(service, metrics.CASE_ESCALATED, {"level": "prefecture"})
     # escalations and breaches are the centers' work, seen on their queues and statistics: not a page
     widgets.append(cw.GraphWidget(title="Deadlines: breaches and escalations",
                                   left=[breaches, county, prefecture], right=[outbox_age]))

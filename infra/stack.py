@@ -120,7 +120,7 @@ class GridloopStack(Stack):
         edge.build(self, prefix)
         console.build(self, county)   # compression, the user pool's sign-in domain (infra/console.py)
         self._function_log_groups()
-        alarms.alarms_and_dashboard(self, prefix)
+        alarms.alarms_and_dashboard(self, names)
 
     # -- pieces ------------------------------------------------------------------------------------
     def _log_retention(self) -> logs.RetentionDays:
@@ -281,6 +281,7 @@ class GridloopStack(Stack):
         # (infra/lambda_package.py)
         chalice = slim_chalice(self, "Api", region=self.deployment.region, source_dir=str(ROOT),
                                stage_config=stage_config)
+        chalice.get_resource("RestAPI").add_property_override("Name", names.deployment)   # not the app's name
         self.function_names = {}
         for name, role in self.function_roles.items():
             function = chalice.get_resource(logical_id(name))

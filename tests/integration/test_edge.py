@@ -81,7 +81,7 @@ def test_a_4xx_rate_alarm_watches_the_api_level_metric_and_the_dashboard_reads_t
               for a in of_type(template_demo, "AWS::CloudWatch::Alarm").values()}
     alarm = alarms["ApiClientErrorRate"]
     assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/ApiGateway", "4XXError", "Average")
-    assert alarm["Dimensions"] == [{"Name": "ApiName", "Value": "gridloop"}]     # the whole API, no stage/route
+    assert alarm["Dimensions"] == [{"Name": "ApiName", "Value": "gridloop-demo"}]   # the whole API, no stage/route
     assert 0 < alarm["Threshold"] < 1 and alarm["EvaluationPeriods"] >= 2
     (dashboard,) = of_type(template_demo, "AWS::CloudWatch::Dashboard").values()
     separator, parts = dashboard["Properties"]["DashboardBody"]["Fn::Join"]
@@ -98,6 +98,29 @@ def test_a_4xx_rate_alarm_watches_the_api_level_metric_and_the_dashboard_reads_t
 @pytest.fixture(scope="module")
 def template_demo(templates):
     return templates.get("demo")
+
+
+def test_two_counties_in_one_account_name_their_apis_apart_and_never_alarm_on_each_others_metrics(templates):
+    def api_name(template):
+        (api,) = of_type(template, "AWS::Serverless::Api").values()
+        return api["Properties"]["Name"]
+
+    def watched(template):   # every metric an alarm reads, math alarms' too: (namespace, name, dimensions)
+        metrics = []
+        for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
+            props = alarm["Properties"]
+            metrics += [props] if "MetricName" in props else [
+                m["MetricStat"]["Metric"] for m in props.get("Metrics", []) if "MetricStat" in m]
+        return {(m["Namespace"], m["MetricName"],
+                 tuple(sorted((d["Name"], json.dumps(d["Value"])) for d in m.get("Dimensions", []))))
+                for m in metrics}
+
+    demo, yuli = templates.get("demo"), templates.get("yuli")
+    assert (api_name(demo), api_name(yuli)) == ("gridloop-demo", "gridloop-yuli")
+    shared = {m for m in watched(demo) & watched(yuli) if m[0] in ("AWS/ApiGateway", "Gridloop")}
+    assert shared == set()
+    dimensions = [dict(m[2]) for m in watched(demo) if m[0] in ("AWS/ApiGateway", "Gridloop")]
+    assert dimensions and all(d.get("ApiName", d.get("service")) == '"gridloop-demo"' for d in dimensions)
 
 
 @pytest.mark.parametrize("county, origins", [("demo", ["https://grid.bayingolin.example"]),

@@ -194,10 +194,11 @@ def test_every_alarm_has_a_runbook_entry_with_its_four_parts(template):
             assert part in match.group(0), (alarm, part)
 
 
-def test_the_product_alarm_and_dashboard_watch_exactly_what_the_code_emits(template, capsys):
+def test_the_product_alarm_and_dashboard_watch_exactly_what_the_code_emits(template, capsys, monkeypatch):
     """Drive each code path behind a custom metric, capture its EMF line, find the alarm's or the dashboard's
     metric in it."""
-    from chalicelib import metrics, workers
+    from chalicelib import metrics, resources as names, workers
+    monkeypatch.setattr(names, "NAMES", names.Names.of_county("demo"))   # the functions as the demo stack runs them
     from chalicelib.services.deadlines import Outcome
     alarms = {a["Properties"]["AlarmName"].split("-", 2)[-1]: a["Properties"]
               for a in resources(template, "AWS::CloudWatch::Alarm").values()}
@@ -218,6 +219,7 @@ def test_the_product_alarm_and_dashboard_watch_exactly_what_the_code_emits(templ
     with mock.patch("chalicelib.adapters.outbox.relay", return_value=(0, 0, 42.0)):
         workers.relay()
     seen = emitted()
+    assert {dimensions["service"] for _, _, dimensions in seen} == {"gridloop-demo"}   # as deployed for demo
     alarm = alarms["OutboxFallingBehind"]
     wanted = (alarm["Namespace"], alarm["MetricName"], {d["Name"]: d["Value"] for d in alarm["Dimensions"]})
     assert wanted in seen, (wanted, seen)
@@ -230,7 +232,7 @@ def test_the_product_alarm_and_dashboard_watch_exactly_what_the_code_emits(templ
     for name, dimension, value in ((metrics.CASE_ESCALATED, "level", "county"),
                                    (metrics.CASE_ESCALATED, "level", "prefecture"),
                                    (metrics.DEADLINE_BREACHED, "stage", "resolve")):
-        wanted = (metrics.NAMESPACE, name, {"service": metrics.SERVICE, dimension: value})
+        wanted = (metrics.NAMESPACE, name, {"service": "gridloop-demo", dimension: value})
         assert wanted in seen and wanted in shown, (wanted, shown)
     assert metrics.NAMESPACE == "Gridloop"
 
