@@ -6,7 +6,8 @@ firewall and the API function's reserved concurrency, all from the county config
   health, the OpenAPI document: the route registry's `public=True`) gets the lower public limit.
 - Domain: an API Gateway custom domain mapped to the stage at its root, REGIONAL in the China regions (no
   edge-optimized APIs there) with an IAM server certificate, EDGE elsewhere with an ACM certificate. One origin
-  for the API now and for the web console later, which the API will serve itself (docs/deploy.md, "One domain").
+  for the API and the web console, which the API serves itself (docs/deploy.md, "One domain"); the default
+  execute-api address is switched off, so the domain is the only way in.
 - WAF (optional): a regional web ACL with one per-IP rate rule, associated with the stage.
 - Reserved concurrency (optional) for the API function, so a flood cannot take the worker's concurrency.
 """
@@ -25,6 +26,8 @@ def build(stack, prefix: str) -> None:
         api.add_property_override("Domain", {
             "DomainName": deployment.domain.name, "CertificateArn": deployment.domain.certificate_arn,
             "EndpointConfiguration": deployment.endpoint_type, "SecurityPolicy": "TLS_1_2"})
+        # one way in: the default execute-api address would bypass the domain's firewall and its certificate
+        api.add_property_override("DisableExecuteApiEndpoint", True)
     if deployment.waf.enabled:
         _firewall(stack, prefix, deployment.waf.requests_per_ip_per_5_minutes)
     if deployment.api_reserved_concurrency:

@@ -83,6 +83,8 @@ def test_no_sms_is_configured_where_sns_sms_is_not_offered():
 def test_the_api_is_regional_under_the_countys_domain_with_its_certificate(expanded):
     api = next(iter(of_type(expanded, "AWS::ApiGateway::RestApi").values()))["Properties"]
     assert api["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
+    # the domain is the only way in (its firewall, its certificate): SAM writes the switch into the definition
+    assert api["Body"]["x-amazon-apigateway-endpoint-configuration"] == {"disableExecuteApiEndpoint": True}
     (domain_id, domain), = of_type(expanded, "AWS::ApiGateway::DomainName").items()
     assert domain["Properties"] == {
         "DomainName": "grid.yuli.example", "EndpointConfiguration": {"Types": ["REGIONAL"]},
@@ -98,6 +100,8 @@ def test_the_demo_outside_china_keeps_its_edge_api_and_user_pool(templates):
     demo = templates.expanded("demo")
     api = next(iter(of_type(demo, "AWS::ApiGateway::RestApi").values()))["Properties"]
     assert api["EndpointConfiguration"] == {"Types": ["EDGE"]}
+    # no domain of its own: the default address is the way in
+    assert "x-amazon-apigateway-endpoint-configuration" not in api["Body"]
     assert of_type(demo, "AWS::Cognito::UserPool") and not of_type(demo, "AWS::ApiGateway::DomainName")
     variables = demo["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert {"AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL"} <= set(variables)   # known only once deployed
