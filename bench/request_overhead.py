@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,14 +102,23 @@ def deployed_package() -> Path:
     return out / "task"
 
 
+def _children_cpu_ms() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
+
+
 def alternated(env: dict, cwd: Path, children: dict[str, str], runs: int = RUNS) -> dict[str, list[float]]:
-    """Wall times (ms) of fresh interpreters running each child, alternated run by run."""
-    times = {name: [] for name in children}
+    """Wall times (ms) of fresh interpreters running each child, alternated run by run, and their CPU times
+    under `<name> cpu` (user + system: less moved by the other processes on a shared machine than wall time).
+    No child writes bytecode: Lambda's /var/task is read-only, so only the package's own .pyc files count."""
+    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    times = {key: [] for name in children for key in (name, f"{name} cpu")}
     for _ in range(runs):
         for name, code in children.items():
-            t = time.perf_counter()
+            cpu, t = _children_cpu_ms(), time.perf_counter()
             subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=cwd)
             times[name].append((time.perf_counter() - t) * 1000)
+            times[f"{name} cpu"].append(_children_cpu_ms() - cpu)
     return times
 
 
@@ -195,6 +205,10 @@ def main() -> int:
     print(f"  import app + first POST /cases, real adapters, deployed package: {spread(cold['app'])}")
     print(f"  import boto3; boto3.client('dynamodb'):                          {spread(cold['boto3'])}")
     print(f"  ratio of medians {ratio:.2f} (target <= 1.6) {'met' if ratio <= 1.6 else 'MISSED'}")
+    cpu_ratio = statistics.median(cold["app cpu"]) / statistics.median(cold["boto3 cpu"])
+    print(f"  CPU time (user + system) of the same runs: app {spread(cold['app cpu'])}, "
+          f"baseline {spread(cold['boto3 cpu'])}: ratio {cpu_ratio:.2f}")
+    print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"  INIT at 512 MB, an estimate: {app_ms * LAMBDA_VCPU_MB / 512:.0f} ms (local median x 1769/512)")
     print(f"  3 clients ({', '.join(CLIENTS)}), 3 boto3 sessions: {spread(cold['separate'])}")
     print(f"  3 clients, 1 boto3 session:                          {spread(cold['shared'])}")
