@@ -217,13 +217,18 @@ def main() -> int:
     us = prices.US_EAST_1
     variable_usd = totals[us.region][0]
     fixed_usd = fixed_monthly[us.region][0]
-    print(f"\nall-in per 10,000 cases ({us.currency}, demo; the fixed part spread over a year's cases):")
+    print(f"\nall-in per 10,000 cases ({us.currency}, demo, priced at us-east-1's list prices as a stand-in for its "
+          f"region; the fixed part spread over a year's cases):")
     for per_year in (30000, 100000):
         print(f"  at {per_year:>7,} cases a year: {variable_usd + fixed_usd * 12 * 10000 / per_year:7.2f} "
               f"(variable {variable_usd:.2f} + fixed {fixed_usd * 12 * 10000 / per_year:.2f})")
     cn = prices.CN_NORTHWEST_1
-    print(f"all-in per 10,000 cases ({cn.currency}, yuli): not computed: {totals[cn.region][1]} variable and "
-          f"{fixed_monthly[cn.region][1]} fixed line(s) have no price found")
+    variable_cny, fixed_cny = totals[cn.region][0], fixed_monthly[cn.region][0]
+    print(f"all-in per 10,000 cases ({cn.currency}, yuli), INCOMPLETE: only the lines with a price found; "
+          f"{totals[cn.region][1]} variable and {fixed_monthly[cn.region][1]} fixed line(s) have none and are left out:")
+    for per_year in (30000, 100000):
+        print(f"  at {per_year:>7,} cases a year: at least {variable_cny + fixed_cny * 12 * 10000 / per_year:7.2f} "
+              f"(variable {variable_cny:.2f} + fixed {fixed_cny * 12 * 10000 / per_year:.2f})")
     print(f"\ntargets: variable <= {TARGET_VARIABLE:.2f} per 10,000 cases: {variable_usd:.2f} "
           f"{'met' if variable_usd <= TARGET_VARIABLE else 'MISSED'}; fixed <= {TARGET_FIXED:.2f} a month: "
           f"{fixed_usd:.2f} {'met' if fixed_usd <= TARGET_FIXED else 'MISSED'}")
