@@ -130,11 +130,19 @@ def variable_lines(usage: Usage, table: prices.PriceTable, years: int) -> dict:
 
 
 # The fixed choices behind each variable line, named where the line keeps the total above its target.
-FIXED_CHOICES = {
-    "Step Functions (Standard)": "one Standard timer per stage (Express workflows cannot wait days; 75% warnings "
-                                 "are required): notices in 2 transitions instead of 3 would take about a third",
+FIXED_CHOICES = {   # by the start of the line's name
+    "Step Functions (Standard)": "one Standard execution per timed stage (Express workflows cannot wait days; the "
+                                 "75% warnings are required), 1 transition per stage + 2 per notice: timers outside "
+                                 "Step Functions (one-time EventBridge Scheduler schedules, or a minute sweep of a "
+                                 "deadline index) would take most of it",
     "DynamoDB writes": "every write one transaction with its timeline, inbox links, outbox and counters "
-                         "(transactional writes cost double)",
+                       "(transactional writes cost double): non-transactional counters (recounted, as `make recount` "
+                       "does) would take the counters' half",
+    "DynamoDB storage + PITR": "every case, timeline and counter kept the configured years with point-in-time "
+                               "recovery on every table: shorter retention, or the Standard-IA table class for the "
+                               "write-once timeline",
+    "S3 photos": "every photo kept the configured years (Glacier Instant Retrieval after 30 days, so a photo opens "
+                 "at once): Deep Archive for closed cases' photos (hours to open) or fewer years",
     "API Gateway (REST)": "a REST API (HTTP APIs cost less but have no per-route throttles, WAF or Gateway "
                           "Responses, which the edge uses)",
 }
@@ -217,21 +225,27 @@ def main() -> int:
     us = prices.US_EAST_1
     variable_usd = totals[us.region][0]
     fixed_usd = fixed_monthly[us.region][0]
-    print(f"\nall-in per 10,000 cases ({us.currency}, demo; the fixed part spread over a year's cases):")
+    print(f"\nall-in per 10,000 cases ({us.currency}, demo, priced at us-east-1's list prices as a stand-in for its "
+          f"region; the fixed part spread over a year's cases):")
     for per_year in (30000, 100000):
         print(f"  at {per_year:>7,} cases a year: {variable_usd + fixed_usd * 12 * 10000 / per_year:7.2f} "
               f"(variable {variable_usd:.2f} + fixed {fixed_usd * 12 * 10000 / per_year:.2f})")
     cn = prices.CN_NORTHWEST_1
-    print(f"all-in per 10,000 cases ({cn.currency}, yuli): not computed: {totals[cn.region][1]} variable and "
-          f"{fixed_monthly[cn.region][1]} fixed line(s) have no price found")
+    variable_cny, fixed_cny = totals[cn.region][0], fixed_monthly[cn.region][0]
+    print(f"all-in per 10,000 cases ({cn.currency}, yuli), INCOMPLETE: only the lines with a price found; "
+          f"{totals[cn.region][1]} variable and {fixed_monthly[cn.region][1]} fixed line(s) have none and are left out:")
+    for per_year in (30000, 100000):
+        print(f"  at {per_year:>7,} cases a year: at least {variable_cny + fixed_cny * 12 * 10000 / per_year:7.2f} "
+              f"(variable {variable_cny:.2f} + fixed {fixed_cny * 12 * 10000 / per_year:.2f})")
     print(f"\ntargets: variable <= {TARGET_VARIABLE:.2f} per 10,000 cases: {variable_usd:.2f} "
           f"{'met' if variable_usd <= TARGET_VARIABLE else 'MISSED'}; fixed <= {TARGET_FIXED:.2f} a month: "
           f"{fixed_usd:.2f} {'met' if fixed_usd <= TARGET_FIXED else 'MISSED'}")
     if variable_usd > TARGET_VARIABLE:
         print(f"the gap, {variable_usd - TARGET_VARIABLE:.2f}, line by line (largest first) and the fixed choice behind it:")
         for name, cost in sorted(lines[us.region].items(), key=lambda kv: -(kv[1] or 0)):
-            if name in FIXED_CHOICES:
-                print(f"  {name:<28} {cost * per10k:6.3f}  {FIXED_CHOICES[name]}")
+            choice = next((text for start, text in FIXED_CHOICES.items() if name.startswith(start)), None)
+            if choice:
+                print(f"  {name:<28} {cost * per10k:6.3f}  {choice}")
 
     print("\nunits per year: " + ", ".join(f"{s} {u} {v:,.0f}" for (s, u), v in sorted(units.items())))
     print(f"DynamoDB kept by a year of cases: {kept * 1000:.0f} MB (of which indexes {index_gb * 1000:.0f} MB); "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -79,6 +80,13 @@ class Context:
 answer = app.app(json.loads(os.environ["BENCH_EVENT"]), Context())
 assert answer["statusCode"] == 201, answer
 """
+# After the first request: how many modules it imported from the package have no .pyc there (Python compiles
+# those on every cold start: infra/lambda_package.COLD_PATH is out of step with what a cold start imports).
+WITHOUT_BYTECODE = """
+import importlib.util, sys
+print(sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(os.getcwd())
+          and m.__file__.endswith(".py") and not os.path.exists(importlib.util.cache_from_source(m.__file__))))
+"""
 BASELINE = "import boto3; boto3.client('dynamodb')"
 CLIENTS = ("dynamodb", "stepfunctions", "sqs")
 SEPARATE_SESSIONS = f"import boto3; [boto3.session.Session().client(s) for s in {CLIENTS}]"
@@ -101,14 +109,23 @@ def deployed_package() -> Path:
     return out / "task"
 
 
+def _children_cpu_ms() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (used.ru_utime + used.ru_stime) * 1000
+
+
 def alternated(env: dict, cwd: Path, children: dict[str, str], runs: int = RUNS) -> dict[str, list[float]]:
-    """Wall times (ms) of fresh interpreters running each child, alternated run by run."""
-    times = {name: [] for name in children}
+    """Wall times (ms) of fresh interpreters running each child, alternated run by run, and their CPU times
+    under `<name> cpu` (user + system: less moved by the other processes on a shared machine than wall time).
+    No child writes bytecode: Lambda's /var/task is read-only, so only the package's own .pyc files count."""
+    env = {**env, "PYTHONDONTWRITEBYTECODE": "1"}
+    times = {key: [] for name in children for key in (name, f"{name} cpu")}
     for _ in range(runs):
         for name, code in children.items():
-            t = time.perf_counter()
+            cpu, t = _children_cpu_ms(), time.perf_counter()
             subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=cwd)
             times[name].append((time.perf_counter() - t) * 1000)
+            times[f"{name} cpu"].append(_children_cpu_ms() - cpu)
     return times
 
 
@@ -140,6 +157,9 @@ def cold_start(env: dict, task: Path) -> tuple[dict[str, list[float]], dict[str,
                "PYTHONPATH": f"{task}{os.pathsep}{ROOT}"}
         alternated(env, task, {"app": CHILD}, runs=1)
         first = dict(aws.server.seen)   # what one first POST /cases asks of AWS
+        first["modules without bytecode"] = int(subprocess.run(
+            [sys.executable, "-c", CHILD + WITHOUT_BYTECODE], env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, cwd=task,
+            check=True, capture_output=True, text=True).stdout.split()[-1])
         times = alternated(env, task, {"app": CHILD, "boto3": BASELINE, "separate": SEPARATE_SESSIONS,
                                        "shared": ONE_SESSION})
         return times, first
@@ -191,11 +211,20 @@ def main() -> int:
     app_ms, boto_ms = statistics.median(cold["app"]), statistics.median(cold["boto3"])
     ratio = app_ms / boto_ms
     print(f"cold start, {RUNS} alternated fresh interpreters each:")
+    uncompiled = first.pop("modules without bytecode")
     print("  a first POST /cases asks the local endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(first.items())))
+    print(f"  modules it imports from the package without their bytecode there: {uncompiled} "
+          "(infra/lambda_package.COLD_PATH in step when 0)")
     print(f"  import app + first POST /cases, real adapters, deployed package: {spread(cold['app'])}")
     print(f"  import boto3; boto3.client('dynamodb'):                          {spread(cold['boto3'])}")
     print(f"  ratio of medians {ratio:.2f} (target <= 1.6) {'met' if ratio <= 1.6 else 'MISSED'}")
-    print(f"  INIT at 512 MB, an estimate: {app_ms * LAMBDA_VCPU_MB / 512:.0f} ms (local median x 1769/512)")
+    cpu_ratio = statistics.median(cold["app cpu"]) / statistics.median(cold["boto3 cpu"])
+    print(f"  CPU time (user + system) of the same runs: app {spread(cold['app cpu'])}, "
+          f"baseline {spread(cold['boto3 cpu'])}: ratio {cpu_ratio:.2f}")
+    print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    cpu_ms = statistics.median(cold["app cpu"])
+    print(f"  INIT at 512 MB, an estimate: {cpu_ms * LAMBDA_VCPU_MB / 512:.0f} ms (local median CPU time x 1769/512; "
+          f"{app_ms * LAMBDA_VCPU_MB / 512:.0f} ms from the wall-time median, which other processes here lengthen)")
     print(f"  3 clients ({', '.join(CLIENTS)}), 3 boto3 sessions: {spread(cold['separate'])}")
     print(f"  3 clients, 1 boto3 session:                          {spread(cold['shared'])}")
     warm = warm_overhead(env)

@@ -23,7 +23,7 @@ SMS_PROVIDERS = {"aws": "sns"}
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)   # built when first validated
 
 
 def partition_of(region: str) -> str:

@@ -83,6 +83,9 @@ def handle_deadline(message: dict, context=None) -> None:
         _count(metrics.CASE_ESCALATED, {"level": outcome.level})
     if outcome.action == "auto_closed":
         _count(metrics.AUTO_CLOSED)
+    if message.get("last"):   # the timer waits on its trailing link (chalicelib/timer.asl.json): done with it
+        from chalicelib.adapters.outbox import stop_execution
+        stop_execution(message["timer"]["name"], "last notice handled")
 
 
 def handle_photo(event: dict, context=None) -> None:

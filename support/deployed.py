@@ -354,7 +354,8 @@ class Deployed:
     def state_machine_calls(self, machine_arn: str, execution_input: dict) -> tuple[str, list[Request]]:
         """The state machine's principal and the request of each Task its definition runs for this input
         (resources as the input names them). The definition is walked from StartAt: Wait states do not wait,
-        Choice rules are evaluated."""
+        Choice rules are evaluated, and a Task whose parameters the data lacks ends the walk (the execution would
+        fail there, making no request), unless it is the first."""
         logical = self.named("AWS::StepFunctions::StateMachine")[machine_arn]
         properties = self.resources[logical]["Properties"]
         text = properties["DefinitionString"]
@@ -374,7 +375,13 @@ class Deployed:
                     raise Unmapped(f"state machine Task {state['Resource']}")
                 action, parameter, resource_kind = INTEGRATIONS[f"{match[1]}:{match[2]}"]
                 parameters = state.get("Parameters", {})
-                value = parameters.get(parameter) or _json_path(data, parameters[parameter + ".$"])
+                try:
+                    value = parameters.get(parameter) or _json_path(data, parameters[parameter + ".$"])
+                except (KeyError, TypeError):
+                    if not calls:
+                        raise   # the input's first Task cannot run: a wrong input, not a timer's trailing link
+                    break       # States.Runtime: the execution fails here without the request (the timer's
+                                # trailing link, which the worker stops before: chalicelib/timer.asl.json)
                 calls.append(Request(action, (resource_kind, value)))
                 if state.get("ResultPath", "$") is not None:
                     raise Unmapped("a Task whose result replaces its input")

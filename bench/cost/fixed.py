@@ -195,7 +195,8 @@ def money(table: PriceTable, amount: float | None, digits: int = 2) -> str:
 
 def report(name: str, template: dict, table: PriceTable, **kwargs) -> tuple[float, int]:
     lines = fixed_lines(template, table, **kwargs)
-    print(f"\nfixed cost per month, {name}, priced in {table.region} ({table.currency})")
+    stand_in = "" if table.region in name else f": {table.region}'s list prices stand in (no table of its own region is stored)"
+    print(f"\nfixed cost per month, {name}, priced in {table.region} ({table.currency}){stand_in}")
     for line in lines:
         print(f"  {line.item:<22} {money(table, line.cost):>11}   {line.detail}")
     amount, missing = total(lines)

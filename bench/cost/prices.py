@@ -97,6 +97,17 @@ CN_NORTHWEST_1 = PriceTable(
           "logs_gb": 5},
 )
 
+# Looked for again on 2026-12-01 in the stored copies of public pages and documentation ("amazonaws.cn pricing
+# dynamodb ningxia", "Amazon Step Functions 定价 宁夏", and per service: Lambda, API Gateway, DynamoDB reads and
+# storage, S3, SQS, SNS, Step Functions, CloudWatch Logs): the stored amazonaws.cn pages hold only the prices
+# above (the DynamoDB page's provisioned capacity, ¥0.058 per 10 write / 50 read capacity units an hour, is
+# not what on-demand tables pay); amazonaws.cn/en/documentation-overview/step-functions and
+# docs.amazonaws.cn's Lambda page carry no prices. Every other line stays "not found".
+#
+# The demo deploys to ap-southeast-1 (Singapore). Of its prices only Step Functions' is in a stored page
+# (aws.amazon.com/step-functions/pricing/, "Asia Pacific (Singapore) | $0.0250" per 1,000 transitions, the same
+# as us-east-1; read 2026-12-01): the demo is priced at us-east-1's table as a stated stand-in.
+
 TABLES = {t.region: t for t in (US_EAST_1, CN_NORTHWEST_1)}
 
 

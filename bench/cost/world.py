@@ -27,7 +27,8 @@ from support.fakes import FakeCaseRepository, FakeUnitOfWork, Store
 COUNTER_TABLES = {StatItem.Meta.table_name: aggregates.STATS, ScorecardItem.Meta.table_name: aggregates.SCORECARDS}
 def _notice_transitions() -> tuple[int, int]:
     """States a timer enters per notice sent, read from the ASL itself: from the state after the first Wait, the
-    states up to the Wait again (more notices: the Choice's first branch) or to the end (the Choice's default)."""
+    states up to the Wait again (more notices: a Choice's first branch) or to the end (a Choice's default). A
+    last notice that leads back to the Wait is stopped there by the worker: the Wait counts, as it is entered."""
     import json
 
     from chalicelib import resources
@@ -48,7 +49,7 @@ def _notice_transitions() -> tuple[int, int]:
     return walk(first, True), walk(first, False)
 
 
-TRANSITIONS_PER_NOTICE, TRANSITIONS_LAST_NOTICE = _notice_transitions()   # (3, 3) for chalicelib/timer.asl.json
+TRANSITIONS_PER_NOTICE, TRANSITIONS_LAST_NOTICE = _notice_transitions()   # (2, 2) for chalicelib/timer.asl.json
 
 
 @dataclass

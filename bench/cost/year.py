@@ -136,6 +136,8 @@ class Year:
             return
         self.world.begin(WORK_WORKER, "deadline")
         outcome = deadlines.handle_notice(MeteredUoWFactory(self.world)(), self.config, message, now)
+        if last:   # the worker stops the timer waiting on its trailing link (workers.handle_deadline)
+            self.world.round("aws_api", "stepfunctions", "StopExecution")
         self.world.end()
         self.world.bill.add("sqs", "requests")           # the event source deletes the message
         self._count(f"notice: {outcome.action}")

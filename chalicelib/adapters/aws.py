@@ -7,11 +7,14 @@ both ways). PynamoDB makes one session per thread because creating clients is no
 client is created under one lock instead, and the clients themselves are thread-safe. PynamoDB takes its
 session from `pynamodb.connection.base.get_session`: importing this module points it at the shared one
 (models.py imports it before any table is used).
+
+The clients are botocore's, made by the session itself: `boto3.client` returns the same client class and adds
+nothing the app uses (its S3 transfer methods), while `import boto3` also imports s3transfer, about 100 ms of a
+cold start (bench/request_overhead.py).
 """
 import functools
 import threading
 
-import boto3
 import botocore.session
 import pynamodb.connection.base
 from botocore.config import Config
@@ -34,11 +37,6 @@ def botocore_session() -> botocore.session.Session:
     return _Session()
 
 
-@functools.lru_cache(maxsize=None)
-def session() -> boto3.session.Session:
-    return boto3.session.Session(botocore_session=botocore_session())
-
-
 def client(service: str):
     with _creating:
         return _client(service)
@@ -46,7 +44,7 @@ def client(service: str):
 
 @functools.lru_cache(maxsize=None)
 def _client(service: str):
-    return session().client(service, region_name=settings.REGION, config=_CONFIG)
+    return botocore_session().create_client(service, region_name=settings.REGION, config=_CONFIG)
 
 
 pynamodb.connection.base.get_session = botocore_session

@@ -32,6 +32,14 @@ def execution_arn(name: str) -> str:
     return state_machine.replace(":stateMachine:", ":execution:") + ":" + name
 
 
+def stop_execution(name: str, cause: str) -> None:
+    sfn = client("stepfunctions")
+    try:
+        sfn.stop_execution(executionArn=execution_arn(name), cause=cause)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass  # never started, or already gone
+
+
 class AwsCarrier(EffectCarrier):
     """Effects on AWS: timers are Step Functions executions, notifications go to the work queue. `items` are the
     outbox items the effects came from (the relay's); without them, the effects are one fresh transaction's."""
@@ -49,11 +57,7 @@ class AwsCarrier(EffectCarrier):
             pass  # started before: the name is the timer's identity
 
     def stop_timer(self, effect: Effect) -> None:
-        sfn = client("stepfunctions")
-        try:
-            sfn.stop_execution(executionArn=execution_arn(effect.payload["name"]), cause="stage ended")
-        except sfn.exceptions.ExecutionDoesNotExist:
-            pass  # never started, or already gone
+        stop_execution(effect.payload["name"], "stage ended")
 
     def notify(self, effect: Effect) -> None:
         client("sqs").send_message(QueueUrl=resources.WORK.url(),

@@ -60,7 +60,8 @@ def one_of(words):
 
 
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+    # defer_build: a model's validator is built when it first validates, so a cold start builds only its own
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True, defer_build=True)
 
 
 class Location(Body):

@@ -8,7 +8,7 @@ before a change with those it needs after it: what disappeared is stopped, what 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from chalicelib.domain.case import Case
 from chalicelib.domain.times import iso
@@ -16,6 +16,7 @@ from chalicelib.domain.vocabulary import Share
 
 ESCALATION_NOTICES = 3     # village -> township -> county -> prefecture
 TOP_LEVEL_REMINDERS = 2    # further breach notices once the prefecture holds the case
+TRAILING_WAIT = timedelta(days=7)   # the worker stops a timer after its last notice well within this
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,14 @@ def execution_input(timer: Timer, case: Case, config) -> dict:
 def state_machine_input(plan: dict, queue_url: str) -> dict:
     """The execution's input: the notices as a chain, each link holding what its SendNotice needs and the rest.
 
-    The state machine waits for `notice`, sends it, and moves on to `then` by its OutputPath: 3 state
-    transitions per notice sent, and 1 in all for a stage that ends in time (it stops while still waiting).
+    The state machine waits for `notice`, sends it, and moves on to `then` by its OutputPath: 2 state
+    transitions per notice sent, and 1 in all for a stage that ends in time (it stops while still waiting). The
+    last link's message says `last`: the worker stops the execution while it waits on the trailing link, which
+    holds only a moment, TRAILING_WAIT after the last notice (reached, the execution fails: see the ASL).
     """
-    chain: dict = {"more": False}
-    for notice in reversed(plan["notices"]):
-        chain = {"more": True, "timer": plan["timer"], "queue_url": queue_url, "notice": notice, "then": chain}
+    notices = plan["notices"]
+    chain: dict = {"more": False, "notice": {"at": iso(datetime.fromisoformat(notices[-1]["at"]) + TRAILING_WAIT)}}
+    for i, notice in reversed(list(enumerate(notices))):
+        chain = {"more": True, "last": i == len(notices) - 1, "timer": plan["timer"], "queue_url": queue_url,
+                 "notice": notice, "then": chain}
     return chain

@@ -1,9 +1,9 @@
 """Every AWS client of a container comes from one botocore session: PynamoDB's (which otherwise makes one per
-thread) and boto3's, so botocore's endpoint and service data are loaded once (bench/request_overhead.py)."""
+thread) and the app's own, so botocore's endpoint and service data are loaded once (bench/request_overhead.py)."""
 import threading
 
 
-def test_pynamodb_in_any_thread_and_boto3_clients_use_the_one_session():
+def test_pynamodb_in_any_thread_and_the_app_clients_use_the_one_session():
     from chalicelib.adapters import aws, models
     connection = models.CaseItem._get_connection().connection
     seen = []
@@ -11,7 +11,24 @@ def test_pynamodb_in_any_thread_and_boto3_clients_use_the_one_session():
     worker.start()
     worker.join()
     assert connection.session is aws.botocore_session() and seen == [aws.botocore_session()]
-    assert aws.session()._session is aws.botocore_session()
+    made = []
+    aws.botocore_session().register("creating-client-class.sns", lambda **kwargs: made.append(kwargs))
+    aws._client.cache_clear()
+    aws.client("sns")
+    assert len(made) == 1
+
+
+def test_the_api_cold_path_does_not_import_boto3():
+    """boto3 adds nothing the app's clients use, and importing it (s3transfer with it) is a tenth of a second."""
+    import subprocess
+    import sys
+    probe = ("import sys, app\n"
+             "from chalicelib.adapters import aws, outbox, photo_store, unit_of_work\n"
+             "[aws.client(s) for s in ('dynamodb', 'stepfunctions', 'sqs', 's3', 'sns')]\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 's3transfer')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                         env={**__import__("os").environ, "AWS_DEFAULT_REGION": "cn-northwest-1"})
+    assert out.stdout.strip() == "[]"
 
 
 def test_clients_created_at_once_from_threads_are_each_made_once():

@@ -81,3 +81,18 @@ def test_a_department_that_reports_in_on_time_aborts_its_timer_and_nothing_escal
     resolve_timer = [e for e in sfn.list_executions(stateMachineArn=resources.timer_state_machine_arn())["executions"]
                      if e["name"].startswith(f"{case_id}-resolve-")]
     assert [e["status"] for e in resolve_timer] == ["RUNNING"]  # the 24 h resolve clock keeps running
+
+
+def test_each_notice_costs_two_state_transitions_and_the_worker_stops_a_timer_after_its_last(stack, config):
+    case_id = dispatched_case(config, due_in_seconds=3)
+    drain_deadlines(7)
+    sfn = boto3.client("stepfunctions")
+    co_handler = execution_arn(f"{case_id}-reportin-rq-water-v1")   # a co-handler's timer: a warning, a breach
+    history = sfn.get_execution_history(executionArn=co_handler, maxResults=1000)["events"]
+    entered = [h["type"] for h in history if h["type"].endswith("StateEntered")]
+    # billed transitions: the first wait, then (send, wait) per notice; stopped in the wait after the last one
+    assert entered == ["WaitStateEntered", "TaskStateEntered", "WaitStateEntered", "TaskStateEntered",
+                       "WaitStateEntered"]
+    assert sfn.describe_execution(executionArn=co_handler)["status"] == "ABORTED"
+    lead = execution_arn(f"{case_id}-reportin-rq-agri-v1")           # further breaches to come: still waiting
+    assert sfn.describe_execution(executionArn=lead)["status"] == "RUNNING"
