@@ -10,10 +10,11 @@ from chalicelib import settings
 from chalicelib.adapters.dynamo import batch_get, chunks, in_parallel
 from chalicelib.adapters.models import ApiKeyItem, CounterItem, HouseholdItem, LedgerItem, StockItem, VisitItem
 from chalicelib.adapters.paging import one_page
+from chalicelib.domain import points
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.household import Household
 from chalicelib.services.unit_of_work import (AbstractHouseholdRepository, AbstractLedgerRepository,
-                                              AbstractVisitRepository, HouseholdsRead, Page)
+                                              AbstractVisitRepository, HouseholdsRead, Page, RankingItems)
 
 # A village read sends up to this many requests at once (a Query per grid, then BatchGets of 100 keys), on a
 # client with as many pooled connections: two rounds for up to 32 grids and 3,200 keys (households + counters).
@@ -60,6 +61,26 @@ class DynamoHouseholdRepository(AbstractHouseholdRepository):
             counters.update({raw["name"]["S"]: int(raw.get("value", {"N": "0"})["N"])
                              for raw in part.get(CounterItem.Meta.table_name, [])})
         return HouseholdsRead([households[i] for i in ids if i in households], counters)
+
+
+    def ranking_items(self, grids, month):
+        """One BatchGetItem of each grid's roster and month item (100 keys a request, in parallel: one round)."""
+        keys = [points.roster_key(g) for g in dict.fromkeys(grids)] + \
+            [points.month_points_key(g, month) for g in dict.fromkeys(grids)]
+        client = fan_out_client()
+        read = RankingItems()
+        for part in in_parallel(lambda request: batch_get(request, client), [_counter_request(c) for c in chunks(keys)],
+                                FAN_OUT):
+            for raw in part.get(CounterItem.Meta.table_name, []):
+                roster = raw["name"]["S"].startswith(points.roster_key(""))
+                for household_id, value in raw.items():
+                    if household_id in ("name", "value"):
+                        continue
+                    if roster:
+                        read.names[household_id] = value["S"]
+                    else:
+                        read.earned[household_id] = int(value["N"])
+        return read
 
 
 def _counter_request(names: list[str]) -> dict:

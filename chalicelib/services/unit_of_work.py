@@ -180,6 +180,12 @@ class HouseholdsRead:
     counters: dict[str, int] = field(default_factory=dict)   # the counters asked for that exist (absent: 0)
 
 
+@dataclass
+class RankingItems:
+    names: dict[str, str] = field(default_factory=dict)   # household id -> masked name (the grids' rosters)
+    earned: dict[str, int] = field(default_factory=dict)  # household id -> net points of the month (absent: 0)
+
+
 class AbstractHouseholdRepository(abc.ABC):
     def __init__(self):
         self.added: list[Household] = []
@@ -212,6 +218,10 @@ class AbstractHouseholdRepository(abc.ABC):
         """The households of these grids and, for each, the counters `counter_names(household id)` names. Two
         sequential round trips however many grids: the grids' listings together, then the households and their
         counters together."""
+
+    @abc.abstractmethod
+    def ranking_items(self, grids: list[str], month: str) -> RankingItems:
+        """The grids' rosters and month items (chalicelib.domain.points): one round trip of 2 keys per grid."""
 
     @abc.abstractmethod
     def _get(self, household_id: str) -> Household | None: ...

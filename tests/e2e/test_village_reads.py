@@ -1,16 +1,20 @@
-"""Privileges and the monthly ranking read a whole village: two sequential round trips however many grids and
-households it has (the grids' index Queries together, then the households and their counters together).
+"""Privileges read a whole village: two sequential round trips however many grids and households it has (the
+grids' index Queries together, then the households and their counters together). The public monthly ranking reads
+each grid's roster and month item: one BatchGetItem of two keys per grid, however many households.
 Counted by the shared recorder of AWS calls (support/calls.py); each call is held a little so that calls sent in
 parallel overlap in time, and the rounds are the longest chain of calls each ending before the next begins."""
 import pytest
 
 from chalicelib.adapters import repositories
+from chalicelib.adapters.dynamo import connection
 from chalicelib.adapters.models import CounterItem, HouseholdItem
+from chalicelib.domain import points
 from chalicelib.domain.household import Household
 from support.calls import RECORDER, Collector, dynamodb, rounds
 from tests.e2e.helpers import ok
 
 VILLAGE = "BZ.RQ.TGLK.YKS"
+DEMO_GRIDS = [f"{VILLAGE}.G01", f"{VILLAGE}.G02", f"{VILLAGE}.G03"]   # the village's grids in demo.yaml
 LATENCY = 0.5        # seconds added to every call: parallel calls overlap (even on a loaded machine), sequential ones cannot
 
 
@@ -24,17 +28,27 @@ def dynamodb_calls(aws):
 
 
 def put_households(grids, per_grid, month=None, earned=lambda n: n % 7):
-    """Households written straight to the table (and their `earned` counter of `month`)."""
+    """Households written straight to the table, with what their registrations and points would have written:
+    their `earned` counter of `month`, each grid's roster (masked names) and month item."""
     ids = []
+    client = connection().client
     with HouseholdItem.batch_write() as households, CounterItem.batch_write() as counters:
         for g, grid in enumerate(grids):
+            roster, month_points = {}, {}
             for n in range(per_grid):
                 h = Household(id=f"H{g:03d}{n:04d}", grid=grid, head=f"户主{g}-{n}", phone=None, members=3,
                               address="1组", created_at="2026-06-01T00:00:00Z", created_by="test")
                 households.save(HouseholdItem(h.id, grid=grid, version=1, doc=h.to_dict()))
+                roster[h.id] = {"S": "户*"}
                 if month and earned(n):
                     counters.save(CounterItem(f"earned#{h.id}#{month}", value=earned(n)))
+                    month_points[h.id] = {"N": str(earned(n))}
                 ids.append(h.id)
+            client.put_item(TableName=CounterItem.Meta.table_name,
+                            Item={"name": {"S": points.roster_key(grid)}, "value": {"N": str(per_grid)}, **roster})
+            if month_points:
+                client.put_item(TableName=CounterItem.Meta.table_name,
+                                Item={"name": {"S": points.month_points_key(grid, month)}, **month_points})
     return ids
 
 
@@ -61,7 +75,7 @@ def test_privileges_and_the_ranking_read_the_village_in_two_rounds_over_http(api
     ranking = ok(api.call(None, "GET", f"/villages/{VILLAGE}/points-ranking?month=2026-06"))
     assert len(ranking["items"]) == 210 and ranking["items"][0]["points"] == 30
     assert [r["points"] for r in ranking["items"]] == sorted((r["points"] for r in ranking["items"]), reverse=True)
-    assert rounds(dynamodb_calls) == 2
+    assert one_read_of_two_keys_per_grid(dynamodb_calls, VILLAGE)
     dynamodb_calls.clear()
     listed = ok(api.call("leader-rq", "GET", f"/privileges/star_household_priority/households?village={VILLAGE}"
                                               f"&period=2026"))
@@ -70,3 +84,22 @@ def test_privileges_and_the_ranking_read_the_village_in_two_rounds_over_http(api
     assert {r["household_id"]: r["points_earned"] for r in listed["items"]} == \
         {h: total for h, total in expected.items() if total >= threshold}
     assert rounds(dynamodb_calls) == 2                                    # 210 households x 12 months of counters
+
+
+def one_read_of_two_keys_per_grid(calls, village) -> bool:
+    grids = [g for g in DEMO_GRIDS if g.startswith(village + ".")]
+    asked = [key["name"]["S"] for c in calls for request in c.params["RequestItems"].values() for key in request["Keys"]]
+    return [c.operation for c in calls] == ["BatchGetItem"] and sorted(asked) == sorted(
+        [f"roster#{g}" for g in grids] + [f"points#{g}#2026-06" for g in grids])
+
+
+@pytest.mark.parametrize("per_grid", [2, 100])
+def test_the_public_ranking_is_one_read_of_two_items_per_grid_however_many_households(api, dynamodb_calls, per_grid):
+    grids = DEMO_GRIDS
+    put_households(grids, per_grid=per_grid, month="2026-06", earned=lambda n: n % 5)
+    dynamodb_calls.clear()
+    ranking = ok(api.call(None, "GET", f"/villages/{VILLAGE}/points-ranking?month=2026-06"))
+    assert len(ranking["items"]) == per_grid * len(grids)
+    best = min(4, per_grid - 1)                                   # earned n % 5 for the n-th household of a grid
+    assert [r["points"] for r in ranking["items"][:3]] == [best] * 3 and ranking["items"][-1]["points"] == 0
+    assert one_read_of_two_keys_per_grid(dynamodb_calls, VILLAGE)
