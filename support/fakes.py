@@ -51,6 +51,8 @@ class FakeCaseRepository(AbstractCaseRepository):
         cases = [Case.from_dict(d) for d in self.store.cases.values()]
         if query.grid:
             cases = [c for c in cases if c.grid == query.grid]
+        if query.grids:
+            cases = [c for c in cases if c.grid in query.grids]
         if query.reporter:
             cases = [c for c in cases if c.reporter["user_id"] == query.reporter]
         if query.status:

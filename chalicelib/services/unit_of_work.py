@@ -41,6 +41,7 @@ class ListQuery:
     category: str | None = None
     due_before: str | None = None    # the current stage's deadline falls before this instant (overdue, nearly due)
     attention: str | None = None     # one of Case.attention: overdue | extension | returned
+    grids: tuple[str, ...] = ()      # a subtree listed grid by grid (set by the service: the node's grids)
     limit: int = 20
     cursor: str | None = None
 
