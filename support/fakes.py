@@ -12,7 +12,7 @@ from chalicelib.domain.privacy import mask_name
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
                                               AbstractLedgerRepository, AbstractUnitOfWork, AbstractVisitRepository,
-                                              DuplicateRequest, HouseholdsRead, IdempotencyRecord, ListQuery, Page,
+                                              DuplicateRequest, IdempotencyRecord, ListQuery, Page,
                                               RankingItems, SequenceTaken)
 
 
@@ -101,20 +101,16 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
     def list_by_grid(self, grid, limit, cursor):
         return Page([h for h in self.store.households.values() if h.grid == grid][:limit], None)
 
-    def in_grids(self, grids, counter_names=None):
-        found = [h for grid in dict.fromkeys(grids) for h in sorted(self.store.households.values(), key=lambda h: h.id)
-                 if h.grid == grid]
-        names = [n for h in found for n in (counter_names(h.id) if counter_names else [])]
-        return HouseholdsRead(found, {n: self.store.counters[n] for n in names if n in self.store.counters})
+    def get_many(self, household_ids):
+        return {i: self.store.households[i] for i in household_ids if i in self.store.households}
 
-
-    def ranking_items(self, grids, month):
+    def ranking_items(self, grids, months, names=True):
         """The reference the grids' rosters and month items must equal: every household of the grids, masked, and
-        the sum of its ledger's awards, penalties and reversals counted in that month."""
+        the sum of its ledger's awards, penalties and reversals counted in those months."""
         households = [h for h in self.store.households.values() if h.grid in grids]
         earned = {h.id: sum(e["points"] for e in self.store.ledger.get(h.id, {}).values()
-                            if e["month"] == month and e["kind"] != "redemption") for h in households}
-        return RankingItems({h.id: mask_name(h.head) for h in households},
+                            if e["month"] in months and e["kind"] != "redemption") for h in households}
+        return RankingItems({h.id: mask_name(h.head) for h in households} if names else {},
                             {i: n for i, n in earned.items() if self.store.ledger.get(i)})
 
 

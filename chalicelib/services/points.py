@@ -16,7 +16,7 @@ from chalicelib.domain.roles import Principal
 from chalicelib.services import exports
 from chalicelib.domain import commands
 from chalicelib.services.handler import Command, handle
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, HouseholdsRead, Preload
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def _month(config, moment: datetime) -> str:
@@ -195,13 +195,6 @@ def _village_grids(config, village: str) -> list[str]:
     return [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
 
 
-def _village_households(uow: AbstractUnitOfWork, config, village: str, months: list[str]) -> HouseholdsRead:
-    """The village's households and their `earned` counters of these months: two round trips, any village."""
-    grids = _village_grids(config, village)
-    with uow:
-        return uow.households.in_grids(grids, lambda household_id: [f"earned#{household_id}#{m}" for m in months])
-
-
 def _months(period: str) -> list[str]:
     if len(period) == 7:
         return [period]
@@ -217,14 +210,12 @@ def eligible(uow: AbstractUnitOfWork, config, p: Principal, privilege: str, vill
     if not access.may_read_privileges(p, village):
         raise Forbidden(f"{village} is outside your jurisdiction")
     months = _months(period)
-    read = _village_households(uow, config, village, months)
-    earned = read.counters
-    rows = []
-    for h in read.households:
-        total = sum(earned.get(f"earned#{h.id}#{m}", 0) for m in months)
-        if total >= rule.threshold:
-            rows.append({"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
-                         "points_earned": total, "balance": h.balance})
+    grids = _village_grids(config, village)
+    with uow:   # the grids' month items (one round), then the households that reach the threshold (one round)
+        earned = uow.households.ranking_items(grids, months, names=False).earned
+        found = uow.households.get_many([h for h, total in earned.items() if total >= rule.threshold])
+    rows = [{"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
+             "points_earned": earned[h.id], "balance": h.balance} for h in found.values()]
     rows.sort(key=lambda r: (-r["points_earned"], r["household_id"]))
     return {"privilege": privilege, "names": rule.names.model_dump(exclude_none=True), "threshold": rule.threshold,
             "village": village, "period": period, "items": rows}
@@ -250,5 +241,5 @@ def monthly_ranking(uow: AbstractUnitOfWork, config, village: str, month: str) -
         raise Invalid("month is YYYY-MM", field="month")
     grids = _village_grids(config, village)
     with uow:
-        board = uow.households.ranking_items(grids, month)
+        board = uow.households.ranking_items(grids, [month])
     return {"village": village, "month": month, "items": points.ranking(board.names, board.earned)}

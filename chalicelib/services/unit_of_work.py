@@ -176,12 +176,6 @@ class AbstractCaseRepository(abc.ABC):
 
 
 @dataclass
-class HouseholdsRead:
-    households: list = field(default_factory=list)           # Household, grid by grid in the order asked
-    counters: dict[str, int] = field(default_factory=dict)   # the counters asked for that exist (absent: 0)
-
-
-@dataclass
 class RankingItems:
     names: dict[str, str] = field(default_factory=dict)   # household id -> masked name (the grids' rosters)
     earned: dict[str, int] = field(default_factory=dict)  # household id -> net points of the month (absent: 0)
@@ -215,14 +209,13 @@ class AbstractHouseholdRepository(abc.ABC):
     def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page: ...
 
     @abc.abstractmethod
-    def in_grids(self, grids: list[str], counter_names: Callable[[str], list[str]] | None = None) -> HouseholdsRead:
-        """The households of these grids and, for each, the counters `counter_names(household id)` names. Two
-        sequential round trips however many grids: the grids' listings together, then the households and their
-        counters together."""
+    def get_many(self, household_ids: list[str]) -> dict[str, Household]:
+        """Households by id, in one round trip (BatchGets of 100 keys in parallel)."""
 
     @abc.abstractmethod
-    def ranking_items(self, grids: list[str], month: str) -> RankingItems:
-        """The grids' rosters and month items (chalicelib.domain.points): one round trip of 2 keys per grid."""
+    def ranking_items(self, grids: list[str], months: list[str], names: bool = True) -> RankingItems:
+        """The grids' month items of these months, summed per household, and their rosters (unless `names` is
+        false), chalicelib.domain.points: one round trip of grids x (months + 1) keys."""
 
     @abc.abstractmethod
     def _get(self, household_id: str) -> Household | None: ...
