@@ -310,7 +310,7 @@ def main(aws, issuer: LocalIssuer) -> int:
                 ("households", *village_grids), counters=True, same_on=(0, 3)),
         Pattern(f"privileges: {RANKING_VILLAGE}, year 2026", evaluator,
                 f"/privileges/star_household_priority/households?village={RANKING_VILLAGE}&period=2026", 0, 0, 0,
-                ("households", *village_grids), known_limit="households x 13 keys"),
+                ("households", *village_grids), known_limit="grows with eligible households"),
         # the prefecture reads each county's partition and the root's own (Open311 cases outside every grid)
         Pattern("cases: prefecture BZ (2 counties + root)", bz_leader, "/cases", 60, 20, 3,
                 ("county", "BZ.RQ", "BZ.HJ")),

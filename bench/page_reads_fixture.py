@@ -389,7 +389,7 @@ RANKING_MONTH = "2026-08"     # recorded on 1 September: the previous month is o
 
 def add_households(per_grid: int, rng: random.Random) -> int:
     """Register households in the village's grids up to `per_grid` each, and record one to three awards for each
-    new one in RANKING_MONTH (services over DynamoUnitOfWork, as the API does)."""
+    new one in RANKING_MONTH (services over DynamoUnitOfWork, as the API does); a quarter of them reach 30 points."""
     from chalicelib.services import households, points
     evaluator = _principal(next(u for u in PEOPLE.values()
                                 if u["role"] == "points_evaluator" and u["node"] == RANKING_VILLAGE))
@@ -400,7 +400,9 @@ def add_households(per_grid: int, rng: random.Random) -> int:
             home = households.register(DynamoUnitOfWork(), CONFIG, GRID_MEMBER[grid], commands.RegisterHousehold(
                 grid=grid, head=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["建国", "秀英", "卫东", "阿依古丽"]),
                 members=rng.randint(1, 6), address=f"{rng.randint(1, 9)}组"), NOW)["id"]
-            for rule in rng.sample(["volunteer_work", "helped_mediate", "clean_courtyard"], rng.randint(1, 3)):
+            rules = ["helped_mediate"] * 3 if n % 4 == 0 else \
+                rng.sample(["volunteer_work", "helped_mediate", "clean_courtyard"], rng.randint(1, 2))
+            for rule in rules:   # every fourth household reaches 30 points: a privilege's threshold
                 points.record(DynamoUnitOfWork(), CONFIG, evaluator, home, commands.RecordPoints(
                     rule=rule, reason="月度评议", month=RANKING_MONTH), NOW)
             made += 1
