@@ -83,6 +83,11 @@ RECENT_MIX = {"reported": 4, "accepted": 6, "dispatched": 8, "in_progress": 10, 
 HISTORY_MIX = {"reported": 0.2, "accepted": 0.5, "dispatched": 0.5, "in_progress": 1.5, "extension": 0.3,
                "resolved": 1, "closed": 66, "rejected": 7, "v_reported": 0.1, "v_accepted": 0.1, "v_resolved": 1,
                "v_closed": 19.8, "v_rejected": 2}
+# Subtree lists with their matches far down the county's partition: the 99,000 older cases hold none of this
+# township's, except FAR_DOWN cases older than all of them (April-May 2024), so the whole history lies between the
+# township's recent cases and its older ones.
+FAR_TOWNSHIP = "BZ.RQ.TGLK"
+FAR_DOWN = 20
 OPEN_STAGES = {"reported", "accepted", "v_reported", "v_accepted"}              # intake in the last days
 WORKING_STAGES = {"dispatched", "in_progress", "extension", "resolved"}          # intake in the last month
 
@@ -267,15 +272,16 @@ class Clone:
 def plan(templates: list[Template], rng: random.Random, sizes: tuple[int, int]) -> tuple[list[Clone], list[Clone]]:
     """`sizes`: 1,000 recent cases and 99,000 older ones (100,000 in all); ids are ULIDs of the intake time,
     numbers per county and year."""
-    by_stage = defaultdict(list)
+    by_stage, elsewhere, far = defaultdict(list), defaultdict(list), defaultdict(list)
     for t in templates:
         by_stage[t.stage].append(t)
+        (far if within(t.case["grid"]["S"], FAR_TOWNSHIP) else elsewhere)[t.stage].append(t)
 
-    def draw(n, mix, window, recent):
+    def draw(n, mix, window, recent, pool=by_stage):
         stages = rng.choices(list(mix), weights=list(mix.values()), k=n)
         out = []
         for stage in stages:
-            t = rng.choice(by_stage[stage])
+            t = rng.choice(pool[stage])
             start, end = window
             if recent and stage in OPEN_STAGES:
                 start = end - timedelta(days=5)
@@ -286,7 +292,8 @@ def plan(templates: list[Template], rng: random.Random, sizes: tuple[int, int]) 
         return out
 
     recent = draw(sizes[0], RECENT_MIX, RECENT, True)
-    history = draw(sizes[1] - sizes[0], HISTORY_MIX, HISTORY, False)
+    history = draw(sizes[1] - sizes[0] - FAR_DOWN, HISTORY_MIX, HISTORY, False, elsewhere) + \
+        draw(FAR_DOWN, {"closed": 1}, (HISTORY[0] - timedelta(days=60), HISTORY[0]), False, far)
     sequence = Counter()
     for c in sorted(recent + history, key=lambda c: c.created):
         ms = int(c.created.timestamp() * 1000)
@@ -356,7 +363,7 @@ def load(clones: list[Clone], counters: dict) -> dict:
         for c in clones:
             item, links = clone_items(c)
             links_out.extend(links)
-            for index, attribute in (("queue", "queue_center"), ("county", "county"),
+            for index, attribute in (("queue", "queue_center"), ("county", "county"), ("grid", "grid"),
                                      ("county_status", "county_status"), ("reporter", "reporter_id")):
                 if attribute in item:
                     PARTITIONS[index, item[attribute]["S"]] += 1
@@ -373,3 +380,40 @@ def load(clones: list[Clone], counters: dict) -> dict:
         n_counters += batch_write(name, ({"key": {"S": key}, **{a: {"N": str(v)} for a, v in values.items()}}
                                          for (t, key), values in counters.items() if t == table))
     return {"cases": n_cases, "links": n_links, "counters": n_counters}
+
+
+# -- households and points: the public ranking and the privileges, through the real write path ----------------------
+RANKING_VILLAGE = "BZ.RQ.TGLK.YKS"
+RANKING_MONTH = "2026-08"     # recorded on 1 September: the previous month is open during the first days
+
+
+def add_households(per_grid: int, rng: random.Random) -> int:
+    """Register households in the village's grids up to `per_grid` each, and record one to three awards for each
+    new one in RANKING_MONTH (services over DynamoUnitOfWork, as the API does); a quarter of them reach 30 points."""
+    from chalicelib.services import households, points
+    evaluator = _principal(next(u for u in PEOPLE.values()
+                                if u["role"] == "points_evaluator" and u["node"] == RANKING_VILLAGE))
+    made = 0
+    for grid in sorted(g for g in GRID_MEMBER if within(g, RANKING_VILLAGE)):
+        have = PARTITIONS["households", grid]
+        for n in range(have, per_grid):
+            home = households.register(DynamoUnitOfWork(), CONFIG, GRID_MEMBER[grid], commands.RegisterHousehold(
+                grid=grid, head=rng.choice("王李张刘陈杨赵黄周吴") + rng.choice(["建国", "秀英", "卫东", "阿依古丽"]),
+                members=rng.randint(1, 6), address=f"{rng.randint(1, 9)}组"), NOW)["id"]
+            rules = ["helped_mediate"] * 3 if n % 4 == 0 else \
+                rng.sample(["volunteer_work", "helped_mediate", "clean_courtyard"], rng.randint(1, 2))
+            for rule in rules:   # every fourth household reaches 30 points: a privilege's threshold
+                points.record(DynamoUnitOfWork(), CONFIG, evaluator, home, commands.RecordPoints(
+                    rule=rule, reason="月度评议", month=RANKING_MONTH), NOW)
+            made += 1
+        PARTITIONS["households", grid] = max(have, per_grid)
+    return made
+
+
+def timeline_case(rng: random.Random) -> str:
+    """One case played to its evaluation through the services (its timeline is what the timeline route reads)."""
+    dispatch, dispatcher.dispatch = dispatcher.dispatch, lambda effects, carrier: []
+    try:
+        return _template("BZ.RQ.TGLK.YKS.G01", "irrigation", "closed", rng)[0]
+    finally:
+        dispatcher.dispatch = dispatch

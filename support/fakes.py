@@ -3,15 +3,17 @@ import pygeohash
 
 from dataclasses import replace
 
+from chalicelib.domain import points
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
 from chalicelib.domain.times import iso
-from chalicelib.domain.errors import OutOfStock, VersionConflict
+from chalicelib.domain.errors import Invalid, OutOfStock, VersionConflict
+from chalicelib.domain.privacy import mask_name
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
                                               AbstractLedgerRepository, AbstractUnitOfWork, AbstractVisitRepository,
-                                              DuplicateRequest, HouseholdsRead, IdempotencyRecord, ListQuery, Page,
-                                              SequenceTaken)
+                                              DuplicateRequest, IdempotencyRecord, ListQuery, Page,
+                                              RankingItems, SequenceTaken)
 
 
 class Store:
@@ -24,7 +26,7 @@ class Store:
         self.counters: dict[str, int] = {}           # named counters: sequences (case numbers), points caps, marks
         self.api_keys: dict[str, ApiKey] = {}
         self.households: dict = {}
-        self.counters_by_table: dict = {"stats": {}, "scorecards": {}}
+        self.counters_by_table: dict = {"stats": {}, "scorecards": {}, "counters": {}}  # counters: other than `value`
         self.visits: dict = {}
         self.ledger: dict[str, dict[int, dict]] = {}  # household id -> seq -> entry
         self.stock: dict[str, int] = {}
@@ -49,6 +51,8 @@ class FakeCaseRepository(AbstractCaseRepository):
         cases = [Case.from_dict(d) for d in self.store.cases.values()]
         if query.grid:
             cases = [c for c in cases if c.grid == query.grid]
+        if query.grids:
+            cases = [c for c in cases if c.grid in query.grids]
         if query.reporter:
             cases = [c for c in cases if c.reporter["user_id"] == query.reporter]
         if query.status:
@@ -97,11 +101,17 @@ class FakeHouseholdRepository(AbstractHouseholdRepository):
     def list_by_grid(self, grid, limit, cursor):
         return Page([h for h in self.store.households.values() if h.grid == grid][:limit], None)
 
-    def in_grids(self, grids, counter_names=None):
-        found = [h for grid in dict.fromkeys(grids) for h in sorted(self.store.households.values(), key=lambda h: h.id)
-                 if h.grid == grid]
-        names = [n for h in found for n in (counter_names(h.id) if counter_names else [])]
-        return HouseholdsRead(found, {n: self.store.counters[n] for n in names if n in self.store.counters})
+    def get_many(self, household_ids):
+        return {i: self.store.households[i] for i in household_ids if i in self.store.households}
+
+    def ranking_items(self, grids, months, names=True):
+        """The reference the grids' rosters and month items must equal: every household of the grids, masked, and
+        the sum of its ledger's awards, penalties and reversals counted in those months."""
+        households = [h for h in self.store.households.values() if h.grid in grids]
+        earned = {h.id: sum(e["points"] for e in self.store.ledger.get(h.id, {}).values()
+                            if e["month"] in months and e["kind"] != "redemption") for h in households}
+        return RankingItems({h.id: mask_name(h.head) for h in households} if names else {},
+                            {i: n for i, n in earned.items() if self.store.ledger.get(i)})
 
 
 class FakeLedgerRepository(AbstractLedgerRepository):
@@ -157,6 +167,10 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         preload = self.preloading
         self.sequences.update({name: self.store.counters.get(name, 0) for name in preload.sequences})
         self.counters.update({name: self.store.counters.get(name) for name in preload.counter_names})
+        for name in preload.counter_names:   # a grid's roster counts its households
+            if name.startswith(points.roster_key("")):
+                self.counters[name] = sum(1 for h in self.store.households.values()
+                                          if points.roster_key(h.grid) == name) or None
         for i in preload.household_ids:   # a copy, as a read would give: the decision changes it
             household = self.store.households.get(i)
             self.households.loaded(i, replace(household) if household else None)
@@ -197,6 +211,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         for household in self.households.changed():
             if store.households[household.id].version != self.households.versions[household.id]:
                 raise VersionConflict("the household moved")
+        for household in self.households.added:   # like the roster's condition
+            if sum(1 for h in store.households.values() if h.grid == household.grid) >= points.MAX_HOUSEHOLDS_PER_GRID:
+                raise Invalid("the grid is full", field="grid")
         for household_id, entry in self.ledger.added:
             if entry.seq in store.ledger.get(household_id, {}):
                 raise VersionConflict("the entry exists")
@@ -231,7 +248,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         for key_id in self.api_keys_revoked:
             store.api_keys[key_id] = replace(store.api_keys[key_id], revoked=True)
         for inc in self.increments:
-            if inc.table == "counters":
+            if inc.table == "counters" and inc.attribute == "value":
                 store.counters[inc.key] = store.counters.get(inc.key, 0) + inc.delta
                 continue
             item = store.counters_by_table[inc.table].setdefault(inc.key, {})

@@ -119,13 +119,15 @@ class DynamoCaseRepository(AbstractCaseRepository):
                 partitions = [(query.reporter, CaseItem.by_reporter, "reporter_id", {})]
             elif query.grid:
                 partitions = [(query.grid, CaseItem.by_grid, "grid", {})]
+            elif query.grids:   # a small subtree, grid by grid: every entry read is under the node
+                partitions = [(grid, CaseItem.by_grid, "grid", {}) for grid in query.grids]
             elif query.status:
                 partitions = [(f"{c}#{query.status}", CaseItem.by_county_status, "county_status", {}) for c in counties]
             else:
                 partitions = [(c, CaseItem.by_county, "county", {}) for c in counties]
-            if query.node and counties and query.node.count(".") > counties[0].count("."):
+            if query.node and counties and query.node.count(".") > counties[0].count(".") and not query.grids:
                 conditions.append(CaseItem.grid.startswith(query.node + "."))
-            if query.status and (query.queue_center or query.reporter or query.grid):
+            if query.status and (query.queue_center or query.reporter or query.grid or query.grids):
                 conditions.append(CaseItem.status == query.status)
             if query.kind:
                 conditions.append(CaseItem.kind == query.kind)

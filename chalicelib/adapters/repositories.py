@@ -10,13 +10,14 @@ from chalicelib import settings
 from chalicelib.adapters.dynamo import batch_get, chunks, in_parallel
 from chalicelib.adapters.models import ApiKeyItem, CounterItem, HouseholdItem, LedgerItem, StockItem, VisitItem
 from chalicelib.adapters.paging import one_page
+from chalicelib.domain import points
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.household import Household
 from chalicelib.services.unit_of_work import (AbstractHouseholdRepository, AbstractLedgerRepository,
-                                              AbstractVisitRepository, HouseholdsRead, Page)
+                                              AbstractVisitRepository, Page, RankingItems)
 
-# A village read sends up to this many requests at once (a Query per grid, then BatchGets of 100 keys), on a
-# client with as many pooled connections: two rounds for up to 32 grids and 3,200 keys (households + counters).
+# A village read sends up to this many BatchGets of 100 keys at once, on a client with as many pooled connections:
+# one round for up to 3,200 keys (month items, rosters, households).
 FAN_OUT = 32
 _fan_out: Connection | None = None
 
@@ -44,41 +45,38 @@ class DynamoHouseholdRepository(AbstractHouseholdRepository):
         found = {i.household_id: Household.from_dict(i.doc) for i in HouseholdItem.batch_get(ids)} if ids else {}
         return Page([found[i] for i in ids if i in found], next_cursor, scanned=scanned)
 
-    def in_grids(self, grids, counter_names=None):
-        """Round 1: one Query of households.by-grid per grid, in parallel. Round 2: the households and their
-        counters, in BatchGets of 100 keys, all in parallel. A grid's Query pages only past 1 MB of keys."""
+    def get_many(self, household_ids):
+        """BatchGets of 100 keys, all in parallel: one round trip."""
         client = fan_out_client()
-        ids_by_grid = in_parallel(lambda grid: _household_ids(client, grid), list(dict.fromkeys(grids)), FAN_OUT)
-        ids = [i for found in ids_by_grid for i in found]
-        names = list(dict.fromkeys(n for i in ids for n in (counter_names(i) if counter_names else [])))
         requests = [{HouseholdItem.Meta.table_name: {"Keys": [{"household_id": {"S": i}} for i in chunk]}}
-                    for chunk in chunks(ids)] + [_counter_request(chunk) for chunk in chunks(names)]
-        households, counters = {}, {}
-        for part in in_parallel(lambda request: batch_get(request, client), requests, FAN_OUT):
-            for raw in part.get(HouseholdItem.Meta.table_name, []):
-                households[raw["household_id"]["S"]] = Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
-            counters.update({raw["name"]["S"]: int(raw.get("value", {"N": "0"})["N"])
-                             for raw in part.get(CounterItem.Meta.table_name, [])})
-        return HouseholdsRead([households[i] for i in ids if i in households], counters)
+                    for chunk in chunks(list(dict.fromkeys(household_ids)))]
+        return {raw["household_id"]["S"]: Household.from_dict(HouseholdItem.from_raw_data(raw).doc)
+                for part in in_parallel(lambda request: batch_get(request, client), requests, FAN_OUT)
+                for raw in part.get(HouseholdItem.Meta.table_name, [])}
+
+    def ranking_items(self, grids, months, names=True):
+        """One BatchGetItem of each grid's roster and month items (100 keys a request, in parallel: one round)."""
+        grids = list(dict.fromkeys(grids))
+        keys = ([points.roster_key(g) for g in grids] if names else []) + \
+            [points.month_points_key(g, m) for g in grids for m in months]
+        client = fan_out_client()
+        read = RankingItems()
+        for part in in_parallel(lambda request: batch_get(request, client), [_counter_request(c) for c in chunks(keys)],
+                                FAN_OUT):
+            for raw in part.get(CounterItem.Meta.table_name, []):
+                roster = raw["name"]["S"].startswith(points.roster_key(""))
+                for household_id, value in raw.items():
+                    if household_id in ("name", "value"):
+                        continue
+                    if roster:
+                        read.names[household_id] = value["S"]
+                    else:
+                        read.earned[household_id] = read.earned.get(household_id, 0) + int(value["N"])
+        return read
 
 
 def _counter_request(names: list[str]) -> dict:
     return {CounterItem.Meta.table_name: {"Keys": [{"name": {"S": n}} for n in names]}}
-
-
-def _household_ids(client, grid: str) -> list[str]:
-    """A grid's household ids from the keys-only index, in id order (one Query up to 1 MB of keys)."""
-    ids, start = [], None
-    while True:
-        kwargs = {"ExclusiveStartKey": start} if start else {}
-        answer = client.query(TableName=HouseholdItem.Meta.table_name,
-                              IndexName=HouseholdItem.by_grid.Meta.index_name,
-                              KeyConditionExpression="#g = :g", ExpressionAttributeNames={"#g": "grid"},
-                              ExpressionAttributeValues={":g": {"S": grid}}, **kwargs)
-        ids += [item["household_id"]["S"] for item in answer.get("Items", [])]
-        start = answer.get("LastEvaluatedKey")
-        if not start:
-            return ids
 
 
 class DynamoLedgerRepository(AbstractLedgerRepository):

@@ -8,7 +8,8 @@ from chalicelib.adapters.case_repository import case_item, inbox_links
 from chalicelib.adapters.models import (ApiKeyItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem, LedgerItem,
                                         OrderItem, OutboxItem, ScorecardItem, StatItem, StockItem, TimelineItem,
                                         VisitItem)
-from chalicelib.domain import aggregates
+from chalicelib.domain import aggregates, points
+from chalicelib.domain.privacy import mask_name
 from chalicelib.services.unit_of_work import (AbstractUnitOfWork, IdempotencyRecord, SequenceClaim,
                                               StockChange)
 
@@ -64,7 +65,21 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
     stock_taken = [len(puts) + len(updates) + i for i, change in enumerate(uow.stock_changes) if change.delta < 0]
     updates += [stock_update(change) for change in uow.stock_changes]
     updates += [revocation(key_id) for key_id in uow.api_keys_revoked]
-    return puts, updates, {"idempotency": idempotency_position, "sequences": sequences, "stock_taken": stock_taken}
+    rosters = list(range(len(puts) + len(updates), len(puts) + len(updates) + len(uow.households.added)))
+    updates += [roster_update(h) for h in uow.households.added]
+    return puts, updates, {"idempotency": idempotency_position, "sequences": sequences, "stock_taken": stock_taken,
+                           "rosters": rosters}
+
+
+def roster_update(household) -> dict:
+    """A new household's masked name on its grid's roster (the public ranking's names), counted; refused once the
+    grid holds MAX_HOUSEHOLDS_PER_GRID (the roster and the grid's month items stay far under 400 KB)."""
+    return {"TableName": CounterItem.Meta.table_name, "Key": {"name": {"S": points.roster_key(household.grid)}},
+            "UpdateExpression": "SET #h = :name ADD #n :one",
+            "ConditionExpression": "attribute_not_exists(#n) OR #n < :most",
+            "ExpressionAttributeNames": {"#h": household.id, "#n": "value"},
+            "ExpressionAttributeValues": {":name": {"S": mask_name(household.head)}, ":one": {"N": "1"},
+                                          ":most": {"N": str(points.MAX_HOUSEHOLDS_PER_GRID)}}}
 
 
 def sequence_claim_put(claim: SequenceClaim) -> dict:

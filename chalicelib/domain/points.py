@@ -76,3 +76,26 @@ def open_months(today: date, previous_month_days: int) -> set[str]:
     if today.day <= previous_month_days:
         months.add(f"{today.replace(day=1) - timedelta(days=1):%Y-%m}")
     return months
+
+
+# The public monthly ranking is read from two kinds of item per grid, written in the transactions that change
+# them: the grid's roster (each household's masked name, and how many it holds) and the grid's points of a month
+# (each household's net points earned that month). A village's ranking is then one read of 2 items per grid
+# however many households or ledger entries it has. A grid holds at most MAX_HOUSEHOLDS_PER_GRID households, so
+# both items stay far under DynamoDB's 400 KB (about 40 and 30 bytes a household).
+MAX_HOUSEHOLDS_PER_GRID = 2_000
+
+
+def roster_key(grid: str) -> str:
+    return f"roster#{grid}"
+
+
+def month_points_key(grid: str, month: str) -> str:
+    return f"points#{grid}#{month}"
+
+
+def ranking(names: dict[str, str], earned: dict[str, int]) -> list[dict]:
+    """Every household on the rosters, most points first (ties by household id), with its masked name; a household
+    without points that month has 0."""
+    order = sorted(names, key=lambda household_id: (-earned.get(household_id, 0), household_id))
+    return [{"rank": i, "household": names[h], "points": earned.get(h, 0)} for i, h in enumerate(order, 1)]

@@ -148,10 +148,26 @@ def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) 
         raise Forbidden("you can list only your own reports")
 
     counties = _counties_under(jurisdiction, query.node) if query.node else []
+    query = _by_grid(jurisdiction, query)
     with uow:
         page: Page = uow.cases.list(query, counties)
         return {"items": [views.case_summary(c, config) for c in page.items if access.can_see(p, c)],
                 "cursor": page.cursor}
+
+
+# A township or village list without a status reads its grids' `by-grid` partitions (in parallel, merged newest
+# first) when it has at most this many grids: each holds only matches, so a page never walks the county's other
+# cases. Larger subtrees, and subtree lists in one status, filter the county's partition (docs/performance.md).
+SUBTREE_GRIDS = 32
+
+
+def _by_grid(jurisdiction, query: ListQuery) -> ListQuery:
+    node = jurisdiction.node(query.node) if query.node else None
+    if node is None or node.level not in ("township", "village") or query.status or query.grid \
+            or query.queue_center or query.reporter or query.department:
+        return query
+    grids = sorted(n.code for n in jurisdiction.grids() if within(n.code, node.code))
+    return ListQuery(**{**vars(query), "grids": tuple(grids)}) if 0 < len(grids) <= SUBTREE_GRIDS else query
 
 
 def _counties_under(jurisdiction, node: str) -> list[str]:

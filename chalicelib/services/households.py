@@ -5,7 +5,7 @@ from datetime import datetime
 
 from ulid import ULID
 
-from chalicelib.domain import access
+from chalicelib.domain import access, points
 from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, Invalid
 from chalicelib.domain.household import Household
@@ -13,7 +13,7 @@ from chalicelib.domain.privacy import mask_name, mask_phone
 from chalicelib.domain.roles import Principal
 from chalicelib.services.handler import Command, handle
 from chalicelib.domain import commands
-from chalicelib.services.unit_of_work import AbstractUnitOfWork
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 def view(household: Household, p: Principal) -> dict:
     """The grid's own people see the head's name; everyone else sees it masked. Phones are always masked."""
@@ -31,14 +31,21 @@ def register(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Regis
     if not access.may_keep_households(p, body.grid):
         raise Forbidden(f"you cannot register households in grid {body.grid}")
 
+    roster = points.roster_key(body.grid)
+
     def decide() -> dict:
+        if (uow.counters.get(roster) or 0) >= points.MAX_HOUSEHOLDS_PER_GRID:
+            raise Invalid(f"grid {body.grid} holds {points.MAX_HOUSEHOLDS_PER_GRID} households, the most one grid "
+                          f"holds: register it in a new grid", field="grid")
         household = Household(id=str(ULID.from_datetime(now)), grid=body.grid, head=body.head, phone=body.phone,
                               members=body.members, address=body.address, created_at=iso(now),
                               created_by=p.user_id)
         uow.households.add(household)
         return view(household, p)
 
-    return handle(uow, p, Command("register_household", body.model_dump(mode="json"), idempotency_key), decide)
+    # the grid's roster (its households' masked names, for the public ranking) is added to in the same transaction
+    return handle(uow, p, Command("register_household", body.model_dump(mode="json"), idempotency_key,
+                                  Preload(counter_names=[roster])), decide)
 
 
 def list_in_grid(uow: AbstractUnitOfWork, config, p: Principal, grid: str, limit: int, cursor: str | None) -> dict:

@@ -12,12 +12,11 @@ from chalicelib.domain import access, aggregates, points
 from chalicelib.domain.times import iso
 from chalicelib.domain.errors import Forbidden, Invalid, NotFound, OutOfStock
 from chalicelib.domain.jurisdiction import within
-from chalicelib.domain.privacy import mask_name
 from chalicelib.domain.roles import Principal
 from chalicelib.services import exports
 from chalicelib.domain import commands
 from chalicelib.services.handler import Command, handle
-from chalicelib.services.unit_of_work import AbstractUnitOfWork, HouseholdsRead, Preload
+from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
 def _month(config, moment: datetime) -> str:
@@ -67,11 +66,18 @@ def record(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, bod
                               reason=body.reason, by=p.user_id)
         uow.ledger.append(household.id, entry)
         _count(uow, [_cap_key(household_id, rule, month), f"earned#{household_id}#{month}"], entry.points)
+        _rank(uow, household, month, entry.points)
         return _entry_view(household, entry)
 
     return handle(uow, p, Command("points", {"household": household_id, **body.model_dump(mode="json")},
                                   idempotency_key, Preload(household_ids=[household_id], counter_names=[cap_read])),
                   decide)
+
+
+def _rank(uow: AbstractUnitOfWork, household, month: str, points_: int) -> None:
+    """The entry's points added to the household's line of its grid's month item (the public ranking's read)."""
+    uow.add_increments([aggregates.Increment(aggregates.COUNTERS, points.month_points_key(household.grid, month),
+                                             household.id, points_)])
 
 
 def _cap_key(household_id: str, rule, month: str) -> str | None:
@@ -97,6 +103,7 @@ def reverse(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, se
         uow.mark_once(reversal, entry.seq)      # an entry is reversed once, whoever tries at the same time
         _count(uow, [_cap_key(household_id, rule, target["month"]), f"earned#{household_id}#{target['month']}"],
                entry.points)
+        _rank(uow, household, target["month"], entry.points)
         return _entry_view(household, entry)
 
     return handle(uow, p, Command("reverse", {"household": household_id, "seq": seq, **body.model_dump(mode="json")},
@@ -181,14 +188,11 @@ def ledger(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, lim
     return {"household_id": household_id, "balance": household.balance, "items": page.items, "cursor": page.cursor}
 
 
-def _village_households(uow: AbstractUnitOfWork, config, village: str, months: list[str]) -> HouseholdsRead:
-    """The village's households and their `earned` counters of these months: two round trips, any village."""
+def _village_grids(config, village: str) -> list[str]:
     node = config.jurisdiction.node(village)
     if node is None or node.level != "village":
         raise Invalid(f"'{village}' is not a village of this deployment", field="village")
-    grids = [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
-    with uow:
-        return uow.households.in_grids(grids, lambda household_id: [f"earned#{household_id}#{m}" for m in months])
+    return [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
 
 
 def _months(period: str) -> list[str]:
@@ -206,14 +210,12 @@ def eligible(uow: AbstractUnitOfWork, config, p: Principal, privilege: str, vill
     if not access.may_read_privileges(p, village):
         raise Forbidden(f"{village} is outside your jurisdiction")
     months = _months(period)
-    read = _village_households(uow, config, village, months)
-    earned = read.counters
-    rows = []
-    for h in read.households:
-        total = sum(earned.get(f"earned#{h.id}#{m}", 0) for m in months)
-        if total >= rule.threshold:
-            rows.append({"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
-                         "points_earned": total, "balance": h.balance})
+    grids = _village_grids(config, village)
+    with uow:   # the grids' month items (one round), then the households that reach the threshold (one round)
+        earned = uow.households.ranking_items(grids, months, names=False).earned
+        found = uow.households.get_many([h for h, total in earned.items() if total >= rule.threshold])
+    rows = [{"household_id": h.id, "grid": h.grid, "head": h.head, "address": h.address,
+             "points_earned": earned[h.id], "balance": h.balance} for h in found.values()]
     rows.sort(key=lambda r: (-r["points_earned"], r["household_id"]))
     return {"privilege": privilege, "names": rule.names.model_dump(exclude_none=True), "threshold": rule.threshold,
             "village": village, "period": period, "items": rows}
@@ -233,11 +235,11 @@ def eligible_csv(result: dict, language: str) -> str:
 
 
 def monthly_ranking(uow: AbstractUnitOfWork, config, village: str, month: str) -> dict:
-    """The public notice-board ranking: net points earned in the month, names masked."""
+    """The public notice-board ranking: net points earned in the month, names masked. One read of each grid's
+    roster and month item (anonymous: bounded by the village's grids, never by its households or ledger)."""
     if len(month) != 7:
         raise Invalid("month is YYYY-MM", field="month")
-    read = _village_households(uow, config, village, [month])
-    rows = sorted(({"household": mask_name(h.head), "points": read.counters.get(f"earned#{h.id}#{month}", 0),
-                    "id": h.id} for h in read.households), key=lambda r: (-r["points"], r["id"]))
-    return {"village": village, "month": month,
-            "items": [{"rank": i, "household": r["household"], "points": r["points"]} for i, r in enumerate(rows, 1)]}
+    grids = _village_grids(config, village)
+    with uow:
+        board = uow.households.ranking_items(grids, [month])
+    return {"village": village, "month": month, "items": points.ranking(board.names, board.earned)}

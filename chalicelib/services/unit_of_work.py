@@ -41,6 +41,7 @@ class ListQuery:
     category: str | None = None
     due_before: str | None = None    # the current stage's deadline falls before this instant (overdue, nearly due)
     attention: str | None = None     # one of Case.attention: overdue | extension | returned
+    grids: tuple[str, ...] = ()      # a subtree listed grid by grid (set by the service: the node's grids)
     limit: int = 20
     cursor: str | None = None
 
@@ -175,9 +176,9 @@ class AbstractCaseRepository(abc.ABC):
 
 
 @dataclass
-class HouseholdsRead:
-    households: list = field(default_factory=list)           # Household, grid by grid in the order asked
-    counters: dict[str, int] = field(default_factory=dict)   # the counters asked for that exist (absent: 0)
+class RankingItems:
+    names: dict[str, str] = field(default_factory=dict)   # household id -> masked name (the grids' rosters)
+    earned: dict[str, int] = field(default_factory=dict)  # household id -> net points of the month (absent: 0)
 
 
 class AbstractHouseholdRepository(abc.ABC):
@@ -208,10 +209,13 @@ class AbstractHouseholdRepository(abc.ABC):
     def list_by_grid(self, grid: str, limit: int, cursor: str | None) -> Page: ...
 
     @abc.abstractmethod
-    def in_grids(self, grids: list[str], counter_names: Callable[[str], list[str]] | None = None) -> HouseholdsRead:
-        """The households of these grids and, for each, the counters `counter_names(household id)` names. Two
-        sequential round trips however many grids: the grids' listings together, then the households and their
-        counters together."""
+    def get_many(self, household_ids: list[str]) -> dict[str, Household]:
+        """Households by id, in one round trip (BatchGets of 100 keys in parallel)."""
+
+    @abc.abstractmethod
+    def ranking_items(self, grids: list[str], months: list[str], names: bool = True) -> RankingItems:
+        """The grids' month items of these months, summed per household, and their rosters (unless `names` is
+        false), chalicelib.domain.points: one round trip of grids x (months + 1) keys."""
 
     @abc.abstractmethod
     def _get(self, household_id: str) -> Household | None: ...

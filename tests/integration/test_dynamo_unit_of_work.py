@@ -239,3 +239,27 @@ def test_two_appeals_of_one_review_have_one_winner(tables):
     stored = _race("01CASE", lambda c: c.appeal(LEAD, at(200), 0, "rq-agri", "flood"),
                    lambda c: c.appeal(LEAD, at(201), 0, "rq-agri", "flood, again"))
     assert stored.to_dict()["evaluations"][0]["appeal"]["reason"] == "flood"
+
+
+def test_a_village_list_reads_only_its_grids_whatever_lies_between_its_cases_in_the_county(tables, config):
+    """The village's two cases with 60 cases of another village of the county between them: the county partition
+    filtered would evaluate 20 entries a page and find nothing on the first three pages; grid by grid, the first page
+    holds both, and reads nothing else."""
+    from ulid import ULID
+    village = ("BZ.RQ.TGLK.YKS.G02", "BZ.RQ.TGLK.YKS.G03")
+    ours = []
+    for minute in range(62):
+        grid = village[minute // 61] if minute in (0, 61) else "BZ.RQ.RQZ.QKL.G01"
+        case = reported(case_id=str(ULID.from_datetime(at(minute))), number=f"X-{minute}", grid=grid)
+        save(case)
+        if grid in village:
+            ours.append(case.id)
+    station = Principal("station-yks", "station", node="BZ.RQ.TGLK.YKS")
+    listed = cases.list_cases(DynamoUnitOfWork(), config, station, ListQuery(limit=20))
+    assert [c["id"] for c in listed["items"]] == sorted(ours, reverse=True)
+    with DynamoUnitOfWork() as uow:   # what the page evaluated: the village's 3 grids, nothing of the other village
+        page = uow.cases.list(ListQuery(node="BZ.RQ.TGLK.YKS", grids=("BZ.RQ.TGLK.YKS.G01", *village), limit=20),
+                              ["BZ.RQ"])
+        assert page.scanned == 2 and page.cursor is None
+        filtered = uow.cases.list(ListQuery(node="BZ.RQ.TGLK.YKS", limit=20), ["BZ.RQ"])   # the county, filtered
+        assert [c.id for c in filtered.items] == [ours[1]] and filtered.scanned == 20 and filtered.cursor
