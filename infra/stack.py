@@ -32,8 +32,8 @@ from infra.lambda_package import slim_chalice
 ROOT = Path(__file__).resolve().parent.parent
 API_STAGE = "api"   # the stage Chalice deploys the REST API to
 SNS_MANAGED_KEY = "alias/aws/sns"   # SNS's AWS managed key: free, and its key policy lets SNS use it for the account
-GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
-    "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
+GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE, SCAN = (f"dynamodb:{a}" for a in (
+    "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Scan"))
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
 
 
@@ -350,8 +350,8 @@ def _table_rights(m) -> dict:
             m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
             m.StockItem: ((BATCH_GET, UPDATE), ()),
             m.OrderItem: ((PUT,), ()),
-            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
-            m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
+            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE, SCAN), ()),  # issue, revoke, list; an Open311 POST reads its key
+            m.AccessLogItem: ((PUT, QUERY), (QUERY,)),           # every unmasked contacts read (PIPL); the admin's view
         },
         WORK_WORKER: {
             # deadline notices and photo uploads: the unit of work (read, one transaction), its effects marked done

@@ -239,6 +239,12 @@ class AccessLogItem(Model):
     role = UnicodeAttribute()
     at = UnicodeAttribute()
     purpose = UnicodeAttribute()
+    month = UnicodeAttribute(null=True)                  # YYYY-MM of `at` (UTC): the administrator's view by time
+
+    # The whole log newest first, a month per partition (reads are rare; a month's reads are a few thousand)
+    by_month = type("AccessLogByMonth", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-month", "projection": AllProjection()}),
+        "month": UnicodeAttribute(hash_key=True), "entry_id": UnicodeAttribute(range_key=True)})()
 
 
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,

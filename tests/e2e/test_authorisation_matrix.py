@@ -61,6 +61,9 @@ POLICY = {
                                                 "admin-bz"}),
     ("/admin/open311-keys", "POST"): allow({"admin-bz"}),
     ("/admin/open311-keys/{key_id}/revoke", "POST"): allow({"admin-bz"}),
+    ("/admin/open311-keys", "GET"): allow({"admin-bz"}),
+    ("/admin/access-log", "GET"): allow({"admin-bz"}),
+    ("/admin/configuration", "GET"): allow({"admin-bz"}),
     ("/open311/v2/{document}", "GET"): allow(EVERYONE),
     ("/open311/v2/{document}", "POST"): allow(set()),            # a bearer token is no API key
     ("/open311/v2/services/{code_fmt}", "GET"): allow(EVERYONE),
