@@ -219,6 +219,9 @@ class OrderItem(Model):
         "supermarket": UnicodeAttribute(hash_key=True), "order_id": UnicodeAttribute(range_key=True)})()
 
 
+LISTED = "key"
+
+
 class ApiKeyItem(Model):
     """An Open311 API key: only its hash is kept; revoked keys stay (an audit trail), refused."""
     Meta = _meta("api-keys")
@@ -228,6 +231,12 @@ class ApiKeyItem(Model):
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+    listing = UnicodeAttribute(null=True)                # LISTED on every key: the administrator's list, by id
+
+    # one partition of every key, sorted by id (ULIDs: by issue time); keys are few, so one Query pages them all
+    listed = type("ApiKeysListed", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "listed", "projection": AllProjection()}),
+        "listing": UnicodeAttribute(hash_key=True), "key_id": UnicodeAttribute(range_key=True)})()
 
 
 class AccessLogItem(Model):

@@ -3,8 +3,9 @@
 from chalice import Blueprint, Response
 
 from chalicelib import runtime
-from chalicelib.api.http import csv_language, int_param, principal, query_param, route
-from chalicelib.services import administration
+from chalicelib.api.http import ApiError, csv_language, int_param, parse_body, principal, query_param, route
+from chalicelib.domain import access, commands, roles
+from chalicelib.services import administration, users
 
 bp = Blueprint(__name__)
 TAG = "admin"
@@ -54,3 +55,47 @@ def access_log():
        "secret), with counts of the jurisdiction, categories, departments and points catalogue", TAG)
 def configuration():
     return administration.configuration(runtime.config(), principal(bp.current_request))
+
+
+ELSEWHERE = "409 users_managed_elsewhere: an external OIDC issuer, or no user pool (the local stack)"
+
+
+@route(bp, "/admin/users", "GET", "The users of one role: name, place, enabled (from the user pool; " + ELSEWHERE
+       + ")", TAG, query={"role": ("required: one role", {"type": "string", "enum": list(roles.ALL_ROLES)}),
+                           "limit": ("1..60, default 50", {"type": "integer", "minimum": 1, "maximum": 60}),
+                           "cursor": "opaque cursor from the previous page"})
+def list_users():
+    request = bp.current_request
+    role = query_param(request, "role", choices=roles.ALL_ROLES)
+    if role is None:
+        raise ApiError(400, "validation_error", "query parameter 'role' is required",
+                       fields=[{"field": "role", "message": "required"}])
+    return users.list_users(runtime.user_directory(), runtime.config(), principal(request), role,
+                            int_param(request, "limit", 50, 1, 60), query_param(request, "cursor", max_length=4000))
+
+
+@route(bp, "/admin/users", "POST", "Create a user with one role and place; the temporary password is answered "
+       "once (" + ELSEWHERE + ")", TAG, body=commands.CreateUser, success=201)
+def create_user():
+    request = bp.current_request
+    me = principal(request)
+    if not access.may_administer(me):     # before the body is read: a non-admin learns nothing about it
+        raise ApiError(403, "forbidden", "only the administrator manages users")
+    return users.create_user(runtime.user_directory(), runtime.config(), me, parse_body(request, commands.CreateUser))
+
+
+@route(bp, "/admin/users/{username}/assignment", "POST", "Set a user's role and place (only an administrator; "
+       "never their own)", TAG, body=commands.AssignUser)
+def assign_user(username):
+    request = bp.current_request
+    me = principal(request)
+    if not access.may_administer(me):
+        raise ApiError(403, "forbidden", "only the administrator manages users")
+    return users.assign_user(runtime.user_directory(), runtime.config(), me, username,
+                             parse_body(request, commands.AssignUser))
+
+
+@route(bp, "/admin/users/{username}/disable", "POST", "Disable a user: they can no longer sign in (an ID "
+       "token already issued stays valid until it runs out, within 8 hours)", TAG)
+def disable_user(username):
+    return users.disable_user(runtime.user_directory(), runtime.config(), principal(bp.current_request), username)

@@ -15,14 +15,15 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (AppealRefused, DomainError, Forbidden, Invalid, InvalidTransition, NotFound,
-                                      PointsRefused, VersionConflict)
+                                      PointsRefused, UserExists, UsersManagedElsewhere, VersionConflict)
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.times import iso
 
 log = logging.getLogger("gridloop.api")
 
 MAX_BODY_BYTES = 64 * 1024   # a case or an evaluation is a few KB; photos go to S3 directly
-STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
+STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, UsersManagedElsewhere: 409,
+          UserExists: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
 
 
 @dataclass

@@ -20,7 +20,7 @@ ERROR_SCHEMA = {
 TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
 CODE = {"type": "string", "pattern": "^[A-Z0-9][A-Z0-9_-]*(\\.[A-Z0-9][A-Z0-9_-]*)*$", "maxLength": 100}
 ID = {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}$"}
-PATH_SCHEMAS = {"case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID, "village": CODE,
+PATH_SCHEMAS = {"username": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{2,63}$"}, "case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID, "village": CODE,
                 "index": {"type": "string", "pattern": "^[0-9]{1,3}$"}, "seq": {"type": "string", "pattern": "^[1-9][0-9]{0,5}$"},
                 "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
                 "supermarket_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},

@@ -92,3 +92,32 @@ def test_the_configuration_is_shown_read_only_in_uyghur_right_to_left(console):
     assert page.locator("main input, main select, main textarea").count() == 0   # read-only
     console.axe("configuration (Uyghur)", page)
     console.screenshot("admin-configuration-ug", page)
+
+
+def test_the_users_screen_says_where_users_are_managed_when_the_stack_has_no_user_pool(console):
+    page = console.sign_in("admin-bz")
+    page.get_by_role("navigation").get_by_role("link", name="用户管理").click()
+    elsewhere = page.locator("#admin-users-elsewhere").locator("..")
+    elsewhere.get_by_text("no user pool").wait_for()                     # the server's own words, kept in English
+    assert "people.yaml" in elsewhere.inner_text() and "admin-create-user" in elsewhere.inner_text()
+    assert page.locator("form[aria-label='新建用户']").count() == 0       # read-only: nothing to submit
+    console.axe("users (no user pool)", page)
+    console.screenshot("admin-users-local", page)
+
+
+def test_uyghur_pages_write_times_as_year_month_day_and_the_county_clock_not_in_chinese(console):
+    """The browser runs in New York; the county is in Asia/Shanghai; Chromium has no Uyghur date pattern."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    key = console.stack.ok("admin-bz", "POST", "/admin/open311-keys", {"name": "ۋاقىت سىنىقى"}, status=201)
+    expected = datetime.fromisoformat(key["created_at"].replace("Z", "+00:00")).astimezone(
+        ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    page = console.sign_in("admin-bz", language="ug")
+    page.get_by_role("navigation").get_by_role("link", name="Open311 ئاچقۇچلىرى").click()
+    shown = page.locator(f"tr[data-key='{key['key_id']}'] time")
+    shown.wait_for()
+    text = shown.inner_text()
+    assert text.strip("\u2066\u2069") == expected
+    assert not any("\u4e00" <= c <= "\u9fff" for c in text)          # no Chinese in a Uyghur page's dates
+    console.axe("keys (Uyghur)", page)
+    console.screenshot("admin-keys-ug", page)

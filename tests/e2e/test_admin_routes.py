@@ -113,3 +113,16 @@ def test_the_configuration_view_shows_the_deployment_without_secrets_and_counts_
     assert "secret" not in str(config).lower() and "password" not in str(config).lower()
     for user in ("dispatcher-rq", "leader-rq", "clerk-yks"):
         assert api.call(user, "GET", "/admin/configuration")[0] == 403, user
+
+
+def test_the_local_stack_has_no_user_pool_and_says_where_its_people_come_from(api):
+    for method, path, body in (("GET", "/admin/users?role=station", None),
+                               ("POST", "/admin/users", {"username": "new.person", "name": "N", "role": "station",
+                                                         "place": "BZ.RQ.TGLK.YKS"}),
+                               ("POST", "/admin/users/gm-yks-01/disable", {})):
+        code, body = api.call("admin-bz", method, path, body)
+        assert code == 409 and body["error"]["code"] == "users_managed_elsewhere", (path, body)
+        assert "no user pool" in body["error"]["message"] and "people.yaml" in body["error"]["message"]
+    code, body = api.call("admin-bz", "POST", "/admin/users", {"username": "x", "name": "N", "role": "station",
+                                                              "place": "BZ"})
+    assert code == 400 and body["error"]["fields"][0]["field"] == "username"     # the body is checked first
