@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters import aws
 from chalicelib.adapters.paging import decode_cursor, encode_cursor
-from chalicelib.domain import roles
+from chalicelib.domain import access
 from chalicelib.domain.errors import NotFound, UserExists
 from chalicelib.services.users import PLACE_ATTRIBUTES, UserDirectory
 
@@ -70,7 +70,7 @@ class CognitoUsers(UserDirectory):
 
     def assign(self, username, role, place):
         groups = self._call("admin_list_groups_for_user", Username=username).get("Groups", [])
-        held = {g["GroupName"] for g in groups} & set(roles.ALL_ROLES)
+        held = {g["GroupName"] for g in groups} & set(access.ASSIGNABLE_ROLES)
         for group in held - {role}:
             self._call("admin_remove_user_from_group", Username=username, GroupName=group)
         if role not in held:

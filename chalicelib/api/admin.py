@@ -4,7 +4,7 @@ from chalice import Blueprint, Response
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, csv_language, int_param, parse_body, principal, query_param, route
-from chalicelib.domain import access, commands, roles
+from chalicelib.domain import access, commands
 from chalicelib.services import administration, users
 
 bp = Blueprint(__name__)
@@ -61,12 +61,12 @@ ELSEWHERE = "409 users_managed_elsewhere: an external OIDC issuer, or no user po
 
 
 @route(bp, "/admin/users", "GET", "The users of one role: name, place, enabled (from the user pool; " + ELSEWHERE
-       + ")", TAG, query={"role": ("required: one role", {"type": "string", "enum": list(roles.ALL_ROLES)}),
+       + ")", TAG, query={"role": ("required: one role", {"type": "string", "enum": list(access.ASSIGNABLE_ROLES)}),
                            "limit": ("1..60, default 50", {"type": "integer", "minimum": 1, "maximum": 60}),
                            "cursor": "opaque cursor from the previous page"})
 def list_users():
     request = bp.current_request
-    role = query_param(request, "role", choices=roles.ALL_ROLES)
+    role = query_param(request, "role", choices=access.ASSIGNABLE_ROLES)
     if role is None:
         raise ApiError(400, "validation_error", "query parameter 'role' is required",
                        fields=[{"field": "role", "message": "required"}])

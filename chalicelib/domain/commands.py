@@ -209,7 +209,7 @@ class IssueApiKey(Body):
 class AssignUser(Body):
     """A person's one role and their place: a node code (stations, centers, leaders, evaluators, clerks,
     administrators), a department id (department staff) or a grid code (grid members)."""
-    role: Literal[roles.ALL_ROLES]   # the one spelling of the roles
+    role: roles.RoleName
     place: str = Field(min_length=1, max_length=100, description="node code, department id or grid code")
 
 

@@ -10,16 +10,11 @@ from __future__ import annotations
 
 import abc
 
-from chalicelib.domain import access, commands, roles
+from chalicelib.domain import access, commands
 from chalicelib.domain.errors import Forbidden, Invalid, UsersManagedElsewhere
 from chalicelib.domain.roles import Principal
 
-# the one place attribute each role carries (the others are removed)
-PLACE_ATTRIBUTES = ("node", "department", "grid")
-
-
-def place_attribute(role: str) -> str:
-    return {roles.GRID_MEMBER: "grid", roles.DEPARTMENT: "department"}.get(role, "node")
+PLACE_ATTRIBUTES = ("node", "department", "grid")   # a user holds the one their role takes (access.place_attribute)
 
 
 class UserDirectory(abc.ABC):
@@ -64,7 +59,7 @@ def _directory(directory: UserDirectory | None, config) -> UserDirectory:
 
 def _place(config, role: str, place: str) -> dict[str, str]:
     """The place attribute for the role, checked against the jurisdiction."""
-    attribute = place_attribute(role)
+    attribute = access.place_attribute(role)
     if attribute == "department":
         found = config.jurisdiction.department(place) is not None
         what = "a department id"
@@ -79,8 +74,8 @@ def _place(config, role: str, place: str) -> dict[str, str]:
 
 def list_users(directory, config, p: Principal, role: str, limit: int, cursor: str | None) -> dict:
     _administrator(p)
-    if role not in roles.ALL_ROLES:
-        raise Invalid(f"role must be one of {', '.join(roles.ALL_ROLES)}", field="role")
+    if role not in access.ASSIGNABLE_ROLES:
+        raise Invalid(f"role must be one of {', '.join(access.ASSIGNABLE_ROLES)}", field="role")
     items, next_cursor = _directory(directory, config).page(role, limit, cursor)
     return {"items": items, "cursor": next_cursor, "role": role}
 
