@@ -13,7 +13,9 @@ ERROR_SCHEMA = {
         "code": {"type": "string", "description": "machine code, e.g. validation_error, invalid_transition"},
         "message": {"type": "string"},
         "fields": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"}}}},
+            "field": {"type": "string"}, "message": {"type": "string"},
+            "code": {"type": "string", "description": "what is wrong, e.g. missing, string_too_short"},
+            "limits": {"type": "object", "description": "the limits named: min_length, max_length, ge, le, gt, lt"}}}},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "status": {"type": "string"}, "retry_after_seconds": {"type": "integer"}}}},
 }

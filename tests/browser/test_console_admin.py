@@ -73,6 +73,8 @@ def test_the_administrator_registers_a_household_in_a_grid_and_sees_it_listed(co
     form = page.locator("form[aria-label='登记住户']")
     form.get_by_role("button", name="登记住户").click()                 # no head: refused, the field named
     form.locator("#household-head-error").wait_for()
+    # the API's machine code and limit, worded in the page's language (the API itself answers in English)
+    assert form.locator("#household-head-error").inner_text() == "至少 1 个字符"
     form.get_by_label("户主").fill(head)
     form.get_by_label("人口").fill("5")
     form.get_by_role("button", name="登记住户").click()

@@ -33,6 +33,10 @@ def test_the_keys_list_names_each_key_and_whether_it_is_revoked_and_never_its_se
         assert set(key) == KEY_FIELDS                         # no secret, no hash
     assert second["api_key"].split(".", 1)[1] not in str(listed)
     assert api.call("dispatcher-rq", "GET", "/admin/open311-keys")[0] == 403
+    code, body = api.call("admin-bz", "POST", "/admin/open311-keys", {"name": ""})
+    assert code == 400 and body["error"]["fields"] == [{   # a machine code and its limit, for the console to word
+        "field": "name", "message": "String should have at least 1 character", "code": "string_too_short",
+        "limits": {"min_length": 1}}]
 
 
 def read_contacts(api, case_id, user, purpose):
