@@ -2,7 +2,7 @@
 from chalice import Chalice
 
 from chalicelib import auth, entrypoints, logs
-from chalicelib.api import cases, households, meta, open311, photos, points, reference, reports, web
+from chalicelib.api import admin, cases, households, meta, open311, photos, points, reference, reports, web
 from chalicelib.api.gateway_answers import answer_like_the_gateway
 from chalicelib.api.http import error_response, public_paths
 
@@ -18,6 +18,7 @@ app.register_blueprint(points.bp)
 app.register_blueprint(open311.bp)
 app.register_blueprint(reference.bp)
 app.register_blueprint(web.bp)
+app.register_blueprint(admin.bp)
 
 PUBLIC = public_paths()
 

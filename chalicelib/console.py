@@ -5,8 +5,9 @@ manifest listing them. The page (`GET /console`) is rendered here with the deplo
 (sign-in endpoints, time zone, language) and a strict Content-Security-Policy: scripts, styles and fonts only from
 this origin, no inline code, no eval, Trusted Types required (no string reaches an HTML or script sink), no
 framing. The one policy allowed is the console's `default` (console/src/trusted_types.js): it lets through the
-empty string only (the chart library clears its container with `innerHTML = ""`) and refuses any other HTML. The only other origins named are the photo bucket's (presigned uploads and views) and the identity
-provider's token endpoint (the code exchange of the sign-in).
+empty string only (the chart library clears its container with `innerHTML = ""`) and refuses any other HTML. The only other origins named are the photo bucket's (presigned uploads and views), the identity
+provider's token endpoint (the code exchange of the sign-in) and, in a deployed stage whose county file names a
+base map, that tile service's origin for images.
 """
 from __future__ import annotations
 
@@ -64,9 +65,18 @@ def sign_in(config, environ=os.environ, stage: str | None = None) -> dict | None
             "client_id": environ["AUTH_AUDIENCE"], "scope": "openid profile"}
 
 
-def settings_for_browser(config) -> dict:
-    return {"sign_in": sign_in(config), "timezone": config.spec.calendar.timezone, "language": config.spec.language,
-            "county": config.name}
+def base_map(config, stage: str | None = None) -> dict | None:
+    """The county's tiles for the console's maps, key filled in; none in the local stage (offline)."""
+    from chalicelib import settings
+    spec = config.spec.console.map
+    if spec is None or (settings.STAGE if stage is None else stage) == "local":
+        return None
+    return {"url": spec.url.replace("{key}", spec.key or ""), "attribution": spec.attribution}
+
+
+def settings_for_browser(config, stage: str | None = None) -> dict:
+    return {"sign_in": sign_in(config, stage=stage), "timezone": config.spec.calendar.timezone,
+            "language": config.spec.language, "county": config.name, "base_map": base_map(config, stage)}
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,9 +92,10 @@ def photo_origins() -> tuple[str, ...]:
 def content_security_policy(settings: dict, photos: tuple[str, ...]) -> str:
     token = settings["sign_in"]["token"] if settings["sign_in"] else ""
     identity = [_origin(token)] if "://" in token else []
+    tiles = [_origin(settings["base_map"]["url"])] if settings.get("base_map") else []
     sources = {
         "default-src": ["'none'"], "script-src": ["'self'"], "style-src": ["'self'"], "font-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:", *photos], "connect-src": ["'self'", *photos, *identity],
+        "img-src": ["'self'", "data:", "blob:", *photos, *tiles], "connect-src": ["'self'", *photos, *identity],
         "manifest-src": ["'self'"], "worker-src": ["'self'"], "base-uri": ["'none'"], "form-action": ["'self'"],
         "frame-ancestors": ["'none'"], "require-trusted-types-for": ["'script'"], "trusted-types": ["default"],
     }

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chalicelib import environment
-from chalicelib.county_deployment import SMS_PROVIDERS, DeploymentSpec, partition_of
+from chalicelib.county_deployment import SMS_PROVIDERS, DeploymentSpec, _https_url, partition_of
 from chalicelib.domain.jurisdiction import Jurisdiction, Node, Department
 from chalicelib.domain.categories import Category, Routing
 from chalicelib.domain.deadline_policy import Duration, DeadlinePolicy
@@ -284,6 +284,35 @@ class PointsSpec(Strict):
     privileges: list[PrivilegeSpec] = []
 
 
+class BaseMapSpec(Strict):
+    """Map tiles under the grids in the console of a deployed stage (never locally: the machine is offline), e.g.
+    Tianditu WMTS. `url` is an https template with {z}, {x} and {y} (WMTS: TILEMATRIX={z}&TILEROW={y}&TILECOL={x})
+    and {key} where the service wants its key. That key is a browser key (every browser sends it; Tianditu's
+    `tk`): not a secret, so restrict it to the county's domain in the provider's console. The page's CSP lets
+    images come from this URL's origin only."""
+    url: str = Field(max_length=500)
+    key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,100}$")
+    attribution: str = Field(min_length=1, max_length=100)   # e.g. 天地图 (the service's terms ask for it)
+
+    @field_validator("url")
+    @classmethod
+    def https_tile_template(cls, url):
+        missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+        if missing:
+            raise ValueError(f"the tile URL must hold {', '.join(missing)}")
+        return _https_url(url)
+
+    @model_validator(mode="after")
+    def key_where_asked(self):
+        if ("{key}" in self.url) != (self.key is not None):
+            raise ValueError("name a key exactly when the URL holds {key}")
+        return self
+
+
+class ConsoleSpec(Strict):
+    map: BaseMapSpec | None = None
+
+
 class CountyConfig(Strict):
     name: str = Field(pattern=r"^[a-z0-9-]+$")
     language: Literal["zh", "en"] = "zh"   # what exports (CSV headers, yes/no) are written in unless asked otherwise
@@ -292,6 +321,7 @@ class CountyConfig(Strict):
     notifications: NotificationsSpec = NotificationsSpec()
     open311: Open311Spec = Open311Spec()
     assessment: AssessmentSpec = AssessmentSpec()
+    console: ConsoleSpec = ConsoleSpec()
     root: NodeSpec
     departments: list[DepartmentSpec]
     categories: list[CategorySpec]

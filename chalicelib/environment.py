@@ -16,6 +16,7 @@ AUTH_ISSUER = "AUTH_ISSUER"            # a user pool's issuer, known once deploy
 AUTH_AUDIENCE = "AUTH_AUDIENCE"
 AUTH_JWKS_URL = "AUTH_JWKS_URL"
 AUTH_JWKS_FILE = "AUTH_JWKS_FILE"      # the local stage's key file
+USER_POOL_ID = "USER_POOL_ID"          # the stack's user pool, where the administrator manages users (none: no pool)
 LOCAL_SECRETS_FILE = "LOCAL_SECRETS_FILE"        # the local stage's DingTalk robots (adapters/secrets.py)
 WORK_RETRY_BASE_SECONDS = "WORK_RETRY_BASE_SECONDS"   # first retry delay of a failed work record (workers.py)
 

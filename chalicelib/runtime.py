@@ -21,6 +21,17 @@ def access_log():
     return DynamoAccessLog()
 
 
+def user_directory():
+    """The stack's user pool (None: this stage has none, e.g. the local stack or an external issuer)."""
+    import os
+    from chalicelib import environment
+    pool = os.environ.get(environment.USER_POOL_ID)
+    if not pool:
+        return None
+    from chalicelib.adapters.cognito_users import CognitoUsers
+    return CognitoUsers(pool)
+
+
 def photo_store():
     from chalicelib.adapters.photo_store import S3PhotoStore
     return S3PhotoStore()

@@ -34,6 +34,9 @@ API_STAGE = "api"   # the stage Chalice deploys the REST API to
 SNS_MANAGED_KEY = "alias/aws/sns"   # SNS's AWS managed key: free, and its key policy lets SNS use it for the account
 GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a in (
     "GetItem", "BatchGetItem", "Query", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
+USER_ADMINISTRATION = ("ListUsersInGroup", "AdminGetUser", "AdminCreateUser", "AdminAddUserToGroup",
+                       "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "AdminUpdateUserAttributes",
+                       "AdminDeleteUserAttributes", "AdminDisableUser")
 JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
 
 
@@ -230,6 +233,10 @@ class GridloopStack(Stack):
                [self.photos.arn_for_objects(photo_keys.INCOMING + "*")])
         _allow(r[WORK_WORKER], ["s3:PutObject"], [self.photos.arn_for_objects(photo_keys.STORED + "*"),
                                                   self.photos.arn_for_objects(photo_keys.QUARANTINE + "*")])
+        # users (adapters/cognito_users): the administrator lists, creates, places and disables the pool's users
+        if self.user_pool is not None:
+            _allow(r[API_HANDLER], [f"cognito-idp:{a}" for a in USER_ADMINISTRATION],
+                   [self.user_pool.user_pool_arn])
         # notifications (adapters/notifier): supervision alerts to the alerts topic ...
         self.alerts_topic.grant_publish(r[WORK_WORKER])
         if sms:   # ... and SMS to residents where the county switches it on: a phone number has no ARN
@@ -266,6 +273,7 @@ class GridloopStack(Stack):
                    queues={spec.key: (self.queues[spec.key].queue_url, self.queues[spec.key].queue_arn,
                                       self.dlqs[spec.key].queue_url) for spec in resources.QUEUES})}
         if self.user_pool is not None:   # known only once deployed; an external issuer is read from the config
+            env[environment.USER_POOL_ID] = self.user_pool.user_pool_id
             issuer = f"https://cognito-idp.{self.region}.{self.url_suffix}/{self.user_pool.user_pool_id}"
             env.update(environment.issuer_variables(issuer=issuer, audience=self.client.user_pool_client_id,
                                                     jwks_url=f"{issuer}/.well-known/jwks.json"))
@@ -351,8 +359,8 @@ def _table_rights(m) -> dict:
             m.LedgerItem: ((BATCH_GET, QUERY, PUT), ()),
             m.StockItem: ((BATCH_GET, UPDATE), ()),
             m.OrderItem: ((PUT,), ()),
-            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), ()),        # issue, revoke; an Open311 POST reads its key
-            m.AccessLogItem: ((PUT,), ()),                       # every unmasked contacts read (PIPL)
+            m.ApiKeyItem: ((BATCH_GET, PUT, UPDATE), (QUERY,)),  # issue, revoke, list; an Open311 POST reads its key
+            m.AccessLogItem: ((PUT, QUERY), (QUERY,)),           # every unmasked contacts read (PIPL); the admin's view
         },
         WORK_WORKER: {
             # deadline notices and photo uploads: the unit of work (read, one transaction), its effects marked done

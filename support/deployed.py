@@ -253,6 +253,7 @@ class Deployed:
                 "AWS::SNS::Topic": lambda: name, "AWS::StepFunctions::StateMachine": lambda: name,
                 "AWS::S3::Bucket": lambda: f"arn:{self.partition}:s3:::{name}",
                 "AWS::KMS::Key": lambda: self.arn_of("kms", f"key/{name}"),
+                "AWS::Cognito::UserPool": lambda: self.arn_of("cognito-idp", f"userpool/{name}"),
                 "AWS::IAM::Role": lambda: f"arn:{self.partition}:iam::{ACCOUNT}:role/{name}",
                 "AWS::Logs::LogGroup": lambda: self.arn_of("logs", f"log-group:{name}:*"),
                 "AWS::Serverless::Function": lambda: self.arn_of("lambda", f"function:{name}"),
@@ -348,6 +349,11 @@ class Deployed:
             return self.arn_of("states", f"execution:{machine}:{execution}")
         if kind == "parameter":
             return self.arn_of("ssm", f"parameter/{resource[1].lstrip('/')}")
+        if kind == "user-pool":
+            pool = deployed(resource[1])
+            if pool not in self.named("AWS::Cognito::UserPool"):
+                raise Untranslatable(f"the stack has no user pool {pool}")
+            return self.arn_of("cognito-idp", f"userpool/{pool}")
         raise Unmapped(f"resource kind {kind}")
 
     # the timer: what its Task states call ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ class Request:
     action: str
     resource: tuple   # ("table", name) ("index", table, index) ("queue", url) ("object", bucket, key)
                       # ("bucket", name) ("topic", arn) ("topic-key", topic arn) ("state-machine", arn)
-                      # ("execution", arn) ("parameter", name) ANY
+                      # ("execution", arn) ("parameter", name) ("user-pool", id) ANY
 
 
 class Unmapped(Exception):
@@ -116,7 +116,19 @@ def ssm(operation: str, params: dict) -> list[Request]:
     raise Unmapped(f"ssm.{operation}")
 
 
-SERVICES = {"dynamodb": dynamodb, "s3": s3, "sqs": sqs, "sns": sns, "stepfunctions": stepfunctions, "ssm": ssm}
+COGNITO_ADMINISTRATION = ("ListUsersInGroup", "AdminGetUser", "AdminCreateUser", "AdminAddUserToGroup",
+                          "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "AdminUpdateUserAttributes",
+                          "AdminDeleteUserAttributes", "AdminDisableUser", "ListUsers")
+
+
+def cognito_idp(operation: str, params: dict) -> list[Request]:
+    # each on the user pool (arn:...:cognito-idp:<region>:<account>:userpool/<id>), the action named as the operation
+    if operation in COGNITO_ADMINISTRATION:
+        return [Request(f"cognito-idp:{operation}", ("user-pool", params["UserPoolId"]))]
+    raise Unmapped(f"cognito-idp.{operation}")
+
+
+SERVICES = {"dynamodb": dynamodb, "s3": s3, "sqs": sqs, "sns": sns, "stepfunctions": stepfunctions, "ssm": ssm, "cognito-idp": cognito_idp}
 
 # Step Functions service integrations (the timer's Task states): the IAM action the state machine's role needs
 # and the Task parameter that names the resource (Step Functions developer guide, "IAM policies for integrated

@@ -43,8 +43,14 @@ def client(service: str):
 
 
 @functools.lru_cache(maxsize=None)
-def _client(service: str):
-    return botocore_session().create_client(service, region_name=settings.REGION, config=_CONFIG)
+def _client(service: str, region: str | None = None):
+    return botocore_session().create_client(service, region_name=region or settings.REGION, config=_CONFIG)
+
+
+def client_in(service: str, region: str):
+    """A client of a resource that names its own region (a user pool id starts with it)."""
+    with _creating:
+        return _client(service, region)
 
 
 pynamodb.connection.base.get_session = botocore_session

@@ -219,6 +219,9 @@ class OrderItem(Model):
         "supermarket": UnicodeAttribute(hash_key=True), "order_id": UnicodeAttribute(range_key=True)})()
 
 
+LISTED = "key"
+
+
 class ApiKeyItem(Model):
     """An Open311 API key: only its hash is kept; revoked keys stay (an audit trail), refused."""
     Meta = _meta("api-keys")
@@ -228,6 +231,12 @@ class ApiKeyItem(Model):
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
     revoked = BooleanAttribute(default=False)
+    listing = UnicodeAttribute(null=True)                # LISTED on every key: the administrator's list, by id
+
+    # one partition of every key, sorted by id (ULIDs: by issue time); keys are few, so one Query pages them all
+    listed = type("ApiKeysListed", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "listed", "projection": AllProjection()}),
+        "listing": UnicodeAttribute(hash_key=True), "key_id": UnicodeAttribute(range_key=True)})()
 
 
 class AccessLogItem(Model):
@@ -239,6 +248,12 @@ class AccessLogItem(Model):
     role = UnicodeAttribute()
     at = UnicodeAttribute()
     purpose = UnicodeAttribute()
+    month = UnicodeAttribute(null=True)                  # YYYY-MM of `at` (UTC): the administrator's view by time
+
+    # The whole log newest first, a month per partition (reads are rare; a month's reads are a few thousand)
+    by_month = type("AccessLogByMonth", (GlobalSecondaryIndex,), {
+        "Meta": type("Meta", (), {"index_name": "by-month", "projection": AllProjection()}),
+        "month": UnicodeAttribute(hash_key=True), "entry_id": UnicodeAttribute(range_key=True)})()
 
 
 ALL_MODELS = (CaseItem, TimelineItem, AssignmentItem, IdempotencyItem, CounterItem, HouseholdItem, OutboxItem,

@@ -7,7 +7,7 @@ from chalicelib.adapters import outbox
 from chalicelib.adapters.case_repository import case_item, inbox_links
 from chalicelib.adapters.models import (ApiKeyItem, CaseItem, CounterItem, HouseholdItem, IdempotencyItem, LedgerItem,
                                         OrderItem, OutboxItem, ScorecardItem, StatItem, StockItem, TimelineItem,
-                                        VisitItem)
+                                        VisitItem, LISTED)
 from chalicelib.domain import aggregates, points
 from chalicelib.domain.privacy import mask_name
 from chalicelib.services.unit_of_work import (AbstractUnitOfWork, IdempotencyRecord, SequenceClaim,
@@ -51,7 +51,7 @@ def transaction_request(uow: AbstractUnitOfWork) -> tuple[list[dict], list[dict]
     puts += [OrderItem(order["id"], supermarket=order["supermarket"], doc=order).get_save_kwargs_from_instance(
         condition=OrderItem.order_id.does_not_exist()) for order in uow.orders_added]
     puts += [ApiKeyItem(k.key_id, secret_hash=k.secret_hash, name=k.name, created_by=k.created_by,
-                        created_at=k.created_at, revoked=k.revoked).get_save_kwargs_from_instance(
+                        created_at=k.created_at, revoked=k.revoked, listing=LISTED).get_save_kwargs_from_instance(
         condition=ApiKeyItem.key_id.does_not_exist()) for k in uow.api_keys_added]
     puts += [VisitItem(v.id, grid=v.grid, doc=v.to_dict()).get_save_kwargs_from_instance(
         condition=VisitItem.visit_id.does_not_exist()) for v in uow.visits_added]

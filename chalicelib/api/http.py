@@ -15,14 +15,15 @@ from chalice import Response
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.domain.errors import (AppealRefused, DomainError, Forbidden, Invalid, InvalidTransition, NotFound,
-                                      PointsRefused, VersionConflict)
+                                      PointsRefused, UserExists, UsersManagedElsewhere, VersionConflict)
 from chalicelib.domain.roles import Principal
 from chalicelib.domain.times import iso
 
 log = logging.getLogger("gridloop.api")
 
 MAX_BODY_BYTES = 64 * 1024   # a case or an evaluation is a few KB; photos go to S3 directly
-STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
+STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, PointsRefused: 409, UsersManagedElsewhere: 409,
+          UserExists: 409, NotFound: 404, Forbidden: 403, Invalid: 400}
 
 
 @dataclass
@@ -135,10 +136,21 @@ def parse_body(request, model: type[BaseModel]) -> BaseModel:
         # JSON's own types, strictly: "40.6" is no number and true is no count
         return model.model_validate_json(raw) if raw else model.model_validate(data)
     except ValidationError as exc:
-        fields = [{"field": ".".join(str(p) for p in err["loc"]) or "(body)", "message": err["msg"]}
-                  for err in exc.errors()]
+        fields = [_field_problem(err) for err in exc.errors()]
         names = ", ".join(f["field"] for f in fields)
         raise ApiError(400, "validation_error", f"the body has invalid fields: {names}", fields=fields) from None
+
+
+# the limits a field problem names (pydantic's error context), for a client to word the message itself
+FIELD_LIMITS = ("min_length", "max_length", "ge", "le", "gt", "lt")
+
+
+def _field_problem(err: dict) -> dict:
+    """A refused field: its path, pydantic's English message, and its machine code (pydantic's error type, e.g.
+    string_too_short) with the limits it names, which the console words in the reader's language."""
+    limits = {k: v for k, v in (err.get("ctx") or {}).items() if k in FIELD_LIMITS and isinstance(v, (int, float))}
+    found = {"field": ".".join(str(p) for p in err["loc"]) or "(body)", "message": err["msg"], "code": err["type"]}
+    return {**found, "limits": limits} if limits else found
 
 
 def principal(request) -> Principal:

@@ -13,14 +13,16 @@ ERROR_SCHEMA = {
         "code": {"type": "string", "description": "machine code, e.g. validation_error, invalid_transition"},
         "message": {"type": "string"},
         "fields": {"type": "array", "items": {"type": "object", "properties": {
-            "field": {"type": "string"}, "message": {"type": "string"}}}},
+            "field": {"type": "string"}, "message": {"type": "string"},
+            "code": {"type": "string", "description": "what is wrong, e.g. missing, string_too_short"},
+            "limits": {"type": "object", "description": "the limits named: min_length, max_length, ge, le, gt, lt"}}}},
         "allowed_actions": {"type": "array", "items": {"type": "string"}},
         "status": {"type": "string"}, "retry_after_seconds": {"type": "integer"}}}},
 }
 TEXT = {"type": "string", "minLength": 1, "maxLength": 100}
 CODE = {"type": "string", "pattern": "^[A-Z0-9][A-Z0-9_-]*(\\.[A-Z0-9][A-Z0-9_-]*)*$", "maxLength": 100}
 ID = {"type": "string", "pattern": "^[0-9A-Za-z]{1,64}$"}
-PATH_SCHEMAS = {"case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID, "village": CODE,
+PATH_SCHEMAS = {"username": {"type": "string", "pattern": "^[a-z0-9][a-z0-9._-]{2,63}$"}, "case_id": ID, "household_id": ID, "photo_id": ID, "key_id": ID, "village": CODE,
                 "index": {"type": "string", "pattern": "^[0-9]{1,3}$"}, "seq": {"type": "string", "pattern": "^[1-9][0-9]{0,5}$"},
                 "department": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
                 "supermarket_id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},

@@ -242,6 +242,20 @@ def may_manage_api_keys(p: Principal) -> bool:
     return p.role == roles.ADMIN
 
 
+ASSIGNABLE_ROLES = roles.ALL_ROLES
+
+
+def place_attribute(role: str) -> str:
+    """The one place attribute a role carries: grid members a grid, department staff a department, the rest a
+    node."""
+    return {roles.GRID_MEMBER: "grid", roles.DEPARTMENT: "department"}.get(role, "node")
+
+
+def may_administer(p: Principal) -> bool:
+    """The deployment's administrator: the access log of personal-data reads, the configuration as loaded."""
+    return p.role == roles.ADMIN
+
+
 # What each role may do in the console, in the API's terms (each names the routes it needs). The console shows
 # the screens it has for the abilities listed; the routes check role and place again on every request.
 CONSOLE_ABILITIES: dict[str, tuple[str, ...]] = {

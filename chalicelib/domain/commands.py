@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, WithJsonSchema
 
-from chalicelib.domain import photos
+from chalicelib.domain import photos, roles
 from chalicelib.domain.vocabulary import CenterLevel, Channel, Kind, Urgency, Verdict
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -205,3 +205,15 @@ class Restock(Body):
 
 class IssueApiKey(Body):
     name: Line = Field(min_length=1, max_length=100, description="who the key is for, e.g. a reporting app")
+
+
+class AssignUser(Body):
+    """A person's one role and their place: a node code (stations, centers, leaders, evaluators, clerks,
+    administrators), a department id (department staff) or a grid code (grid members)."""
+    role: roles.RoleName
+    place: str = Field(min_length=1, max_length=100, description="node code, department id or grid code")
+
+
+class CreateUser(AssignUser):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$", description="sign-in name, e.g. fu.rongqing")
+    name: Line = Field(min_length=1, max_length=100, description="the person's name as shown to colleagues")

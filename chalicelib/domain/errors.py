@@ -57,3 +57,13 @@ class OutOfStock(PointsRefused):
 
 class MonthlyCapReached(PointsRefused):
     code = "monthly_cap_reached"
+
+
+class UsersManagedElsewhere(DomainError):
+    """This deployment's users are not in a user pool the API manages: an external issuer, or none (HTTP 409)."""
+    code = "users_managed_elsewhere"
+
+
+class UserExists(DomainError):
+    """A user of that name exists already (HTTP 409)."""
+    code = "user_exists"

@@ -1,5 +1,6 @@
 """Roles. The names here are the only spelling: tokens, Cognito groups and policies use them."""
 from dataclasses import dataclass
+from typing import Literal
 
 GRID_MEMBER = "grid_member"
 STATION = "station"            # receiving station ("民情110") at a village/community
@@ -14,6 +15,7 @@ OPEN311 = "open311"            # a third-party client holding an API key (not a 
 
 ALL_ROLES = (GRID_MEMBER, STATION, DISPATCHER, DEPARTMENT, POINTS_EVALUATOR, CLERK, LEADER, ADMIN)
 CENTER_ROLES = (STATION, DISPATCHER)
+RoleName = Literal[ALL_ROLES]   # a role in a request body (an administrator assigning one)
 
 
 SYSTEM = "system"              # what Gridloop itself does (deadline notices, photos): not a person's role

@@ -1,14 +1,22 @@
 // The API, same origin: bearer token, the one error shape, Idempotency-Key and If-Match on writes.
 import { base, currentToken, forgetToken } from './auth.js';
+import { has, t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, error) {
     super(error?.message || `HTTP ${status}`);
     this.status = status;
     this.code = error?.code || 'http_error';
-    this.fields = error?.fields || [];
+    this.fields = (error?.fields || []).map((f) => ({ ...f, message: fieldMessage(f) }));
     this.details = error || {};
   }
+}
+
+// A refused field in the reader's language, from its machine code and limits (the API's own words are English);
+// a code the catalogue does not know keeps the API's message.
+export function fieldMessage(field) {
+  const key = `error.${field.code}`;
+  return field.code && has(key) ? t(key, field.limits || {}) : field.message;
 }
 
 let onSignedOut = () => {};

@@ -1,7 +1,7 @@
 // One form per case action, built from the action's body schema in the OpenAPI document (openapi.js). What the
 // user typed stays when the server refuses it; the server's message shows next to the field it names; a resubmit
 // carries the same Idempotency-Key (a retry after a lost answer is not done twice).
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { newKey } from './api.js';
 import { has, nameOf, t, zonedToUtc } from './i18n.js';
 import { actionLabel, unwrap } from './openapi.js';
@@ -153,6 +153,16 @@ export function ActionForm({ action, schema, context, onSubmit, onCancel, onRelo
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
   const [key] = useState(newKey);
+  // keyboard: the form takes the focus when it opens (its first field); Escape closes it and gives the focus back
+  // to the button that opened it
+  const form = useRef(null);
+  const opener = useRef(document.activeElement);
+  useEffect(() => { form.current?.querySelector('input, select, textarea')?.focus(); }, []);
+  const cancel = () => {
+    onCancel();
+    const back = opener.current;
+    setTimeout(() => back?.isConnected && back.focus());
+  };
   const set = (path, value) => setValues((old) => ({ ...old, [path]: value }));
   const submit = async (e) => {
     e.preventDefault();
@@ -182,7 +192,8 @@ export function ActionForm({ action, schema, context, onSubmit, onCancel, onRelo
   };
   const required = new Set(schema.required || []);
   return (
-    <form class="action-form" onSubmit={submit} noValidate aria-label={actionLabel(action)}>
+    <form class="action-form" onSubmit={submit} noValidate aria-label={actionLabel(action)} ref={form}
+      onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); cancel(); } }}>
       {problem && <FormProblem error={problem} onReload={reloadCase} />}
       {Object.entries(schema.properties || {}).map(([name, raw]) => (
         <Field name={name} path={name} raw={raw} required={required.has(name)} values={values} set={set}
@@ -190,7 +201,7 @@ export function ActionForm({ action, schema, context, onSubmit, onCancel, onRelo
       {children}
       <div class="form-buttons">
         <button type="submit" class="primary" disabled={busy}>{actionLabel(action)}</button>
-        <button type="button" onClick={onCancel}>{t('form.cancel')}</button>
+        <button type="button" onClick={cancel}>{t('form.cancel')}</button>
       </div>
     </form>
   );

@@ -57,12 +57,29 @@ function format(options) {
   return new Intl.DateTimeFormat(LOCALES[language], { timeZone, ...options });
 }
 
+// The county's wall clock of an instant: {year, month, day, hour, minute} as two-digit text (month 01..12)
+function wallClock(iso) {
+  return Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+}
+
+// Chromium has no Uyghur date patterns (ug-CN came out in Chinese): Uyghur pages write 2026-12-01 14:05, held
+// left to right inside the right-to-left text (Unicode isolates), so the date and the time keep their order.
+const LTR = (text) => `\u2066${text}\u2069`;
+
 export function formatTime(iso) {
-  return iso ? format({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)) : '';
+  if (!iso) return '';
+  if (language !== 'ug') return format({ dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const w = wallClock(iso);
+  return LTR(`${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}`);
 }
 
 export function formatDate(iso) {
-  return iso ? format({ dateStyle: 'medium' }).format(new Date(iso)) : '';
+  if (!iso) return '';
+  if (language !== 'ug') return format({ dateStyle: 'medium' }).format(new Date(iso));
+  const w = wallClock(iso);
+  return LTR(`${w.year}-${w.month}-${w.day}`);
 }
 
 export function countyZone() {

@@ -61,6 +61,14 @@ POLICY = {
                                                 "admin-bz"}),
     ("/admin/open311-keys", "POST"): allow({"admin-bz"}),
     ("/admin/open311-keys/{key_id}/revoke", "POST"): allow({"admin-bz"}),
+    ("/admin/open311-keys", "GET"): allow({"admin-bz"}),
+    ("/admin/access-log", "GET"): allow({"admin-bz"}),
+    ("/admin/configuration", "GET"): allow({"admin-bz"}),
+    # the local stack has no user pool: the administrator is told where users are managed (409), others 403
+    ("/admin/users", "GET"): allow(set(), admin_bz=409),
+    ("/admin/users", "POST"): allow(set(), admin_bz=409),
+    ("/admin/users/{username}/assignment", "POST"): allow(set(), admin_bz=409),
+    ("/admin/users/{username}/disable", "POST"): allow(set(), admin_bz=409),
     ("/open311/v2/{document}", "GET"): allow(EVERYONE),
     ("/open311/v2/{document}", "POST"): allow(set()),            # a bearer token is no API key
     ("/open311/v2/services/{code_fmt}", "GET"): allow(EVERYONE),
@@ -168,7 +176,7 @@ def requests_for(api, w, path, method, user):
             "{privilege}": "star_household_priority", "{department}": "rq-agri", "{photo_id}": w["photo"],
             "{seq}": "1", "{index}": "0", "{key_id}": w["key"], "{document}": "services.json",
             "{code_fmt}": "irrigation.json", "{id_fmt}": f"{case}.json", "{token_fmt}": f"{case}.json",
-            "{asset}": console_entry()}
+            "{asset}": console_entry(), "{username}": "new.person"}
     url = path
     for k, v in fill.items():
         url = url.replace(k, v)
@@ -179,7 +187,7 @@ def requests_for(api, w, path, method, user):
     query = {"/households": "?grid=BZ.RQ.TGLK.YKS.G01", "/visits": "?grid=BZ.RQ.TGLK.YKS.G01",
              "/statistics": "?node=BZ.RQ.TGLK.YKS&period=2026", "/rankings": "?node=BZ.RQ&level=county",
              "/privileges/{privilege}/households": "?village=BZ.RQ.TGLK.YKS&period=2026",
-             "/cases/{case_id}/contacts": "?purpose=return%20visit"}
+             "/cases/{case_id}/contacts": "?purpose=return%20visit", "/admin/users": "?role=station"}
     if path.startswith("/console"):                  # a page and a script, not JSON: the status decides
         headers = {"Authorization": f"Bearer {api.token(user)}"} if user else {}
         return api.client.http.get(url, headers=headers).status_code, None
@@ -200,6 +208,9 @@ def requests_for(api, w, path, method, user):
         "/visits": {"household_id": home, "visited_at": "2026-06-01T03:00:00Z"},
         "/admin/open311-keys": {"name": "k"},
         "/admin/open311-keys/{key_id}/revoke": {},
+        "/admin/users": {"username": "new.person", "name": "N", "role": "station", "place": "BZ.RQ.TGLK.YKS"},
+        "/admin/users/{username}/assignment": {"role": "station", "place": "BZ.RQ.TGLK.YKS"},
+        "/admin/users/{username}/disable": {},
     }
     if path == "/open311/v2/{document}":
         response = api.client.http.post(url.replace("services", "requests"),

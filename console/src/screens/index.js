@@ -1,4 +1,6 @@
 // The console's screens: each names the ability (from GET /me) it needs; the menu lists those the caller has.
+import { AdminAccessLog, AdminConfiguration, AdminHouseholds, AdminKeys } from './admin.jsx';
+import { AdminUsers } from './admin_users.jsx';
 import { AppealDecisions, Scorecard } from './assessment.jsx';
 import { CasePanel } from './case.jsx';
 import { AreaCases, Inbox, Queue } from './cases.jsx';
@@ -22,6 +24,12 @@ export const SCREENS = [
   { path: '/redemptions', title: 'nav.redemptions', View: Redemptions, menu: true, allowed: can('redemptions') },
   { path: '/cases', title: 'nav.cases', View: AreaCases, menu: true, allowed: can('cases') },
   { path: '/dashboard', title: 'nav.dashboard', View: Dashboard, menu: true, allowed: can('statistics') },
+  { path: '/admin/users', title: 'nav.admin_users', View: AdminUsers, menu: true, allowed: can('administer') },
+  { path: '/admin/keys', title: 'nav.admin_keys', View: AdminKeys, menu: true, allowed: can('administer') },
+  { path: '/admin/access-log', title: 'nav.admin_access_log', View: AdminAccessLog, menu: true, allowed: can('administer') },
+  { path: '/admin/households', title: 'nav.admin_households', View: AdminHouseholds, menu: true, allowed: can('administer') },
+  { path: '/admin/configuration', title: 'nav.admin_configuration', View: AdminConfiguration, menu: true,
+    allowed: can('administer') },
   { path: '/cases/:id', title: 'nav.case', View: CasePanel, menu: false, allowed: can('queue', 'inbox', 'cases') },
 ];
 
