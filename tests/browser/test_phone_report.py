@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from tests.browser.phone import (INSIDE_G01, OUTSIDE, cases_titled, fill_report, phones, photo,  # noqa: F401
-                                 wait_for_photos)
+from tests.browser.phone import (INSIDE_G01, OUTSIDE, cases_titled, fill_report, gzip_bytes, phones,  # noqa: F401
+                                 photo, wait_for_photos)
 
 GM = "gm-yks-01"
 G01 = "BZ.RQ.TGLK.YKS.G01"
@@ -36,6 +36,8 @@ def test_two_reports_made_offline_arrive_once_each_with_their_photos(phones, tmp
     second = wait_for_photos(phone.stack, GM, second["id"], 1)
     assert [p["phase"] for p in first["photos"]] == ["before", "before"]
     assert [p["phase"] for p in second["photos"]] == ["before"]
+    # shrunk on the phone: 3000x2000 and 2000x3000 arrive with 1,600 px on their longest side
+    assert sorted((p["width"], p["height"]) for p in first["photos"]) == [(1067, 1600), (1600, 1067)]
     assert first["observed_at"] and first["observed_at"] <= first["created_at"]
     assert first["location"]["lat"] == pytest.approx(INSIDE_G01["latitude"]) and first["grid"] == G01
 
@@ -126,3 +128,27 @@ def test_the_page_opens_offline_from_its_service_worker(phones):
     page.reload()
     page.get_by_role("button", name="农田灌溉", exact=True).wait_for()
     page.get_by_label("网格", exact=True).wait_for()
+
+
+def test_the_report_page_weighs_at_most_100_kb_gzip_on_a_cold_cache(phones):
+    """Every response until the form is usable (page, scripts, stylesheet, the language, who the member is, the
+    grid outlines, the categories), counted as the gzip bytes a deployed stage sends (gzip level 6)."""
+    phone = phones(service_workers="block")
+    page = phone.sign_in(GM)
+    cdp = phone.context.new_cdp_session(page)
+    cdp.send("Network.clearBrowserCache")
+    seen = []
+    page.on("response", lambda r: seen.append(r))
+    page.reload()
+    page.get_by_role("button", name="农田灌溉", exact=True).wait_for()
+    page.locator("#position-text").filter(has_text="40.60350").wait_for()
+    sizes = {}
+    for response in seen:
+        if response.request.resource_type in ("document", "script", "stylesheet", "fetch", "xhr", "image", "font",
+                                              "manifest"):
+            sizes[response.url.split("?")[0].rsplit("/", 1)[-1]] = gzip_bytes(response.body())
+    total = sum(sizes.values())
+    print(f"\nphone report page, cold cache: {total:,} bytes gzip in {len(sizes)} responses: "
+          + ", ".join(f"{k} {v:,}" for k, v in sorted(sizes.items(), key=lambda kv: -kv[1])))
+    assert {"phone", "me", "jurisdiction", "categories"} <= set(sizes)
+    assert total <= 100 * 1024
