@@ -97,6 +97,7 @@ def test_outside_every_grid_the_member_must_choose_and_sees_the_servers_location
 
 
 def test_a_send_that_gets_401_keeps_the_report_and_sends_it_once_after_sign_in(phones):
+    """Every send answered 401 (the refresh token is tried once, and refused too): the member must sign in."""
     phone = phones()
     page = phone.sign_in(GM)
     title = f"After sign-in {time.time_ns()}"

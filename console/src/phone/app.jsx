@@ -14,6 +14,7 @@ import { forgetRefresh, freshToken } from './refresh.js';
 import { ReportForm } from './report.jsx';
 import { forgetProfile, loadProfile } from './session.js';
 
+let lastRefresh = 0;
 const TABS = [['/', 'phone.tab.report'], ['/mine', 'phone.tab.mine'], ['/evaluate', 'phone.tab.evaluate'],
   ['/households', 'phone.tab.households']];
 
@@ -128,9 +129,13 @@ export function PhoneApp({ settings, startReason }) {
   };
   useEffect(() => { load(); }, []);
 
-  // a 401 from the API: try the refresh token once, else show "signed out" (reports keep waiting)
+  // a 401 from the API: trade the refresh token for a new ID token (at most once a minute: a second 401 right
+  // after means the new token is refused too), else show "signed out"; reports keep waiting either way
   useEffect(() => whenSignedOut(async () => {
-    const token = await freshToken(settings.sign_in, { force: true });
+    const recently = Date.now() - lastRefresh < 60000;
+    lastRefresh = Date.now();
+    const token = recently ? null : await freshToken(settings.sign_in, { force: true });
+    if (!token) forgetToken();
     setState((s) => (s ? { ...s, signedIn: Boolean(token) } : s));
     if (token && state?.profile) sendWaiting(state.profile.me.user_id);
   }), [state?.profile]);

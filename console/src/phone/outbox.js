@@ -96,7 +96,7 @@ async function drain(user) {
     again = false;
     for (const item of await waiting(user)) {
       if (item.state === 'refused') continue;
-      if (!(await sendOne(item))) return;     // offline or signed out: the rest waits too
+      if (!(await sendOne(item))) break;      // offline or signed out: the rest waits too (unless asked again)
     }
   } while (again);
 }

@@ -146,6 +146,7 @@ export function ReportForm({ profile, edit }) {
     if (outcome.refused) {
       editing.current = outcome.refused;
       setErrors(errorsByField(outcome.refused.error));
+      requestAnimationFrame(() => document.querySelector('.report .field-error')?.scrollIntoView({ block: 'center' }));
       return;
     }
     editing.current = null;
@@ -153,6 +154,7 @@ export function ReportForm({ profile, edit }) {
     setForm({ ...blank(), grid: form.grid });
     setErrors({});
     setNotice(outcome.sent ? t('phone.sent', { number: outcome.sent }) : t('phone.kept'));
+    window.scrollTo(0, 0);      // the notice and what waits are at the top
     if (edit) navigate('/', {}, { replace: true });
   };
 
