@@ -76,3 +76,19 @@ def test_my_reports_show_status_and_timeline_and_a_household_visit_is_logged(pho
     page.locator("li.household").first.wait_for()
     visits = stack.ok(GM, "GET", "/visits?grid=BZ.RQ.TGLK.YKS.G01&limit=100")["items"]
     assert any(v["demands_raised"] == ["repair the sluice"] for v in visits), head
+
+
+def test_the_phone_page_in_uyghur_reads_right_to_left(phones):
+    phone = phones()
+    page = phone.page
+    page.goto(phone.stack.url + "/console/phone")
+    page.locator("button.sign-in-button").wait_for()
+    phone.axe("phone sign-in")
+    phone.screenshot("sign-in")
+    page = phone.sign_in(GM)
+    page.get_by_label("语言").select_option("ug")
+    page.get_by_role("navigation").get_by_role("link", name="مەلۇم قىلىش").wait_for()
+    assert page.evaluate("() => [document.documentElement.dir, document.documentElement.lang]") == ["rtl", "ug-CN"]
+    assert page.get_by_role("heading", level=1).inner_text() == "مەسىلە مەلۇم قىلىش"
+    phone.axe("phone report (Uyghur)")
+    phone.screenshot("report-uyghur")

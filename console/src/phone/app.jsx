@@ -92,7 +92,10 @@ function Screen({ route, profile, signedIn }) {
 function Shell({ settings, profile, signedIn, onLanguage, onSignOut }) {
   const route = useRoute();
   const { me } = profile;
-  const tab = TABS.find(([path]) => path === `/${route.path.split('/')[1]}`) || TABS[0];
+  // a case belongs to the tab it was opened from, a visit to the households
+  const section = { case: route.params.from === 'evaluate' ? 'evaluate' : 'mine', visit: 'households' }[route.path.split('/')[1]]
+    || route.path.split('/')[1];
+  const tab = TABS.find(([path]) => path === `/${section}`) || TABS[0];
   useEffect(() => { document.title = `${t(tab[1])} · ${t('phone.title')}`; });
   return (
     <div class="phone">

@@ -47,13 +47,13 @@ function Outbox({ user }) {
   );
 }
 
-function CaseList({ items, empty }) {
+function CaseList({ items, empty, from }) {
   if (!items.length) return <p class="note">{empty}</p>;
   return (
     <ul class="items">
       {items.map((c) => (
         <li class="item">
-          <a href={href(`/case/${c.id}`)}><span class="case-number">{c.number}</span> {c.title}</a>
+          <a href={href(`/case/${c.id}`, { from })}><span class="case-number">{c.number}</span> {c.title}</a>
           <span class={`status status-${c.status}`}>{t(`status.${c.status}`)}</span>
           <span class="note"><Time iso={c.created_at} /></span>
         </li>))}
@@ -82,7 +82,7 @@ export function EvaluateList({ profile }) {
       <h1>{t('phone.tab.evaluate')}</h1>
       <p class="note">{t('phone.evaluate_intro')}</p>
       {error ? <Problem error={error} onRetry={reload} />
-        : !data ? <Loading /> : <CaseList items={data.items} empty={t('phone.nothing_to_evaluate')} />}
+        : !data ? <Loading /> : <CaseList items={data.items} empty={t('phone.nothing_to_evaluate')} from="evaluate" />}
     </div>
   );
 }
