@@ -3,8 +3,8 @@
 // offline) and the hashed scripts, languages, stylesheet and icon (from the cache: their names change with their
 // content). Nothing else is touched: API answers (cases, reference data, photos) always go to the network, and
 // what the page must keep offline it keeps itself in IndexedDB.
-const VERSION = "bb20eef99d15e91d";
-const SHELL = ["chunk.73S35ZUP.js","chunk.GTL565P4.js","en.7F3B7MDH.js","icon.W7BGT4NI.svg","phone.5MSDYX6S.js","phone.CWYUZZSV.css","ug.U4BQBEAJ.js","zh.GYV752V3.js"];
+const VERSION = "94941f894d332eca";
+const SHELL = ["chunk.73S35ZUP.js","chunk.GTL565P4.js","en.7F3B7MDH.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.VN5KG3CF.js","ug.U4BQBEAJ.js","zh.GYV752V3.js"];
 const CACHE = `gridloop-phone-${VERSION}`;
 const PAGE = new URL('phone', self.registration.scope).href;
 const FILES = SHELL.map((name) => new URL(name, self.registration.scope).href);

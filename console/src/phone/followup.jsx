@@ -8,7 +8,7 @@ import { Loading, Problem, Time } from '../ui.jsx';
 import { discard, waiting, watchOutbox } from './outbox.js';
 import { errorsByField } from './report.jsx';
 
-function useLoad(load, deps) {
+export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null });
   const run = () => load().then((data) => setState({ data, error: null })).catch((error) => setState({ data: null, error }));
   useEffect(() => { run(); }, deps);

@@ -1,17 +1,11 @@
 // The households of the member's grid, this month's visits, and the form to log a visit (what was said, the
 // demands raised, the cases it led to).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { countyZone, t, zonedToUtc } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
-
-function useLoad(load, deps) {
-  const [state, setState] = useState({ data: null, error: null });
-  const run = () => load().then((data) => setState({ data, error: null })).catch((error) => setState({ data: null, error }));
-  useEffect(() => { run(); }, deps);
-  return [state, run];
-}
+import { useLoad } from './followup.jsx';
 
 export function Households({ profile }) {
   const grid = profile.me.grid?.code;
