@@ -54,8 +54,8 @@ def test_a_401_is_answered_by_the_refresh_token_and_the_report_goes_once_without
     page.route("**/cases", refuse_the_first)
     fill_report(page, title)
     page.get_by_role("button", name="发送", exact=True).click()
-    page.wait_for_function("() => document.querySelector('.outbox-status') === null")
-    deadline = time.time() + 30
+    deadline = time.time() + 60
     while not cases_titled(phone.stack, GM, title) and time.time() < deadline:
-        time.sleep(0.3)
+        page.wait_for_timeout(300)    # not time.sleep: Playwright runs the route handler only while it is called
+    page.locator(".outbox-status").wait_for(state="detached")
     assert len(cases_titled(phone.stack, GM, title)) == 1 and len(refused) == 1
