@@ -143,8 +143,11 @@ class Case:
         """The stored form (the item's document): plain JSON values, keys in field order."""
         data = asdict(self)
         data.pop("new_entries")
+        if self.observed_at is None:
+            data.pop("observed_at")   # a case without one is stored as before the field existed
+        else:
+            data["observed_at"] = iso(self.observed_at)
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
-                    observed_at=iso(self.observed_at) if self.observed_at else None,
                     deadlines={k: iso(v) for k, v in self.deadlines.items()},
                     stage_starts={k: iso(v) for k, v in self.stage_starts.items()},
                     extension=written_record(self.extension), extensions=[written_record(e) for e in self.extensions],
