@@ -1,5 +1,8 @@
 """The web console as a browser meets it (Debian's Chromium, against `make run` on free ports).
 
+- the grid member's phone report page at 360x640: the same figures, until the category buttons are on screen and
+  the grid is preselected from the position (the browser test tests/browser/test_phone_report.py also sums the gzip
+  size of each response and holds it to 100 KB);
 - the work queue: bytes over the wire (compressed sizes, every request: page, scripts, styles, the API's reads)
   and the time from navigation to the queue's rows on screen, on a first load (empty cache) and a second load
   (the hashed files from the cache, the reference data revalidated with its ETag: 304);
@@ -72,11 +75,11 @@ def write_counters(aws_url: str, items: dict[str, dict[str, int]]) -> None:
             batch.put_item(Item={"key": key, **counters})
 
 
-def sign_in(page, url: str, user: str) -> None:
-    page.goto(url + "/")
-    page.locator("button.primary").click()
+def sign_in(page, url: str, user: str, entry: str = "/", signed_in: str = "nav.menu") -> None:
+    page.goto(url + entry)
+    page.locator("button.primary").first.click()
     page.locator(f"a[href$='user={user}']").click()
-    page.locator("nav.menu").wait_for()
+    page.locator(signed_in).wait_for()
 
 
 def measure(page, cdp, url: str, ready: list[str], cold: bool) -> tuple[float, int, int]:
@@ -119,16 +122,22 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
                 print(f"{'screen':<28}{'load':<8}{'ready (s)':>10}{'bytes':>12}{'requests':>10}")
+                phone = {"viewport": {"width": 360, "height": 640}, "is_mobile": True, "has_touch": True,
+                         "geolocation": {"latitude": 40.6035, "longitude": 87.6865}, "permissions": ["geolocation"],
+                         "service_workers": "block"}     # the first load of a phone, before its worker is installed
                 for user, path, ready, name in (
+                        ("gm-yks-01", "/console/phone", ["button.category", "#position-text:has-text('40.60350')"],
+                         "phone report page (360x640)"),
                         ("station-yks", "/console#/queue", ["table.cases tbody tr"], "queue (20 cases)"),
                         ("leader-rq", "/console#/dashboard?period=2026-05", [".stat-card", "#dash-map ~ * canvas",
                                                                               "#dash-trend ~ * canvas"],
                          "dashboard (100,000 cases)")):
-                    context = browser.new_context(viewport={"width": 1280, "height": 800})
+                    on_phone = path.startswith("/console/phone")
+                    context = browser.new_context(**(phone if on_phone else {"viewport": {"width": 1280, "height": 800}}))
                     page = context.new_page()
                     cdp = context.new_cdp_session(page)
                     cdp.send("Network.enable")
-                    sign_in(page, stack.api, user)
+                    sign_in(page, stack.api, user, *(("/console/phone", "nav.phone-tabs") if on_phone else ()))
                     for cold in (True, False):
                         seconds, size, requests = measure(page, cdp, stack.api + path, ready, cold)
                         print(f"{name:<28}{'first' if cold else 'second':<8}{seconds:>10.2f}{size:>12,}{requests:>10}")

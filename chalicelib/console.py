@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 ASSETS = Path(__file__).parent / "console_assets"
 CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".svg": "image/svg+xml", ".json": "application/json; charset=utf-8",
-                 ".txt": "text/plain; charset=utf-8"}
+                 ".txt": "text/plain; charset=utf-8", ".webmanifest": "application/manifest+json; charset=utf-8"}
 IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"      # the phone page's service worker: one URL, a new version with each build
 # local/sign_in.py's endpoints (paths, not secrets)
 LOCAL_SIGN_IN = {"authorize": "local-issuer/authorize", "token": "local-issuer/token"}  # nosec B105
 
@@ -31,11 +32,13 @@ def manifest() -> dict:
     return json.loads((ASSETS / "manifest.json").read_text(encoding="utf-8"))
 
 
-def asset(name: str) -> tuple[str, str] | None:
-    """(text, content type) of a built file the manifest lists, else None: nothing else is ever read."""
+def asset(name: str) -> tuple[str, str, str] | None:
+    """(text, content type, cache control) of a built file the manifest lists, else None: nothing else is read.
+    Every file is named by a hash of its content except the phone page's service worker."""
     if name not in manifest()["files"]:
         return None
-    return (ASSETS / name).read_text(encoding="utf-8"), CONTENT_TYPES[Path(name).suffix]
+    cache = REVALIDATE if name == manifest()["phone"]["worker"] else IMMUTABLE
+    return (ASSETS / name).read_text(encoding="utf-8"), CONTENT_TYPES[Path(name).suffix], cache
 
 
 def _origin(url: str) -> str:
@@ -108,18 +111,26 @@ def page_headers(csp: str) -> dict:
             "Cross-Origin-Opener-Policy": "same-origin"}
 
 
-def page(settings: dict) -> str:
-    """The one HTML page: the built entry script and stylesheet, the settings as a JSON data block (never run)."""
+def page(settings: dict, phone: bool = False) -> str:
+    """The console's page (`/console`), or the grid member's phone page (`/console/phone`): the built entry script
+    and stylesheet, the settings as a JSON data block (never run); the phone page adds its web app manifest and
+    names its service worker. File addresses are relative to the page (the console's files are in `console/`)."""
     built = manifest()
+    entry, css, extra, title, files = built["entry"], built["css"], "", "Gridloop", "console/"
+    if phone:
+        entry, css, title, files = built["phone"]["entry"], built["phone"]["css"], "Gridloop 网格员", ""
+        extra = (f'<link rel="manifest" href="{built["phone"]["webmanifest"]}">\n'
+                 '<meta name="theme-color" content="#0b5cad">\n'
+                 f'<link rel="gridloop-worker" href="{built["phone"]["worker"]}">\n')
     data = json.dumps(settings, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026")
     language = {"zh": "zh-CN", "en": "en"}.get(settings["language"], "zh-CN")
     return (f'<!doctype html>\n<html lang="{language}" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            '<title>Gridloop</title>\n'
-            f'<link rel="icon" href="console/{built["icon"]}" type="image/svg+xml">\n'
-            f'<link rel="stylesheet" href="console/{built["css"]}">\n'
+            f'<title>{title}</title>\n'
+            f'<link rel="icon" href="{files}{built["icon"]}" type="image/svg+xml">\n'
+            f'<link rel="stylesheet" href="{files}{css}">\n{extra}'
             f'<script type="application/json" id="gridloop-settings">{data}</script>\n'
-            f'<script type="module" src="console/{built["entry"]}"></script>\n'
+            f'<script type="module" src="{files}{entry}"></script>\n'
             '</head>\n<body>\n<div id="app"><p class="loading">…</p></div>\n'
             '<noscript>Gridloop needs JavaScript. / 请启用 JavaScript。</noscript>\n</body>\n</html>\n')

@@ -10,7 +10,10 @@ provider.
   `redirect_uri?code=…&state=…`. The redirect must go back to this server (no open redirect).
 - `POST /local-issuer/token` (form: grant_type=authorization_code, code, redirect_uri, client_id, code_verifier):
   the ID token of the chosen person, once per code, within a minute, only for the verifier whose SHA-256 is the
-  challenge (RFC 7636).
+  challenge (RFC 7636), and a refresh token;
+- `POST /local-issuer/token` (form: grant_type=refresh_token, refresh_token, client_id): a new ID token and a new
+  refresh token; the one presented is spent (rotation, as a user pool with refresh-token rotation does): a second
+  use is refused. Refresh tokens live in this process's memory for 30 days: a restart of `make run` forgets them.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from local.issuer import AUDIENCE, LocalIssuer
 
 PREFIX = "/local-issuer/"
 CODE_SECONDS = 60
+REFRESH_SECONDS = 30 * 24 * 3600   # the user pool app client's default refresh token validity
 TOKEN_SECONDS = 8 * 3600        # as the user pool's ID tokens (infra/stack.py)
 CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
@@ -52,6 +56,7 @@ class LocalSignIn:
         self.state_dir = Path(state_dir)
         self._issuer = None
         self._codes: dict[str, dict] = {}
+        self._refresh: dict[str, dict] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -117,10 +122,16 @@ class LocalSignIn:
 
     # -- the token endpoint -----------------------------------------------------------------------------------
     def token(self, form: dict, host: str) -> Answer:
-        if form.get("grant_type") != "authorization_code":
-            return _error(400, "unsupported_grant_type", "only authorization_code")
+        if form.get("grant_type") not in ("authorization_code", "refresh_token"):
+            return _error(400, "unsupported_grant_type", "only authorization_code and refresh_token")
         if form.get("client_id") != AUDIENCE:
             return _error(400, "invalid_client", "unknown client_id")
+        if form["grant_type"] == "refresh_token":
+            with self._lock:
+                grant = self._refresh.pop(form.get("refresh_token", ""), None)    # spent, whatever follows
+            if grant is None or grant["expires"] < time.time():
+                return _error(400, "invalid_grant", "unknown, used or expired refresh token")
+            return self._tokens(grant["user"])
         verifier = form.get("code_verifier", "")
         if not VERIFIER.match(verifier):
             return _error(400, "invalid_request", "code_verifier must be 43 to 128 unreserved characters")
@@ -131,10 +142,20 @@ class LocalSignIn:
         challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
         if challenge != grant["challenge"] or form.get("redirect_uri") != grant["redirect_uri"]:
             return _error(400, "invalid_grant", "the code_verifier or redirect_uri does not match the authorization")
+        return self._tokens(grant["user"])
+
+    def _tokens(self, user: dict) -> Answer:
+        """An ID token and a new refresh token for this person."""
         if self._issuer is None:
             self._issuer = LocalIssuer(self.state_dir).ensure_keys()
-        token = self._issuer.token(grant["user"], ttl_seconds=TOKEN_SECONDS)
-        return Answer(200, json.dumps({"id_token": token, "token_type": "Bearer", "expires_in": TOKEN_SECONDS}))
+        token = self._issuer.token(user, ttl_seconds=TOKEN_SECONDS)
+        refresh = secrets.token_urlsafe(32)
+        with self._lock:
+            now = time.time()
+            self._refresh = {r: g for r, g in self._refresh.items() if g["expires"] > now}
+            self._refresh[refresh] = {"user": user, "expires": now + REFRESH_SECONDS}
+        return Answer(200, json.dumps({"id_token": token, "refresh_token": refresh, "token_type": "Bearer",
+                                       "expires_in": TOKEN_SECONDS}))
 
 
 def _people_list(people: list[dict], query: dict) -> str:

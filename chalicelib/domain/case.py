@@ -90,6 +90,7 @@ class Case:
     overdue: bool = False                               # a deadline of the current stage was breached
     deadline_notices: list = field(default_factory=list)  # keys of timer notices already acted on (once each)
     updated_at: datetime | None = None
+    observed_at: datetime | None = None   # when the reporter saw it (their device's clock); deadlines run from created_at
     version: int = 0
     new_entries: list = field(default_factory=list, repr=False, compare=False)
 
@@ -142,6 +143,10 @@ class Case:
         """The stored form (the item's document): plain JSON values, keys in field order."""
         data = asdict(self)
         data.pop("new_entries")
+        if self.observed_at is None:
+            data.pop("observed_at")   # a case without one is stored as before the field existed
+        else:
+            data["observed_at"] = iso(self.observed_at)
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
                     deadlines={k: iso(v) for k, v in self.deadlines.items()},
                     stage_starts={k: iso(v) for k, v in self.stage_starts.items()},
@@ -155,6 +160,7 @@ class Case:
     def from_dict(cls, data: dict) -> "Case":
         data = copy.deepcopy(data)
         data.update(created_at=parse_iso(data["created_at"]), updated_at=parse_or_none(data.get("updated_at")),
+                    observed_at=parse_or_none(data.get("observed_at")),
                     deadlines={k: parse_iso(v) for k, v in data.get("deadlines", {}).items()},
                     stage_starts={k: parse_iso(v) for k, v in data.get("stage_starts", {}).items()},
                     extension=_read(data.get("extension")), extensions=[_read(e) for e in data.get("extensions", [])],
@@ -489,13 +495,15 @@ class Case:
 
 def open_case(*, case_id: str, number: str, actor: Actor, now: datetime, kind: str, category: str, title: str,
               description: str, grid: str, county: str, village: str, location: dict, channel: str,
-              urgency: str, residents: list, sensitive: bool, triage_due: datetime, level: str = "village") -> Case:
+              urgency: str, residents: list, sensitive: bool, triage_due: datetime, level: str = "village",
+              observed_at: datetime | None = None) -> Case:
     """Intake: a new case lands in the receiving station of its grid's village (`village`), or — for an Open311
     report no grid contains — at the root center (`village` the root's code, `level` its level)."""
     case = Case(id=case_id, number=number, kind=kind, category=category, title=title, description=description,
                 grid=grid, county=county, location=location, reporter=asdict(actor), channel=channel,
                 urgency=urgency, created_at=instant(now), center=village, level=level, sensitive=sensitive,
                 residents=residents, path_centers=[village], deadlines={"triage_due": triage_due},
-                stage_starts={"triage": instant(now)}, deadline_version=1)
+                stage_starts={"triage": instant(now)}, deadline_version=1,
+                observed_at=instant(observed_at) if observed_at else None)
     case._record(actor, now, "report", None, Status.REPORTED, "", {"channel": channel, "kind": kind, "category": category})
     return case

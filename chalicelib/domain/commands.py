@@ -86,6 +86,9 @@ class ReportCase(Body):
     urgency: one_of(Urgency) = Urgency.NORMAL
     channel: one_of(Channel) = Channel.GRID_VISIT
     residents: list[Resident] = Field(default_factory=list, max_length=20)
+    observed_at: UtcDatetime | None = Field(default=None, description=(
+        "when the reporter saw it, by the reporting device's clock (a phone may send a report hours later); "
+        "kept with the case, deadlines still start at receipt; at most 10 minutes after receipt"))
 
 
 class Accept(Body):

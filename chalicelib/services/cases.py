@@ -1,7 +1,7 @@
 """Use cases of the closed loop. Each write: at most one read, one transaction."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ulid import ULID
 
@@ -25,6 +25,9 @@ def _due(config, stage: str, urgency: str, start: datetime, complex_category: bo
 
 
 # -- intake --------------------------------------------------------------------------------------------
+OBSERVED_AHEAD = timedelta(minutes=10)   # a phone's clock may run a little ahead of the server's
+
+
 def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.ReportCase, now: datetime,
                 idempotency_key: str | None = None, preload: Preload | None = None) -> dict:
     """Open a case, numbered per county and year. One read (the idempotency record and the number's counter,
@@ -47,6 +50,9 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
     if refused:
         raise Invalid(refused, field="channel")
     _check_location(config, body)
+    if body.observed_at is not None and body.observed_at > now + OBSERVED_AHEAD:
+        raise Invalid(f"observed_at {body.observed_at.isoformat()} is after the report arrived "
+                      f"({now.isoformat()}): check the device's clock", field="observed_at")
 
     county = jurisdiction.county_of(body.grid) or jurisdiction.root
     village = jurisdiction.ancestor_at(body.grid, "village") or jurisdiction.root
@@ -62,7 +68,7 @@ def report_case(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Re
                          village=village.code, location=body.location.model_dump(), channel=body.channel,
                          urgency=body.urgency, residents=[r.model_dump() for r in body.residents],
                          sensitive=category.sensitive, triage_due=_due(config, "triage", body.urgency, now),
-                         level=village.level)
+                         level=village.level, observed_at=body.observed_at)
         uow.cases.add(case)
         changes.record(uow, case, {}, config)
         return views.case_detail(case, p, config, now)

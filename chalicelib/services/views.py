@@ -50,7 +50,7 @@ def case_detail(case: Case, p: Principal, config, now: datetime) -> dict:
         "extensions": masked_notes(written["extensions"]), "resolution": masked_notes(written["resolution"]),
         "evaluations": masked_notes(written["evaluations"]), "reopen_count": case.reopen_count,
         "merged_into": case.merged_into, "merged_cases": case.merged_cases, "reason": mask_text(case.reason),
-        "closed_as": case.closed_as, "allowed_actions": access.actions_for(p, case, now),
+        "closed_as": case.closed_as, "observed_at": written.get("observed_at"), "allowed_actions": access.actions_for(p, case, now),
     })
     if "dispatch" in detail["allowed_actions"]:
         detail["suggested_lead"] = suggested_leads(case, config)

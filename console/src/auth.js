@@ -4,9 +4,10 @@
 const TOKEN = 'gridloop.token';
 const PENDING = 'gridloop.sign-in';
 
-export const base = location.pathname.replace(/console$/, '');   // '/' under a domain, '/api/' under a stage URL
+// '/' under a domain, '/api/' under a stage URL (the console is at console, the grid member's page at console/phone)
+export const base = location.pathname.replace(/console(\/phone)?$/, '');
 
-function absolute(url) {
+export function absolute(url) {
   return /^https?:\/\//.test(url) ? url : location.origin + base + url;
 }
 
@@ -38,7 +39,8 @@ export async function startSignIn(signIn) {
 }
 
 // Back from the issuer with ?code&state: exchange the code (with the verifier only this tab knows) for the token.
-export async function completeSignIn(signIn) {
+// `keep` receives the whole answer (the phone page keeps a refresh token where the issuer gives one).
+export async function completeSignIn(signIn, keep) {
   const query = new URLSearchParams(location.search);
   if (!query.has('code') && !query.has('error')) return null;
   const pending = JSON.parse(sessionStorage.getItem(PENDING) || 'null');
@@ -56,7 +58,8 @@ export async function completeSignIn(signIn) {
   });
   if (!response.ok) return { error: 'token' };
   const answer = await response.json();
-  sessionStorage.setItem(TOKEN, answer.id_token);
+  keepToken(answer.id_token);
+  await keep?.(answer, signIn);
   return { ok: true };
 }
 
@@ -74,6 +77,10 @@ export function currentToken() {
   const payload = token && claims(token);
   if (!payload || payload.exp * 1000 < Date.now() + 30000) return null;
   return token;
+}
+
+export function keepToken(idToken) {
+  sessionStorage.setItem(TOKEN, idToken);
 }
 
 export function forgetToken() {

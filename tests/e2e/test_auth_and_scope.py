@@ -68,7 +68,8 @@ def test_the_public_routes_are_only_the_documented_few(api):
                               ("/open311/v2/services/{code_fmt}", "GET"), ("/open311/v2/requests/{id_fmt}", "GET"),
                               ("/open311/v2/tokens/{token_fmt}", "GET"),
                               # the web console's page and hashed files: it signs in itself
-                              ("/", "GET"), ("/console", "GET"), ("/console/{asset}", "GET")}
+                              ("/", "GET"), ("/console", "GET"), ("/console/phone", "GET"),
+                              ("/console/{asset}", "GET")}
 
 
 OUTSIDERS = {  # user -> expected answer on a Yakinson case; hand-written

@@ -76,6 +76,7 @@ POLICY = {
     ("/open311/v2/tokens/{token_fmt}", "GET"): allow(EVERYONE),
     ("/", "GET"): allow(set(), otherwise=302),                  # to the console
     ("/console", "GET"): allow(EVERYONE),
+    ("/console/phone", "GET"): allow(EVERYONE),                 # the grid member's page: it signs in itself
     ("/console/{asset}", "GET"): allow(EVERYONE),
     ("/me", "GET"): allow(EVERYONE),
     ("/jurisdiction", "GET"): allow(EVERYONE),

@@ -106,9 +106,17 @@ def test_the_console_page_and_its_files_are_public_typed_and_cached(api):
     for name in built["files"]:
         asset = get(api, None, f"/console/{name}")
         assert asset.status_code == 200, name
-        assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        # the phone page's service worker keeps one address: revalidated, never cached for a year
+        assert asset.headers["Cache-Control"] == ("no-cache" if name == "phone-sw.js"
+                                                  else "public, max-age=31536000, immutable")
         assert asset.headers["Content-Type"] == {"js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8",
-                                                 "svg": "image/svg+xml"}[name.rsplit(".", 1)[1]]
+                                                 "svg": "image/svg+xml",
+                                                 "webmanifest": "application/manifest+json; charset=utf-8",
+                                                 }[name.rsplit(".", 1)[1]]
+    phone = get(api, None, "/console/phone")
+    assert phone.status_code == 200 and phone.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert phone.headers["Content-Security-Policy"] == page.headers["Content-Security-Policy"]
+    assert f'<link rel="manifest" href="{built["phone"]["webmanifest"]}">' in phone.body.decode()
     for missing in ("manifest.json", "main.js", "..%2Fconsole.py", "x.json"):
         answer = get(api, None, f"/console/{missing}")
         assert answer.status_code == 404 and json.loads(answer.body)["error"]["code"] == "not_found"

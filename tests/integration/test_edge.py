@@ -26,6 +26,7 @@ PUBLIC_ROUTES = {
     ("/~1open311~1v2~1services~1{code_fmt}", "GET"), ("/~1open311~1v2~1requests~1{id_fmt}", "GET"),
     ("/~1open311~1v2~1tokens~1{token_fmt}", "GET"),
     ("/~1", "GET"), ("/~1console", "GET"), ("/~1console~1{asset}", "GET"),      # the web console's page and files
+    ("/~1console~1phone", "GET"),                                                # the grid member's phone page
 }
 # county -> (staff rate, staff burst, public rate, public burst), from the county files
 THROTTLES = {"demo": (100, 200, 10, 20), "yuli": (50, 100, 5, 10)}

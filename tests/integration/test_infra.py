@@ -408,3 +408,12 @@ def test_photos_move_to_glacier_instant_retrieval_and_uploads_leave_no_versions_
     assert rules["incoming-cleanup"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1}
     assert rules["abort-multipart"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
     assert all(r["Status"] == "Enabled" for r in rules.values())
+
+
+def test_the_rest_api_gzips_answers_of_a_kilobyte_or_more(template):
+    """The phone page's weight budget counts compressed bytes: API Gateway must compress (1,024 bytes is the figure
+    the local server uses too, so `make run` measures what a deployed stage sends)."""
+    apis = resources(template, "AWS::Serverless::Api") or resources(template, "AWS::ApiGateway::RestApi")
+    assert apis, "no REST API in the template"
+    for name, api in apis.items():
+        assert api["Properties"].get("MinimumCompressionSize") == 1024, name

@@ -1,4 +1,6 @@
 """Use cases over the in-memory unit of work: intake, idempotency, scope, dispatch rules."""
+import json
+
 import pytest
 
 from chalicelib.domain.errors import Forbidden, Invalid, InvalidTransition, NotFound
@@ -18,7 +20,7 @@ AGRI = Principal("dept-rq-agri", "department", department="rq-agri")
 def report_body(**overrides):
     body = {"kind": "demand", "category": "irrigation", "title": "no water", "description": "72 mu dry",
             "grid": "BZ.RQ.TGLK.YKS.G01", "location": {"lat": 40.605, "lon": 87.685}}
-    return commands.ReportCase.model_validate({**body, **overrides})
+    return commands.ReportCase.model_validate_json(json.dumps({**body, **overrides}))   # as the API parses it
 
 
 @pytest.fixture
@@ -129,3 +131,19 @@ def test_the_station_sees_possible_duplicates_of_a_new_case(config, store):
     detail = cases.get_case(uow(store), config, STATION, second["id"], at(5))
     assert [d["id"] for d in detail["possible_duplicates"]] == [first["id"]]
     assert "possible_duplicates" not in cases.get_case(uow(store), config, GM, second["id"], at(5))
+
+
+def test_the_phone_s_observed_at_is_kept_and_the_deadline_still_runs_from_receipt(config, store):
+    seen_hours_before = "2026-03-17T01:00:00+08:00"
+    kept = cases.report_case(uow(store), config, GM, report_body(observed_at=seen_hours_before), T0)
+    without = cases.report_case(uow(store), config, GM, report_body(), T0)
+    assert kept["observed_at"] == "2026-03-16T17:00:00Z" and without["observed_at"] is None
+    assert kept["deadlines"] == without["deadlines"] == {"triage_due": "2026-03-18T03:00:00Z"}
+
+
+def test_an_observed_at_after_receipt_is_refused_naming_it(config, store):
+    eleven_minutes_late = "2026-03-17T03:11:00Z"
+    with pytest.raises(Invalid) as refused:
+        cases.report_case(uow(store), config, GM, report_body(observed_at=eleven_minutes_late), T0)
+    assert refused.value.field == "observed_at" and store.cases == {}
+    assert cases.report_case(uow(store), config, GM, report_body(observed_at="2026-03-17T03:09:00Z"), T0)

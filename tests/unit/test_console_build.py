@@ -29,8 +29,13 @@ def test_the_manifest_lists_exactly_the_files_there_each_named_by_a_hash():
     on_disk = {p.name for p in ASSETS.iterdir()} - {"manifest.json"}
     assert set(manifest["files"]) == on_disk
     assert {manifest["entry"], manifest["css"], manifest["icon"]} <= on_disk
+    phone = manifest["phone"]
+    assert {phone["entry"], phone["css"], phone["webmanifest"], phone["worker"]} <= on_disk
     for name, size in manifest["files"].items():
-        assert re.fullmatch(r"[a-z0-9_-]+\.[A-Z0-9]{8}\.(js|css|svg)", name), name
+        if name == phone["worker"]:      # the service worker keeps one URL (browsers look for new versions there)
+            assert name == "phone-sw.js"
+        else:
+            assert re.fullmatch(r"[a-z0-9_-]+\.[A-Z0-9]{8}\.(js|css|svg|webmanifest)", name), name
         assert (ASSETS / name).stat().st_size == size
 
 

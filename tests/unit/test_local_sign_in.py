@@ -75,3 +75,21 @@ def test_an_authorization_request_that_is_not_code_with_pkce_back_to_this_server
 
 def test_an_unknown_person_gets_no_code(provider):
     assert authorize(provider, user="nobody").status == 400
+
+
+def refresh(provider, token):
+    form = urlencode({"grant_type": "refresh_token", "refresh_token": token, "client_id": "gridloop-local"}).encode()
+    return provider.handle("POST", "/local-issuer/token", HOST, form)
+
+
+def test_a_refresh_token_gives_a_new_id_token_and_is_replaced_by_a_new_one_once(provider):
+    first = json.loads(exchange(provider, code_from(authorize(provider, user="station-yks"))).body)["refresh_token"]
+    answer = refresh(provider, first)
+    assert answer.status == 200
+    renewed = json.loads(answer.body)
+    assert jwt.decode(renewed["id_token"], options={"verify_signature": False})["sub"] == "station-yks"
+    assert renewed["refresh_token"] != first
+    spent = refresh(provider, first)                       # rotated: the old one is refused
+    assert spent.status == 400 and json.loads(spent.body)["error"] == "invalid_grant"
+    assert refresh(provider, renewed["refresh_token"]).status == 200
+    assert refresh(provider, "made-up").status == 400

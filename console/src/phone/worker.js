@@ -1,0 +1,33 @@
+// The phone page's service worker (console/build.mjs writes the build's list of files into it). It keeps the
+// page's own files so that the page opens without a network: the page itself (network first, the kept copy when
+// offline) and the hashed scripts, languages, stylesheet and icon (from the cache: their names change with their
+// content). Nothing else is touched: API answers (cases, reference data, photos) always go to the network, and
+// what the page must keep offline it keeps itself in IndexedDB.
+const VERSION = '__VERSION__';
+const SHELL = ['__SHELL__'];
+const CACHE = `gridloop-phone-${VERSION}`;
+const PAGE = new URL('phone', self.registration.scope).href;
+const FILES = SHELL.map((name) => new URL(name, self.registration.scope).href);
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll([PAGE, ...FILES])).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => n.startsWith('gridloop-phone-') && n !== CACHE).map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  if (request.mode === 'navigate' && url.origin + url.pathname === PAGE) {
+    event.respondWith(fetch(request).catch(() => caches.match(PAGE, { cacheName: CACHE })));
+    return;
+  }
+  if (FILES.includes(url.origin + url.pathname)) {
+    event.respondWith(caches.match(request, { cacheName: CACHE }).then((kept) => kept || fetch(request)));
+  }
+});
