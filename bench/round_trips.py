@@ -67,7 +67,8 @@ KINDS = "RTWEO"
 def classify(c: Call, outbox_table: str) -> str:
     if c.operation == "TransactWriteItems":
         return "T"
-    if c.operation in READ_OPS or c.operation.startswith(("Get", "Describe", "List", "Head", "Check")):
+    operation = c.operation.removeprefix("Admin") if c.service == "cognito-idp" else c.operation   # AdminGetUser
+    if operation in READ_OPS or operation.startswith(("Get", "Describe", "List", "Head", "Check")):
         return "R"
     if (c.service, c.operation) in EFFECT_OPS:
         return "E"

@@ -18,7 +18,7 @@ import boto3
 from chalice.test import Client
 
 import app as app_module
-from chalicelib import console, county_config, resources, runtime
+from chalicelib import console, county_config, environment, resources, runtime
 from chalicelib.adapters import outbox
 from chalicelib.adapters.models import OutboxItem
 from chalicelib.api.http import ROUTES
@@ -36,8 +36,14 @@ WORK = resources.WORK   # the one work queue: deadline notices, photo uploads, n
 READ_TARGET = {"R": 2}
 WRITE_TARGET = {"R": 1, "TW": 1, "E": 1, "O": 1}
 # routes answered from the deployment package and the county's configuration: no AWS call at all
-NO_AWS_CALLS = {"/", "/console", "/console/{asset}", "/me", "/jurisdiction", "/categories", "/departments",
-                "/points-catalogue", "/health", "/openapi.json"}
+NO_AWS_CALLS = {"/", "/console", "/console/{asset}", "/console/phone", "/me", "/jurisdiction", "/categories",
+                "/departments", "/points-catalogue", "/health", "/openapi.json", "/admin/configuration"}
+# the user pool's routes: Cognito has no transactions, so a change is a few sequential calls that converge when
+# retried (create: the user, then its group; assign: who it is, its groups, out of the old one, into the new one,
+# its place attributes, then which of the others it still holds, and those removed)
+USER_POOL_TARGETS = {("GET", "/admin/users"): {"R": 1}, ("POST", "/admin/users"): {"W": 2},
+                     ("POST", "/admin/users/{username}/assignment"): {"R": 3, "W": 4},
+                     ("POST", "/admin/users/{username}/disable"): {"R": 1, "W": 1}}
 
 
 @dataclass
@@ -129,6 +135,7 @@ class Api:
                 target = {"R": 2, "W": 1}   # PIPL: reading contacts writes one access-log item
             if path in NO_AWS_CALLS:
                 target = {"R": 0}           # the package and the county's configuration: no call at all
+            target = USER_POOL_TARGETS.get((method, path), target)
             bench.measured.append(Measured(f"{method} {path}" + (f"  [{label}]" if label else ""), str(code), calls,
                                            target, ok))
             if ok:
@@ -485,6 +492,33 @@ def scenario(api: Api):
     api.call(None, "GET", f"/open311/v2/requests/{request_id}.json")
     api.call(None, "GET", f"/open311/v2/tokens/{request_id}.json")
     api.call("admin-bz", "POST", f"/admin/open311-keys/{key['key_id']}/revoke", {})
+
+    # the administrator's screens -------------------------------------------------------------------------
+    api.call(None, "GET", "/console/phone")
+    api.call("admin-bz", "GET", "/admin/open311-keys")
+    api.call("admin-bz", "GET", f"/admin/access-log?case_id={a}")
+    api.call("admin-bz", "GET", "/admin/configuration")
+    pool_id = user_pool()     # a deployed stage's Cognito user pool, as the stack makes it
+    os.environ[environment.USER_POOL_ID] = pool_id
+    try:
+        api.call("admin-bz", "POST", "/admin/users", {"username": "fu.rongqing", "name": "付荣庆", "role": "station",
+                                                      "place": "BZ.RQ.TGLK.YKS"}, expect=201)
+        api.call("admin-bz", "GET", "/admin/users?role=station")
+        api.call("admin-bz", "POST", "/admin/users/fu.rongqing/assignment", {"role": "dispatcher", "place": "BZ.RQ"})
+        api.call("admin-bz", "POST", "/admin/users/fu.rongqing/disable", {})
+    finally:
+        del os.environ[environment.USER_POOL_ID]
+
+
+def user_pool() -> str:
+    from chalicelib.domain.roles import ALL_ROLES
+    idp = boto3.client("cognito-idp", region_name=county_config.load("demo").spec.deployment.region)
+    pool_id = idp.create_user_pool(PoolName="gridloop-bench-users", Schema=[
+        {"Name": name, "AttributeDataType": "String", "Mutable": True} for name in ("node", "department", "grid")],
+        MfaConfiguration="OFF")["UserPool"]["Id"]
+    for role in ALL_ROLES:
+        idp.create_group(UserPoolId=pool_id, GroupName=role)
+    return pool_id
 
 
 def seed(config, people):
