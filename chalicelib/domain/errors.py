@@ -32,8 +32,11 @@ class Invalid(DomainError):
     """A request that is well-formed but names something that does not fit (HTTP 400/422)."""
     code = "invalid"
 
-    def __init__(self, message: str, field: str):
-        super().__init__(message, fields=[{"field": field, "message": message}])
+    def __init__(self, message: str, field: str, code: str | None = None, limits: dict | None = None):
+        """`code` and `limits` let a client word the problem in its reader's language (as for a body's fields)."""
+        problem = {"field": field, "message": message, **({"code": code} if code else {}),
+                   **({"limits": limits} if limits else {})}
+        super().__init__(message, fields=[problem])
         self.field = field
 
 

@@ -87,7 +87,8 @@ def _check_location(config, body: commands.ReportCase) -> None:
     tolerance = config.location_tolerance_m
     if outside > tolerance:
         raise Invalid(f"the location is {outside:,.0f} m outside grid {body.grid} (at most {tolerance} m is "
-                      f"accepted): check the location or the grid", field="location")
+                      f"accepted): check the location or the grid", field="location", code="outside_grid",
+                      limits={"distance": round(outside), "tolerance": tolerance})
 
 
 # -- reads ---------------------------------------------------------------------------------------------

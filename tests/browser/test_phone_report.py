@@ -92,7 +92,8 @@ def test_outside_every_grid_the_member_must_choose_and_sees_the_servers_location
     page.get_by_label("网格", exact=True).select_option(G01)
     page.get_by_role("button", name="发送", exact=True).click()
     refusal = page.locator("fieldset.where #location-error")
-    refusal.filter(has_text="outside grid").wait_for()                      # the server's message, by the field
+    refusal.filter(has_text="位置在网格外").wait_for()                      # the server's refusal, by the field,
+    assert "米（最多允许 300 米）" in refusal.inner_text()                    # worded from its code and limits
     assert page.get_by_label("标题").input_value() == title                  # what the member typed is kept
     phone.axe("phone report refused")
     phone.screenshot("report-location-refused")

@@ -241,6 +241,14 @@ def test_intake_refuses_a_place_outside_the_grid_loose_types_and_control_charact
     assert ok(api.call("gm-yks-01", "GET", "/cases/mine"))["items"] == []
 
 
+def test_a_spot_outside_the_grid_is_refused_with_a_code_and_the_distances_a_screen_can_word(api):
+    far = {**REPORT, "location": {"lat": 40.619, "lon": 87.685}}                    # 0.009 degrees north: ~1 km
+    code, answer = api.call("gm-yks-01", "POST", "/cases", far)
+    (problem,) = answer["error"]["fields"]
+    assert (code, problem["field"], problem["code"]) == (400, "location", "outside_grid")
+    assert problem["limits"]["tolerance"] == 300 and 950 < problem["limits"]["distance"] < 1050
+
+
 def test_intake_accepts_a_spot_just_outside_the_grid_within_the_configured_tolerance(api):
     near = {**REPORT, "location": {"lat": 40.6109, "lon": 87.685}}                  # 100 m north (tolerance 300 m)
     assert new_case(api, near)["grid"] == REPORT["grid"]

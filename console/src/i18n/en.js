@@ -50,6 +50,7 @@ export default {
   'error.too_short': 'At least {min_length} items',
   'error.too_long': 'At most {max_length} items',
   'error.extra_forbidden': 'This field is not accepted',
+  'error.outside_grid': 'The location is {distance} m outside the grid (at most {tolerance} m is accepted): check the location or the grid',
   'admin.more': 'Load more',
   'admin.keys.issue': 'Issue a key',
   'admin.keys.name': 'Name (who it is for)',

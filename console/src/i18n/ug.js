@@ -50,6 +50,7 @@ export default {
   'error.too_short': 'كەم دېگەندە {min_length} تۈر',
   'error.too_long': 'ئەڭ كۆپ بولغاندا {max_length} تۈر',
   'error.extra_forbidden': 'بۇ تۈر قوبۇل قىلىنمايدۇ',
+  'error.outside_grid': 'ئورۇن تورنىڭ سىرتىدا {distance} مېتىر (ئەڭ كۆپ بولغاندا {tolerance} مېتىرغا يول قويۇلىدۇ): ئورۇن ياكى تورنى تەكشۈرۈڭ',
   'admin.more': 'تېخىمۇ كۆپ',
   'admin.keys.issue': 'ئاچقۇچ تارقىتىش',
   'admin.keys.name': 'ئىسمى (كىم ئۈچۈن)',

@@ -50,6 +50,7 @@ export default {
   'error.too_short': '至少 {min_length} 项',
   'error.too_long': '最多 {max_length} 项',
   'error.extra_forbidden': '不接受此项',
+  'error.outside_grid': '位置在网格外 {distance} 米（最多允许 {tolerance} 米）：请核对位置或网格',
   'admin.more': '加载更多',
   'admin.keys.issue': '签发密钥',
   'admin.keys.name': '名称（给谁用）',
