@@ -24,7 +24,8 @@ def _case_for(uow: AbstractUnitOfWork, p: Principal, case_id: str):
     return case
 
 
-def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, body: commands.PhotoUpload) -> dict:
+def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, body: commands.PhotoUpload,
+                   idempotency_key: str | None = None) -> dict:
     with uow:
         case = _case_for(uow, p, case_id)
     if case.status not in photos.PHASE_STATUSES[body.phase]:
@@ -32,10 +33,19 @@ def request_upload(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, b
                                 status=case.status, allowed_actions=[])
     if not access.may_add_photos(p, case, body.phase):
         raise Forbidden(f"your role or place does not allow adding {body.phase}-photos to this case")
-    photo_id = str(ULID())
+    photo_id = _photo_id(p, case.id, body.phase, idempotency_key)
     key = photos.incoming_key(case.id, body.phase, photo_id)
     form = store.upload_form(key, body.content_type, photos.MAX_BYTES, photos.UPLOAD_SECONDS)
     return {"photo_id": photo_id, "upload": form, "expires_in": photos.UPLOAD_SECONDS, "max_bytes": photos.MAX_BYTES}
+
+
+def _photo_id(p: Principal, case_id: str, phase: str, idempotency_key: str | None) -> str:
+    """A new photo's id; with an Idempotency-Key the same person's same key names the same photo, so an upload
+    repeated after a lost answer lands on the same key and is attached once (a second upload is dropped)."""
+    if not idempotency_key:
+        return str(ULID())
+    seed = "\0".join((p.user_id, case_id, phase, idempotency_key)).encode()
+    return str(ULID.from_bytes(hashlib.sha256(seed).digest()[:16]))
 
 
 def view(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, photo_id: str) -> dict:

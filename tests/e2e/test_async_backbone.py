@@ -152,6 +152,25 @@ def test_an_attached_photo_stays_the_same_when_its_upload_form_is_used_again(api
     assert requests.get(link["url"], timeout=10).content == first
 
 
+def test_a_photo_sent_again_after_a_lost_answer_with_its_key_is_attached_once(api):
+    case = new_case(api)
+    body = {"phase": "before", "content_type": "image/jpeg", "size": 1000}
+    forms = [ok(api.call("gm-yks-01", "POST", f"/cases/{case['id']}/photos", body,
+                         headers={"Idempotency-Key": "report-7/photo/0"}), 201) for _ in range(2)]
+    assert forms[0]["photo_id"] == forms[1]["photo_id"]                # the same key names the same photo
+    for form in forms:                                                 # the bucket's first answer was lost
+        answer = requests.post(form["upload"]["url"], data=form["upload"]["fields"],
+                               files={"file": ("p.jpg", jpeg_bytes(), "image/jpeg")}, timeout=10)
+        assert answer.status_code in (200, 204), answer.text
+        drain()
+    assert [p["id"] for p in ok(api.call("gm-yks-01", "GET", f"/cases/{case['id']}"))["photos"]] == [
+        forms[0]["photo_id"]]
+    other = ok(api.call("station-yks", "POST", f"/cases/{case['id']}/photos", body,
+                        headers={"Idempotency-Key": "report-7/photo/0"}), 201)
+    unkeyed = ok(api.call("gm-yks-01", "POST", f"/cases/{case['id']}/photos", body), 201)
+    assert len({forms[0]["photo_id"], other["photo_id"], unkeyed["photo_id"]}) == 3   # someone else's key, no key
+
+
 @pytest.mark.parametrize("name,data", [
     ("text file named .jpg", b"this is not a picture, just text\n" * 20),
     ("truncated jpeg", jpeg_bytes((400, 300))[:600]),

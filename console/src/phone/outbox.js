@@ -45,10 +45,11 @@ export async function discard(key) {
 }
 
 // One photo: the presigned form is asked for now, at upload time (it expires after minutes), then the bytes go
-// straight to the bucket.
-async function upload(caseId, blob) {
+// straight to the bucket. The photo's own Idempotency-Key names it: sent again after a lost answer, it lands on
+// the same key and is attached once.
+async function upload(caseId, blob, key) {
   const form = await api(`cases/${caseId}/photos`, {
-    method: 'POST', body: { phase: 'before', content_type: 'image/jpeg', size: blob.size } });
+    method: 'POST', body: { phase: 'before', content_type: 'image/jpeg', size: blob.size }, idempotencyKey: key });
   const data = new FormData();
   for (const [name, value] of Object.entries(form.upload.fields)) data.append(name, value);
   data.append('file', blob, 'photo.jpg');
@@ -71,7 +72,7 @@ async function sendOne(item) {
     }
     for (const photo of item.photos) {
       if (photo.sent) continue;
-      await upload(item.case_id, photo.blob);
+      await upload(item.case_id, photo.blob, `${item.key}/photo/${item.photos.indexOf(photo)}`);
       photo.sent = true;
       await outbox.put(item);
       changed({ kind: 'photo', item });
