@@ -17,8 +17,9 @@ from chalicelib.domain.roles import GRIDLOOP, Actor
 from chalicelib.domain.times import instant, iso, iso_or_none, parse_iso, parse_or_none
 from chalicelib.domain.vocabulary import HANDLING_STATUSES, TERMINAL_STATUSES, Share, Status, Verdict
 
-# The moments inside the case's extension request, decided extensions and resolution (the rest are plain text).
-RECORD_MOMENTS = ("requested_due", "requested_at", "decided_at", "resolved_at")
+# The moments inside the case's extension request, decided extensions, resolution and return (the rest are plain
+# text).
+RECORD_MOMENTS = ("requested_due", "requested_at", "decided_at", "resolved_at", "returned_at")
 
 
 @dataclass
@@ -91,6 +92,7 @@ class Case:
     deadline_notices: list = field(default_factory=list)  # keys of timer notices already acted on (once each)
     updated_at: datetime | None = None
     observed_at: datetime | None = None   # when the reporter saw it (their device's clock); deadlines run from created_at
+    returned: dict | None = None   # the lead department's hand-back waiting for a new dispatch: department, reason, when
     version: int = 0
     new_entries: list = field(default_factory=list, repr=False, compare=False)
 
@@ -147,6 +149,10 @@ class Case:
             data.pop("observed_at")   # a case without one is stored as before the field existed
         else:
             data["observed_at"] = iso(self.observed_at)
+        if self.returned is None:
+            data.pop("returned")      # likewise
+        else:
+            data["returned"] = written_record(self.returned)
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
                     deadlines={k: iso(v) for k, v in self.deadlines.items()},
                     stage_starts={k: iso(v) for k, v in self.stage_starts.items()},
@@ -160,7 +166,7 @@ class Case:
     def from_dict(cls, data: dict) -> "Case":
         data = copy.deepcopy(data)
         data.update(created_at=parse_iso(data["created_at"]), updated_at=parse_or_none(data.get("updated_at")),
-                    observed_at=parse_or_none(data.get("observed_at")),
+                    observed_at=parse_or_none(data.get("observed_at")), returned=_read(data.get("returned")),
                     deadlines={k: parse_iso(v) for k, v in data.get("deadlines", {}).items()},
                     stage_starts={k: parse_iso(v) for k, v in data.get("stage_starts", {}).items()},
                     extension=_read(data.get("extension")), extensions=[_read(e) for e in data.get("extensions", [])],
@@ -230,6 +236,7 @@ class Case:
         if len(set(co_handlers)) != len(co_handlers):
             raise Invalid("a co-handler is listed twice", field="co_handlers")
         before = self.status
+        self.returned = None
         self._end_assignments("redispatched")
         self.dispatch_no += 1
         for department, role in [(lead, Share.LEAD)] + [(c, Share.CO) for c in co_handlers]:
@@ -260,6 +267,7 @@ class Case:
         self._guard("return")
         self._require_lead(department)
         self._end_assignments("returned")
+        self.returned = {"department": department, "reason": reason, "returned_at": instant(now)}
         self.deadlines = {}
         self.stage_starts = {}
         self.overdue = False

@@ -22,7 +22,8 @@ def case_summary(case: Case, config) -> dict:
             "updated_at": iso(case.updated_at) if case.updated_at else "",
             "deadlines": {stage: iso(due) for stage, due in case.deadlines.items()},
             "warnings": warnings(case, config), "version": case.version,
-            "attention": sorted(case.attention), "extension": masked_notes(written_record(case.extension))}
+            "attention": sorted(case.attention), "extension": masked_notes(written_record(case.extension)),
+            "returned": masked_notes(written_record(case.returned))}
 
 
 def hint(found: dict) -> dict:

@@ -39,6 +39,20 @@ def test_each_attention_filter_lists_the_cases_that_need_it_and_no_other(api):
     assert ids(api, "dispatcher-hj", "attention=returned") & made == set()
 
 
+def test_a_returned_case_lists_the_departments_reason_masked_and_a_new_dispatch_clears_it(api):
+    case = drive(api, new_case(api)["id"], "dispatched")
+    ok(api.call("dept-rq-agri", "POST", f"/cases/{case['id']}/return",
+                {"reason": "a water matter, not ours: call 13911112222"}))
+    (listed,) = [c for c in ok(api.call("dispatcher-rq", "GET", "/cases?attention=returned&limit=50"))["items"]
+                 if c["id"] == case["id"]]
+    returned = listed["returned"]
+    assert (returned["department"], returned["reason"]) == ("rq-agri", "a water matter, not ours: call 139****2222")
+    assert datetime.fromisoformat(returned["returned_at"]) <= datetime.now(timezone.utc)
+    ok(api.call("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch",
+                {"lead": "rq-water", "co_handlers": [], "note": "yours"}))
+    assert ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))["returned"] is None
+
+
 def test_due_before_holds_a_case_whose_stage_falls_due_before_the_instant_and_not_one_second_earlier(api):
     case = drive(api, new_case(api)["id"], "dispatched")
     due = min(ok(api.call("dispatcher-rq", "GET", f"/cases/{case['id']}"))["deadlines"].values())

@@ -24,11 +24,6 @@ function usePolled(load, deps) {
   return [state, run];
 }
 
-async function lastReturn(item) {
-  const timeline = await api(`cases/${item.id}/timeline?limit=100`);
-  return timeline.items.filter((e) => e.action === 'return').pop();
-}
-
 function Rows({ session, items, now, extra }) {
   const { ref } = session;
   return (
@@ -81,8 +76,7 @@ export function Supervision({ session, route }) {
         .sort((a, b) => Object.values(a.deadlines).sort()[0].localeCompare(Object.values(b.deadlines).sort()[0])));
   }, [within]);
   const [extensions] = usePolled(() => list('attention=extension'), []);
-  const [returned] = usePolled(() => list('attention=returned').then((items) => Promise.all(
-    items.map(async (c) => ({ ...c, returnEntry: await lastReturn(c).catch(() => null) })))), []);
+  const [returned] = usePolled(() => list('attention=returned'), []);
   const { ref } = session;
   return (
     <>
@@ -115,10 +109,10 @@ export function Supervision({ session, route }) {
       <Block session={session} id="sup-returned" title={t('supervision.returned')} state={returned} now={now}
         empty={t('supervision.none_returned')} extra={{
           title: t('supervision.return_reason'),
-          cell: (c) => c.returnEntry && (
+          cell: (c) => c.returned && (
             <>
-              <span>{nameOf(ref.departments.get(c.returnEntry.data?.department)?.names)} · <Time iso={c.returnEntry.at} /></span>
-              <p class="timeline-note">{c.returnEntry.note}</p>
+              <span>{nameOf(ref.departments.get(c.returned.department)?.names)} · <Time iso={c.returned.returned_at} /></span>
+              <p class="timeline-note">{c.returned.reason}</p>
             </>),
         }} />
     </>
