@@ -79,7 +79,17 @@ def base_map(config, stage: str | None = None) -> dict | None:
 
 def settings_for_browser(config, stage: str | None = None) -> dict:
     return {"sign_in": sign_in(config, stage=stage), "timezone": config.spec.calendar.timezone,
-            "language": config.spec.language, "county": config.name, "base_map": base_map(config, stage)}
+            "language": config.spec.language, "county": config.name, "base_map": base_map(config, stage),
+            "vocabulary": vocabulary()}
+
+
+def vocabulary() -> dict:
+    """The domain's words the screens list, from their one definition (console/src/vocabulary.js reads them)."""
+    from chalicelib.domain import commands, photos
+    from chalicelib.domain.vocabulary import Status, Urgency
+    return {"statuses": [s.value for s in Status],
+            "urgencies": [u.value for u in reversed(Urgency)],   # the default (normal) first
+            "photo_types": list(photos.ALLOWED_TYPES), "scores": list(commands.Scores.model_fields)}
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,10 +1,14 @@
 """The console's page: its Content-Security-Policy and where it signs in, by deployment (chalicelib/console.py)."""
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from chalicelib import console, county_config
+
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def directives(policy: str) -> dict:
@@ -63,3 +67,14 @@ def test_the_page_runs_no_inline_script_and_its_settings_cannot_close_their_data
                                               f' type="module" src="console/{console.manifest()["entry"]}"']
     assert json.loads(blocks[0][1])["county"] == hostile["county"]
     assert "style=" not in page and "onload" not in page
+
+
+def test_the_page_hands_the_screens_the_domains_words_so_they_hold_no_copy(config):
+    assert console.settings_for_browser(config)["vocabulary"] == {
+        "statuses": ["reported", "accepted", "dispatched", "in_progress", "resolved", "rejected", "merged", "closed"],
+        "urgencies": ["normal", "urgent", "emergency"],
+        "photo_types": ["image/jpeg", "image/png", "image/webp"],
+        "scores": ["response_speed", "performance", "completion", "feedback"]}
+    sources = [p.read_text() for p in (ROOT / "console" / "src").rglob("*.js*")]
+    assert not [s for s in sources if "'in_progress', 'resolved'" in s or "'normal', 'urgent'" in s
+                or "'image/png'" in s or "'response_speed', 'performance'" in s]

@@ -7,6 +7,7 @@ import { href } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
 import { discard, waiting, watchOutbox } from './outbox.js';
 import { errorsByField } from './report.jsx';
+import { vocabulary } from '../vocabulary.js';
 
 export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null });
@@ -87,11 +88,10 @@ export function EvaluateList({ profile }) {
   );
 }
 
-const DIMENSIONS = ['response_speed', 'performance', 'completion', 'feedback'];
 
 function Evaluation({ item, onDone }) {
   const residents = item.channel !== 'grid_visit';      // a resident's case: the member evaluates after a return visit
-  const [form, setForm] = useState({ scores: { response_speed: 0, performance: 0, completion: 0, feedback: 0 },
+  const [form, setForm] = useState({ scores: Object.fromEntries(vocabulary().scores.map((d) => [d, 0])),
     verdict: '', fixed: '', note: '' });
   const [key] = useState(newKey);
   const [errors, setErrors] = useState({});
@@ -99,7 +99,7 @@ function Evaluation({ item, onDone }) {
   const submit = async (e) => {
     e.preventDefault();
     const missing = {};
-    for (const d of DIMENSIONS) if (!form.scores[d]) missing[d] = t('phone.required');
+    for (const d of vocabulary().scores) if (!form.scores[d]) missing[d] = t('phone.required');
     if (!form.verdict) missing.verdict = t('phone.required');
     if (form.fixed === '') missing.fixed = t('phone.required');
     setErrors(missing);
@@ -114,7 +114,7 @@ function Evaluation({ item, onDone }) {
       const found = {};
       for (const f of problem.fields?.length ? problem.fields : [{ field: 'form', message: problem.message }]) {
         const name = String(f.field).split('.').pop();
-        found[[...DIMENSIONS, 'verdict', 'fixed', 'note'].includes(name) ? name : 'form'] = f.message;
+        found[[...vocabulary().scores, 'verdict', 'fixed', 'note'].includes(name) ? name : 'form'] = f.message;
       }
       setErrors(found);
     } finally { setBusy(false); }
@@ -133,7 +133,7 @@ function Evaluation({ item, onDone }) {
       <h2 id="evaluation-title">{residents ? t('phone.return_visit') : t('action.evaluate')}</h2>
       {residents && <p class="note">{t('phone.return_visit_note')}</p>}
       {errors.form && <p class="field-error" role="alert">{errors.form}</p>}
-      {DIMENSIONS.map((d) => radios(d, scale, form.scores[d],
+      {vocabulary().scores.map((d) => radios(d, scale, form.scores[d],
         (v) => setForm((f) => ({ ...f, scores: { ...f.scores, [d]: v } })), t(`field.${d}`)))}
       {radios('verdict', ['good', 'fair', 'bad'].map((v) => [v, t(`value.verdict.${v}`)]), form.verdict,
         (v) => setForm((f) => ({ ...f, verdict: v })), t('field.verdict'))}

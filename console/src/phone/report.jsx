@@ -9,8 +9,8 @@ import { currentPosition, gridAt } from './geo.js';
 import { enqueue, revise, sendWaiting, watchOutbox } from './outbox.js';
 import { shrink } from './photos.js';
 import { outbox } from './store.js';
+import { vocabulary } from '../vocabulary.js';
 
-const URGENCIES = ['normal', 'urgent', 'emergency'];
 const SETTLE_MS = 8000;      // how long the form waits for the server before saying "kept, will send"
 
 function fieldOf(path) {
@@ -189,7 +189,7 @@ export function ReportForm({ profile, edit }) {
       </div>
       <fieldset class="urgency">
         <legend>{t('field.urgency')}</legend>
-        {URGENCIES.map((u) => (
+        {vocabulary().urgencies.map((u) => (
           <label class="choice"><input type="radio" name="urgency" value={u} checked={form.urgency === u}
             onChange={() => set('urgency', u)} /> {t(`urgency.${u}`)}</label>))}
       </fieldset>

@@ -6,8 +6,8 @@ import { api, newKey } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
+import { vocabulary } from '../vocabulary.js';
 
-const SCORES = ['response_speed', 'performance', 'completion', 'feedback'];
 
 function percent(rate) {
   return rate === null || rate === undefined ? '—' : formatNumber(rate, { style: 'percent', maximumFractionDigits: 1 });
@@ -35,7 +35,7 @@ function Review({ item, index, evaluation }) {
       </p>
       <p>
         <strong>{t(`value.verdict.${evaluation.verdict}`)}</strong> · <Time iso={evaluation.at} /> · {
-          SCORES.map((s) => `${t(`field.${s}`)} ${evaluation.scores?.[s] ?? '—'}`).join(' · ')}
+          vocabulary().scores.map((s) => `${t(`field.${s}`)} ${evaluation.scores?.[s] ?? '—'}`).join(' · ')}
       </p>
       {evaluation.appeal && (
         <p class="timeline-note">{t('appeal.reason')}: {evaluation.appeal.reason}

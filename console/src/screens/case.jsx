@@ -11,8 +11,8 @@ import { parentOf } from '../reference.js';
 import { href } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
 import { Countdown } from './cases.jsx';
+import { vocabulary } from '../vocabulary.js';
 
-const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 
 function Photo({ caseId, photo }) {
   const [url, setUrl] = useState(null);
@@ -100,7 +100,7 @@ function Actions({ session, item, reload }) {
           {open === 'resolve' && (
             <div class="field">
               <label for="after-photos">{t('photo.after_upload')}</label>
-              <input id="after-photos" type="file" accept={PHOTO_TYPES.join(',')} multiple
+              <input id="after-photos" type="file" accept={vocabulary().photo_types.join(',')} multiple
                 onChange={(e) => { setFiles([...e.currentTarget.files]); setUploaded([]); }} />
             </div>)}
         </ActionForm>)}

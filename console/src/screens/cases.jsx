@@ -8,9 +8,9 @@ import { formatDuration, nameOf, t } from '../i18n.js';
 import { parentOf } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
+import { vocabulary } from '../vocabulary.js';
 
 const REFRESH_MS = 60000;
-const STATUSES = ['reported', 'accepted', 'dispatched', 'in_progress', 'resolved', 'rejected', 'merged', 'closed'];
 const FILTERS = ['status', 'category', 'kind', 'node'];
 
 export function Countdown({ deadlines, warnings, now }) {
@@ -49,7 +49,7 @@ function Filters({ session, route, path }) {
       <label>{t('field.status')}
         <select value={params.status || ''} onChange={(e) => set('status', e.currentTarget.value)}>
           <option value="">{t('filters.any')}</option>
-          {STATUSES.map((s) => <option value={s}>{t(`status.${s}`)}</option>)}
+          {vocabulary().statuses.map((s) => <option value={s}>{t(`status.${s}`)}</option>)}
         </select>
       </label>
       <label>{t('field.category')}

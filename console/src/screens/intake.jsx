@@ -8,9 +8,9 @@ import { nameOf, t } from '../i18n.js';
 import { GridMap } from '../map.jsx';
 import { within } from '../reference.js';
 import { navigate } from '../router.js';
+import { vocabulary } from '../vocabulary.js';
 
 const CHANNELS = ['hotline', 'walk_in'];
-const URGENCIES = ['normal', 'urgent', 'emergency'];
 
 // a point inside a grid's outline: the mean of its ring (the demo's outlines are convex)
 function insidePoint(feature) {
@@ -111,7 +111,7 @@ export function Intake({ session }) {
             {category?.sensitive && <p class="note">{t('category.sensitive')}</p>}
             <Field id="in-urgency" label={t('field.urgency')} error={errors.urgency}>
               <select {...attrs('urgency')} value={values.urgency} onChange={(e) => set('urgency', e.currentTarget.value)}>
-                {URGENCIES.map((u) => <option value={u}>{t(`urgency.${u}`)}</option>)}
+                {vocabulary().urgencies.map((u) => <option value={u}>{t(`urgency.${u}`)}</option>)}
               </select>
             </Field>
             <Field id="in-title" label={t('field.title')} error={errors.title} required>
