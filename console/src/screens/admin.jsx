@@ -3,34 +3,12 @@
 // deployment's configuration, read-only. Every route answers 403 to anyone else; the menu only hides the screens.
 import '../admin.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, newKey } from '../api.js';
+import { api } from '../api.js';
 import { has, nameOf, t } from '../i18n.js';
 import { within } from '../reference.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
-
-// a form posting once per Idempotency-Key (kept until it succeeds), the server's message by the field it names
-function useSubmit(send, onDone) {
-  const [key, setKey] = useState(newKey);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      const answer = await send(key);
-      setError(null);
-      setKey(newKey());
-      onDone(answer);
-    } catch (problem) {
-      setError(problem);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const fieldError = (name) => error?.fields?.find((f) => f.field === name)?.message;
-  return { submit, error, busy, fieldError };
-}
+import { useSubmit } from '../submit.js';
 
 function Field({ id, label, error, children }) {
   return (

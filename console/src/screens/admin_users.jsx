@@ -3,10 +3,11 @@
 // manages (an external OIDC issuer; the local stack) the API answers 409 users_managed_elsewhere: the screen then
 // says where they are managed, read-only.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, newKey } from '../api.js';
+import { api } from '../api.js';
 import { nameOf, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section } from '../ui.jsx';
+import { useSubmit } from '../submit.js';
 
 const ROLES = ['station', 'dispatcher', 'department', 'leader', 'points_evaluator', 'clerk', 'grid_member', 'admin'];
 const ROLE_PLACE = { grid_member: 'grid', department: 'department' };
@@ -36,32 +37,11 @@ function PlacePicker({ id, role, value, onChange, reference, error }) {
   );
 }
 
-function useSend(send, onDone) {
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const [key, setKey] = useState(newKey);
-  const submit = async (e) => {
-    e?.preventDefault();
-    setBusy(true);
-    try {
-      const answer = await send(key);
-      setError(null);
-      setKey(newKey());
-      onDone(answer);
-    } catch (problem) {
-      setError(problem);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { submit, error, busy, fieldError: (name) => error?.fields?.find((f) => f.field === name)?.message };
-}
-
 function CreateUser({ reference, role, onCreated }) {
   const empty = { username: '', name: '', place: '' };
   const [form, setForm] = useState(empty);
   const [created, setCreated] = useState(null);
-  const { submit, error, busy, fieldError } = useSend((key) => api('admin/users', {
+  const { submit, error, busy, fieldError } = useSubmit((key) => api('admin/users', {
     method: 'POST', idempotencyKey: key, body: { ...form, role },
   }), (answer) => { setCreated(answer); setForm(empty); onCreated(); });
   const text = (name) => (
@@ -96,9 +76,9 @@ function UserActions({ user, reference, onChanged }) {
   const [place, setPlace] = useState('');
   const first = useRef(null);
   useEffect(() => { if (mode) first.current?.focus(); }, [mode]);
-  const assign = useSend(() => api(`admin/users/${user.username}/assignment`, { method: 'POST', body: { role, place } }),
+  const assign = useSubmit(() => api(`admin/users/${user.username}/assignment`, { method: 'POST', body: { role, place } }),
     () => { setMode(null); onChanged(); });
-  const disable = useSend(() => api(`admin/users/${user.username}/disable`, { method: 'POST', body: {} }),
+  const disable = useSubmit(() => api(`admin/users/${user.username}/disable`, { method: 'POST', body: {} }),
     () => { setMode(null); onChanged(); });
   if (mode === 'assign') {
     return (

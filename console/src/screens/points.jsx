@@ -2,11 +2,12 @@
 // reversal (once); the supermarket's clerk redeems a household's points for goods and sees the stock. Rules, items
 // and prices come from GET /points-catalogue; every write carries an Idempotency-Key kept until it succeeds.
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, newKey } from '../api.js';
+import { api } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
 import { within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
+import { useSubmit } from '../submit.js';
 
 function useCatalogue() {
   const [catalogue, setCatalogue] = useState(null);
@@ -20,29 +21,6 @@ function month(offset = 0) {
   d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() + offset);
   return d.toISOString().slice(0, 7);
-}
-
-// a small form posting `body()` once per Idempotency-Key; the server's message by the field it names
-function useSubmit(send, onDone) {
-  const [key, setKey] = useState(newKey);
-  const [error, setError] = useState(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e) => {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      const answer = await send(key);
-      setError(null);
-      setKey(newKey());
-      onDone(answer);
-    } catch (problem) {
-      setError(problem);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const fieldError = (name) => error?.fields?.find((f) => f.field === name)?.message;
-  return { submit, error, busy, fieldError };
 }
 
 function FieldError({ id, text }) {
