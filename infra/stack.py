@@ -194,6 +194,8 @@ class GridloopStack(Stack):
         self.client = pool.add_client(
             "AppClient", auth_flows=cognito.AuthFlow(user_srp=True), generate_secret=False,
             id_token_validity=Duration.hours(8), prevent_user_existence_errors=True, enable_token_revocation=True,
+            # each refresh hands the phone a new refresh token and spends the old one (a short grace for a retry)
+            refresh_token_rotation_grace_period=Duration.seconds(10),
             read_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True, locale=True)
             .with_custom_attributes(*JURISDICTION_ATTRIBUTES),
             write_attributes=cognito.ClientAttributes().with_standard_attributes(locale=True),

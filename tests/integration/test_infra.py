@@ -146,6 +146,8 @@ def test_the_app_client_signs_in_by_code_flow_only_at_the_configured_urls(templa
     assert "https://example.com" not in p["CallbackURLs"]
     assert not p.get("GenerateSecret")    # a public client: the browser proves itself with PKCE, not a secret
     assert p["SupportedIdentityProviders"] == ["COGNITO"]
+    # a phone keeps its refresh token: each refresh replaces it and spends the old one
+    assert p["RefreshTokenRotation"] == {"Feature": "ENABLED", "RetryGracePeriodSeconds": 10}
 
 
 # Each function's grants are checked against every AWS call it makes in the integration and e2e tiers, and a
