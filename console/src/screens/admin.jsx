@@ -5,7 +5,7 @@ import '../admin.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { has, nameOf, t } from '../i18n.js';
-import { within } from '../reference.js';
+import { gridsUnder } from '../reference.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
 import { useSubmit } from '../submit.js';
@@ -251,8 +251,7 @@ function HouseholdList({ grid }) {
 
 export function AdminHouseholds({ session, route }) {
   const { me, ref } = session;
-  const grids = useMemo(() => ref.grids.features.map((f) => f.id)
-    .filter((g) => me.node && within(g, me.node.code)), []);
+  const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
   const grid = route.params.grid || '';
   return (
     <>

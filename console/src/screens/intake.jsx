@@ -6,7 +6,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { nameOf, t } from '../i18n.js';
 import { GridMap } from '../map.jsx';
-import { within } from '../reference.js';
+import { gridsUnder } from '../reference.js';
 import { navigate } from '../router.js';
 import { vocabulary } from '../vocabulary.js';
 
@@ -31,7 +31,7 @@ function Field({ id, label, error, required, children }) {
 
 export function Intake({ session }) {
   const { me, ref } = session;
-  const grids = useMemo(() => ref.grids.features.filter((f) => me.node && within(f.id, me.node.code)), []);
+  const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code) : []), []);
   const villages = useMemo(() => {
     const groups = new Map();
     for (const f of grids) {

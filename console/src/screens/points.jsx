@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
-import { within } from '../reference.js';
+import { gridsUnder, within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
 import { useSubmit } from '../submit.js';
@@ -153,7 +153,7 @@ export function Points({ session, route }) {
   const [ledger, setLedger] = useState(null);
   const [message, setMessage] = useState(null);
   const { params } = route;
-  const grids = useMemo(() => ref.grids.features.map((f) => f.id).filter((g) => me.node && within(g, me.node.code)), []);
+  const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
   const reload = () => (params.household ? api(`households/${params.household}/ledger?limit=100`).then(setLedger, () => setLedger(null))
     : setLedger(null));
   useEffect(() => { setLedger(null); reload(); }, [params.household]);
@@ -190,7 +190,7 @@ export function Redemptions({ session, route }) {
   const [message, setMessage] = useState(null);
   const { params } = route;
   const market = catalogue?.supermarkets.find((m) => m.node === me.node?.code);
-  const grids = useMemo(() => ref.grids.features.map((f) => f.id).filter((g) => me.node && within(g, me.node.code)), []);
+  const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
   const loadStock = () => market && api(`supermarkets/${market.id}/stock`).then(setStock);
   const loadLedger = () => (params.household ? api(`households/${params.household}/ledger?limit=100`).then(setLedger)
     : setLedger(null));
