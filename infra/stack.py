@@ -23,7 +23,7 @@ from constructs import Construct
 from chalicelib import environment, resources
 from chalicelib.adapters import models, secrets
 from chalicelib.county_deployment import LOG_RETENTION_DAYS
-from chalicelib.domain import photos as photo_keys, roles
+from chalicelib.domain import access, photos as photo_keys, roles
 from chalicelib.entrypoints import API_HANDLER, FUNCTIONS, OUTBOX_RELAY, WORK_WORKER
 from infra import alarms, console, edge
 from infra.functions import logical_id
@@ -37,7 +37,7 @@ GET, BATCH_GET, QUERY, PUT, UPDATE, DELETE, BATCH_WRITE = (f"dynamodb:{a}" for a
 USER_ADMINISTRATION = ("ListUsersInGroup", "AdminGetUser", "AdminCreateUser", "AdminAddUserToGroup",
                        "AdminRemoveUserFromGroup", "AdminListGroupsForUser", "AdminUpdateUserAttributes",
                        "AdminDeleteUserAttributes", "AdminDisableUser")
-JURISDICTION_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> in the user pool (chalicelib/auth.py)
+JURISDICTION_ATTRIBUTES = access.PLACE_ATTRIBUTES   # custom:<name> in the user pool (chalicelib/auth.py)
 
 
 def _allow(role, actions: list[str], resources: list[str]) -> None:

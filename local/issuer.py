@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from chalicelib import environment
+from chalicelib.domain.access import PLACE_ATTRIBUTES
 
 ISSUER = "http://127.0.0.1:8000/local-issuer"
 AUDIENCE = "gridloop-local"
@@ -45,7 +46,7 @@ class LocalIssuer:
         now = int(time.time())
         claims = {"sub": user["user_id"], "iss": ISSUER, "aud": AUDIENCE, "token_use": "id", "iat": now,
                   "exp": now + ttl_seconds, "name": user.get("name", ""), "cognito:groups": [user["role"]]}
-        for attribute in ("node", "department", "grid"):
+        for attribute in PLACE_ATTRIBUTES:
             if user.get(attribute):
                 claims[f"custom:{attribute}"] = user[attribute]
         claims.update(overrides)

@@ -245,6 +245,9 @@ def may_manage_api_keys(p: Principal) -> bool:
 ASSIGNABLE_ROLES = roles.ALL_ROLES
 
 
+PLACE_ATTRIBUTES = ("node", "department", "grid")   # custom:<name> of a user (the pool's schema, the token's claims)
+
+
 def place_attribute(role: str) -> str:
     """The one place attribute a role carries: grid members a grid, department staff a department, the rest a
     node."""

@@ -14,7 +14,7 @@ from chalicelib.domain import access, commands
 from chalicelib.domain.errors import Forbidden, Invalid, UsersManagedElsewhere
 from chalicelib.domain.roles import Principal
 
-PLACE_ATTRIBUTES = ("node", "department", "grid")   # a user holds the one their role takes (access.place_attribute)
+PLACE_ATTRIBUTES = access.PLACE_ATTRIBUTES   # a user holds the one their role takes (access.place_attribute)
 
 
 class UserDirectory(abc.ABC):
