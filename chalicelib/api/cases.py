@@ -3,14 +3,14 @@ from chalice import Blueprint
 
 from chalicelib import runtime
 from chalicelib.api.http import ApiError, header, instant_param, int_param, parse_body, principal, query_param, route
-from chalicelib.domain.vocabulary import Kind, Status
+from chalicelib.domain.vocabulary import Attention, Kind, Status
 from chalicelib.services import cases
 from chalicelib.domain import access, commands
 from chalicelib.domain.actions import ACTIONS, Action
 from chalicelib.services.unit_of_work import ListQuery
 
 bp = Blueprint(__name__)
-ATTENTION = ("overdue", "extension", "returned", "appeal", "bad_review")
+ATTENTION = tuple(Attention)
 TAG = "cases"
 IDEMPOTENCY = {"Idempotency-Key": "optional; a retry with the same key returns the first result, once"}
 LIST_FILTERS = {

@@ -15,7 +15,7 @@ from chalicelib.domain.evaluations import Appeal, Evaluation
 from chalicelib.domain.errors import AppealRefused, Forbidden, Invalid, InvalidTransition
 from chalicelib.domain.roles import GRIDLOOP, Actor
 from chalicelib.domain.times import instant, iso, iso_or_none, parse_iso, parse_or_none
-from chalicelib.domain.vocabulary import HANDLING_STATUSES, TERMINAL_STATUSES, Share, Status, Verdict
+from chalicelib.domain.vocabulary import HANDLING_STATUSES, TERMINAL_STATUSES, Attention, Share, Status, Verdict
 
 # The moments inside the case's extension request, decided extensions, resolution and return (the rest are plain
 # text).
@@ -114,17 +114,17 @@ class Case:
         appealed (bad_review)."""
         flags = set()
         if self.overdue and self.status in HANDLING_STATUSES:
-            flags.add("overdue")
+            flags.add(Attention.OVERDUE)
         if self.extension is not None and self.status == Status.IN_PROGRESS:
-            flags.add("extension")
+            flags.add(Attention.EXTENSION)
         if self.status == Status.ACCEPTED and any(a.ended == "returned" for a in self.assignments) \
                 and not self.active_assignments():
-            flags.add("returned")
+            flags.add(Attention.RETURNED)
         for evaluation in self.evaluations:
             if evaluation.appeal is not None and evaluation.appeal.status == "pending":
-                flags.add("appeal")
+                flags.add(Attention.APPEAL)
             elif evaluation.appeal is None and evaluation.bad:
-                flags.add("bad_review")
+                flags.add(Attention.BAD_REVIEW)
         return flags
 
     @property

@@ -42,6 +42,15 @@ TERMINAL_STATUSES = (Status.REJECTED, Status.MERGED, Status.CLOSED)
 HANDLING_STATUSES = (Status.DISPATCHED, Status.IN_PROGRESS)      # a department holds the case
 
 
+class Attention(StrEnum):
+    """What a case is flagged for on a supervising center's lists (Case.attention; the lists' `attention` filter)."""
+    OVERDUE = "overdue"
+    EXTENSION = "extension"
+    RETURNED = "returned"
+    APPEAL = "appeal"
+    BAD_REVIEW = "bad_review"
+
+
 class Verdict(StrEnum):
     GOOD = "good"
     FAIR = "fair"

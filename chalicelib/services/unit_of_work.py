@@ -40,7 +40,7 @@ class ListQuery:
     kind: str | None = None
     category: str | None = None
     due_before: str | None = None    # the current stage's deadline falls before this instant (overdue, nearly due)
-    attention: str | None = None     # one of Case.attention: overdue | extension | returned
+    attention: str | None = None     # one of vocabulary.Attention (Case.attention)
     grids: tuple[str, ...] = ()      # a subtree listed grid by grid (set by the service: the node's grids)
     limit: int = 20
     cursor: str | None = None
