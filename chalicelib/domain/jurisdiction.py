@@ -57,6 +57,10 @@ class Jurisdiction:
     def grids(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.level == "grid"]
 
+    def grids_under(self, code: str) -> list[str]:
+        """The codes of the grids at or below `code`, sorted."""
+        return sorted(n.code for n in self.grids() if within(n.code, code))
+
     def departments_of_kind(self, kind: str, on_path_of: str) -> list[Department]:
         """Departments of a kind that sit on the path from `on_path_of` to the root, nearest first."""
         path = [n.code for n in self.ancestors(on_path_of)]

@@ -173,7 +173,7 @@ def _by_grid(jurisdiction, query: ListQuery) -> ListQuery:
     if node is None or node.level not in ("township", "village") or query.status or query.grid \
             or query.queue_center or query.reporter or query.department:
         return query
-    grids = sorted(n.code for n in jurisdiction.grids() if within(n.code, node.code))
+    grids = jurisdiction.grids_under(node.code)
     return ListQuery(**{**vars(query), "grids": tuple(grids)}) if 0 < len(grids) <= SUBTREE_GRIDS else query
 
 

@@ -192,7 +192,7 @@ def _village_grids(config, village: str) -> list[str]:
     node = config.jurisdiction.node(village)
     if node is None or node.level != "village":
         raise Invalid(f"'{village}' is not a village of this deployment", field="village")
-    return [n.code for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, village)]
+    return config.jurisdiction.grids_under(village)
 
 
 def _months(period: str) -> list[str]:

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 from chalicelib.domain import access, aggregates
 from chalicelib.domain.errors import Forbidden, Invalid
-from chalicelib.domain.jurisdiction import within
 from chalicelib.domain.roles import Principal
 from chalicelib.services import exports
 from chalicelib.services.unit_of_work import AbstractUnitOfWork
@@ -129,7 +128,7 @@ def statistics(uow: AbstractUnitOfWork, config, p: Principal, node: str, first: 
             plain = attribute.startswith("h|") or part == aggregates.VISITS_SLICE
             counters[attribute if plain else f"{attribute}|{part}"] += value
     summary = summarise(counters)
-    grids = sum(1 for n in config.jurisdiction.nodes.values() if n.level == "grid" and within(n.code, node))
+    grids = len(config.jurisdiction.grids_under(node))
     summary["visits_per_grid"] = round(summary["visits"] / grids, 2) if grids else None
     return {"node": node, "level": target.level, "names": target.names, "from": first.isoformat(),
             "to": last.isoformat(), "counter_items_read": len(keys), "grids": grids, **summary}
