@@ -253,7 +253,7 @@ def timer_input(case_id: str, prefix: str) -> dict:
             if e["name"].startswith(f"{case_id}-{prefix}"):
                 link = json.loads(sfn.describe_execution(executionArn=e["executionArn"])["input"])
                 planned = {"timer": link["timer"], "notices": []}
-                while link.get("more"):      # the execution input is a chain of notices
+                while "then" in link:        # the execution input is a chain of notices
                     planned["notices"].append(link["notice"])
                     link = link["then"]
                 return planned

@@ -118,8 +118,8 @@ def state_machine_input(plan: dict, queue_url: str) -> dict:
     holds only a moment, TRAILING_WAIT after the last notice (reached, the execution fails: see the ASL).
     """
     notices = plan["notices"]
-    chain: dict = {"more": False, "notice": {"at": iso(datetime.fromisoformat(notices[-1]["at"]) + TRAILING_WAIT)}}
+    chain: dict = {"notice": {"at": iso(datetime.fromisoformat(notices[-1]["at"]) + TRAILING_WAIT)}}
     for i, notice in reversed(list(enumerate(notices))):
-        chain = {"more": True, "last": i == len(notices) - 1, "timer": plan["timer"], "queue_url": queue_url,
+        chain = {"last": i == len(notices) - 1, "timer": plan["timer"], "queue_url": queue_url,
                  "notice": notice, "then": chain}
     return chain

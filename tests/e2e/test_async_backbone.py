@@ -85,7 +85,7 @@ def deadline_notices(case_id: str, stage: str) -> list[dict]:
     (execution,) = [e for e in sfn.list_executions(stateMachineArn=resources.timer_state_machine_arn())["executions"]
                     if e["name"].startswith(f"{case_id}-{stage}-")]
     link, bodies = json.loads(sfn.describe_execution(executionArn=execution["executionArn"])["input"]), []
-    while link.get("more"):
+    while "then" in link:               # the trailing link has no notice to send
         bodies.append({"timer": link["timer"], "notice": link["notice"]})
         link = link["then"]
     return bodies

@@ -201,8 +201,8 @@ def test_a_timer_start_also_checks_what_the_state_machine_will_send_with_its_own
     monkeypatch.setenv("TIMER_STATE_MACHINE_ARN", "arn:aws:states:cn-northwest-1:000000000000:stateMachine:local")
     monkeypatch.setenv("WORK_QUEUE_URL", "http://127.0.0.1:5100/000000000000/local-work")
     monkeypatch.setenv("WORK_DLQ_URL", "http://127.0.0.1:5100/000000000000/local-work-dlq")
-    chain = {"timer": {}, "notice": {"at": "2030-01-01T00:00:00Z"}, "queue_url": "{queue}", "more": True,
-             "last": True, "then": {"more": False, "notice": {"at": "2030-01-08T00:00:00Z"}}}
+    chain = {"timer": {}, "notice": {"at": "2030-01-01T00:00:00Z"}, "queue_url": "{queue}",
+             "last": True, "then": {"notice": {"at": "2030-01-08T00:00:00Z"}}}
     for queue, expected in (("WORK_QUEUE_URL", []), ("WORK_DLQ_URL", ["Timer state machine"])):
         text = json.dumps(chain).replace("{queue}", os.environ[queue])
         found = check.check_call(Call("stepfunctions", "StartExecution", {
