@@ -24,7 +24,7 @@ def build_all() -> dict[str, int]:
     from chalicelib.adapters.models import CounterItem, HouseholdItem
     from chalicelib.domain import points
     from chalicelib.domain.household import Household
-    from chalicelib.domain.privacy import mask_name
+    from chalicelib.adapters.transaction import roster_update
     client, table = connection().client, CounterItem.Meta.table_name
     done = {"roster_lines": 0, "roster_lines_present": 0, "month_lines": 0, "households_unknown": 0}
     grid_of = {}
@@ -32,10 +32,10 @@ def build_all() -> dict[str, int]:
         household = Household.from_dict(item.doc)
         grid_of[household.id] = household.grid
         try:
-            client.update_item(TableName=table, Key={"name": {"S": points.roster_key(household.grid)}},
-                               UpdateExpression="SET #h = :name ADD #n :one", ConditionExpression="attribute_not_exists(#h)",
-                               ExpressionAttributeNames={"#h": household.id, "#n": "value"},
-                               ExpressionAttributeValues={":name": {"S": mask_name(household.head)}, ":one": {"N": "1"}})
+            line = roster_update(household)    # the registration's own roster line, added only where missing
+            line["ConditionExpression"] = "attribute_not_exists(#h)"
+            del line["ExpressionAttributeValues"][":most"]
+            client.update_item(**line)
             done["roster_lines"] += 1
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
