@@ -7,7 +7,7 @@ from chalicelib.domain import points
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
 from chalicelib.domain.times import iso
-from chalicelib.domain.errors import Invalid, OutOfStock, VersionConflict
+from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.domain.privacy import mask_name
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHouseholdRepository,
@@ -213,7 +213,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
                 raise VersionConflict("the household moved")
         for household in self.households.added:   # like the roster's condition
             if sum(1 for h in store.households.values() if h.grid == household.grid) >= points.MAX_HOUSEHOLDS_PER_GRID:
-                raise Invalid("the grid is full", field="grid")
+                raise points.grid_full(household.grid)
         for household_id, entry in self.ledger.added:
             if entry.seq in store.ledger.get(household_id, {}):
                 raise VersionConflict("the entry exists")

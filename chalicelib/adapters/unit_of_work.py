@@ -15,7 +15,7 @@ from chalicelib.adapters.repositories import (DynamoHouseholdRepository, DynamoL
                                               api_key_from_item, stock_levels)
 from chalicelib.adapters.transaction import COUNTER_TABLES, transaction_request
 from chalicelib.domain import points
-from chalicelib.domain.errors import Invalid, OutOfStock, VersionConflict
+from chalicelib.domain.errors import OutOfStock, VersionConflict
 from chalicelib.domain.household import Household
 from chalicelib.services.dispatcher import EffectCarrier
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, DuplicateRequest, IdempotencyRecord, SequenceTaken
@@ -129,9 +129,9 @@ class DynamoUnitOfWork(AbstractUnitOfWork):
                     raise SequenceTaken("a concurrent report took this case number; read again and retry") from None
                 if any(failed(position) for position in positions["stock_taken"]):
                     raise OutOfStock("the item is out of stock") from None
-                if any(failed(position) for position in positions["rosters"]):   # a concurrent one filled the grid
-                    raise Invalid(f"the grid holds {points.MAX_HOUSEHOLDS_PER_GRID} households, the most one grid "
-                                  f"holds: register it in a new grid", field="grid") from None
+                full = [h.grid for h, position in zip(self.households.added, positions["rosters"]) if failed(position)]
+                if full:   # a concurrent registration filled the grid
+                    raise points.grid_full(full[0]) from None
                 if "ConditionalCheckFailed" in reasons:
                     what = "the case" if self.changed_cases() else "what this write read"
                     raise VersionConflict(f"{what} was changed by someone else; read it again and retry") from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
-from chalicelib.domain.errors import InsufficientPoints, MonthlyCapReached, PointsRefused
+from chalicelib.domain.errors import InsufficientPoints, Invalid, MonthlyCapReached, PointsRefused
 from chalicelib.domain.household import Household
 
 
@@ -84,6 +84,12 @@ def open_months(today: date, previous_month_days: int) -> set[str]:
 # however many households or ledger entries it has. A grid holds at most MAX_HOUSEHOLDS_PER_GRID households, so
 # both items stay far under DynamoDB's 400 KB (about 40 and 30 bytes a household).
 MAX_HOUSEHOLDS_PER_GRID = 2_000
+
+
+def grid_full(grid: str) -> Invalid:
+    """The refusal of a household past the grid's bound (read before the write, or the roster's condition)."""
+    return Invalid(f"grid {grid} holds {MAX_HOUSEHOLDS_PER_GRID} households, the most one grid holds: register it "
+                   f"in a new grid", field="grid")
 
 
 def roster_key(grid: str) -> str:

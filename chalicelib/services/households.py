@@ -35,8 +35,7 @@ def register(uow: AbstractUnitOfWork, config, p: Principal, body: commands.Regis
 
     def decide() -> dict:
         if (uow.counters.get(roster) or 0) >= points.MAX_HOUSEHOLDS_PER_GRID:
-            raise Invalid(f"grid {body.grid} holds {points.MAX_HOUSEHOLDS_PER_GRID} households, the most one grid "
-                          f"holds: register it in a new grid", field="grid")
+            raise points.grid_full(body.grid)
         household = Household(id=str(ULID.from_datetime(now)), grid=body.grid, head=body.head, phone=body.phone,
                               members=body.members, address=body.address, created_at=iso(now),
                               created_by=p.user_id)
