@@ -85,11 +85,16 @@ def settings_for_browser(config, stage: str | None = None) -> dict:
 
 def vocabulary() -> dict:
     """The domain's words the screens list, from their one definition (console/src/vocabulary.js reads them)."""
-    from chalicelib.domain import commands, photos
-    from chalicelib.domain.vocabulary import Status, Urgency
+    from typing import get_args
+
+    from chalicelib.domain import access, commands, photos, roles
+    from chalicelib.domain.vocabulary import Status, Urgency, Verdict
     return {"statuses": [s.value for s in Status],
             "urgencies": [u.value for u in reversed(Urgency)],   # the default (normal) first
-            "photo_types": list(photos.ALLOWED_TYPES), "scores": list(commands.Scores.model_fields)}
+            "photo_types": list(photos.ALLOWED_TYPES), "scores": list(commands.Scores.model_fields),
+            "verdicts": [v.value for v in Verdict],
+            "decisions": list(get_args(commands.AppealDecision.model_fields["decision"].annotation)),
+            "role_places": {role: access.place_attribute(role) for role in roles.ALL_ROLES}}
 
 
 @functools.lru_cache(maxsize=1)

@@ -3,10 +3,11 @@ import { render } from 'preact';
 import { App } from './app.jsx';
 import { completeSignIn } from './auth.js';
 import { preferredLanguage, useLanguage } from './i18n.js';
+import { settings as pageSettings } from './settings.js';
 import './styles.css';
 
 async function boot() {
-  const settings = JSON.parse(document.getElementById('gridloop-settings').textContent);
+  const settings = pageSettings();
   await useLanguage(preferredLanguage(settings.language), settings.timezone);
   let reason = null;
   if (settings.sign_in) {

@@ -4,12 +4,12 @@
 import './basemap.css';
 import { mercator, tileUrl, tilesFor } from './basemap.js';
 import { t } from './i18n.js';
+import { settings } from './settings.js';
 
 let baseMap;
-function baseLayer() {   // from the page's settings block (chalicelib/console.py), read once
+function baseLayer() {   // from the page's settings block (chalicelib/console.py)
   if (baseMap === undefined) {
-    const block = document.getElementById('gridloop-settings');
-    baseMap = (block && JSON.parse(block.textContent).base_map) || null;
+    baseMap = settings().base_map || null;
   }
   return baseMap;
 }

@@ -1,9 +1,8 @@
-// The domain's words the screens list (case statuses, urgencies, photo types, evaluation scores), read from the
-// page's settings block, which the server writes from the domain's own definitions (chalicelib/console.py): the
-// screens hold no copy of them.
-let words;
+// The domain's words the screens list (case statuses, urgencies, photo types, evaluation scores and verdicts,
+// appeal decisions, roles and the place each role holds), from the page's settings block, which the server writes
+// from the domain's own definitions (chalicelib/console.py): the screens hold no copy of them.
+import { settings } from './settings.js';
 
 export function vocabulary() {
-  if (!words) words = JSON.parse(document.getElementById('gridloop-settings').textContent).vocabulary;
-  return words;
+  return settings().vocabulary;
 }

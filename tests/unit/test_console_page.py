@@ -74,7 +74,11 @@ def test_the_page_hands_the_screens_the_domains_words_so_they_hold_no_copy(confi
         "statuses": ["reported", "accepted", "dispatched", "in_progress", "resolved", "rejected", "merged", "closed"],
         "urgencies": ["normal", "urgent", "emergency"],
         "photo_types": ["image/jpeg", "image/png", "image/webp"],
-        "scores": ["response_speed", "performance", "completion", "feedback"]}
+        "scores": ["response_speed", "performance", "completion", "feedback"],
+        "verdicts": ["good", "fair", "bad"], "decisions": ["uphold", "void"],
+        "role_places": {"grid_member": "grid", "station": "node", "dispatcher": "node", "department": "department",
+                        "points_evaluator": "node", "clerk": "node", "leader": "node", "admin": "node"}}
     sources = [p.read_text() for p in (ROOT / "console" / "src").rglob("*.js*")]
     assert not [s for s in sources if "'in_progress', 'resolved'" in s or "'normal', 'urgent'" in s
-                or "'image/png'" in s or "'response_speed', 'performance'" in s]
+                or "'image/png'" in s or "'response_speed', 'performance'" in s or "'good', 'fair'" in s
+                or "'uphold', 'void'" in s or "'points_evaluator', 'clerk'" in s]

@@ -2,11 +2,12 @@
 // member gives (their own reports once resolved, and residents' cases in their grid after a return visit).
 import { useEffect, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
-import { has, nameOf, t } from '../i18n.js';
+import { nameOf, t } from '../i18n.js';
 import { href } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
 import { discard, waiting, watchOutbox } from './outbox.js';
 import { errorsByField } from './report.jsx';
+import { actionLabel } from '../openapi.js';
 import { vocabulary } from '../vocabulary.js';
 
 export function useLoad(load, deps) {
@@ -135,7 +136,7 @@ function Evaluation({ item, onDone }) {
       {errors.form && <p class="field-error" role="alert">{errors.form}</p>}
       {vocabulary().scores.map((d) => radios(d, scale, form.scores[d],
         (v) => setForm((f) => ({ ...f, scores: { ...f.scores, [d]: v } })), t(`field.${d}`)))}
-      {radios('verdict', ['good', 'fair', 'bad'].map((v) => [v, t(`value.verdict.${v}`)]), form.verdict,
+      {radios('verdict', vocabulary().verdicts.map((v) => [v, t(`value.verdict.${v}`)]), form.verdict,
         (v) => setForm((f) => ({ ...f, verdict: v })), t('field.verdict'))}
       {radios('fixed', [['yes', t('phone.fixed_yes')], ['no', t('phone.fixed_no')]], form.fixed,
         (v) => setForm((f) => ({ ...f, fixed: v })), t('field.fixed'))}
@@ -147,10 +148,6 @@ function Evaluation({ item, onDone }) {
       <button type="submit" class="primary" disabled={busy}>{t('phone.submit_evaluation')}</button>
     </form>
   );
-}
-
-function actionName(action) {
-  return has(`action.${action}`) ? t(`action.${action}`) : action;
 }
 
 export function CaseScreen({ profile, id }) {
@@ -179,7 +176,7 @@ export function CaseScreen({ profile, id }) {
       <ol class="timeline">
         {timeline.items.map((e) => (
           <li>
-            <Time iso={e.at} /> · <strong>{actionName(e.action)}</strong>
+            <Time iso={e.at} /> · <strong>{actionLabel(e.action)}</strong>
             {e.to_status && <span class="note"> · {t(`status.${e.to_status}`)}</span>}
             {e.note && <p class="timeline-note">{e.note}</p>}
           </li>))}

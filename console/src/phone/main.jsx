@@ -5,12 +5,13 @@ import '../trusted_types.js';
 import { render } from 'preact';
 import { completeSignIn } from '../auth.js';
 import { preferredLanguage, useLanguage } from '../i18n.js';
+import { settings as pageSettings } from '../settings.js';
 import { PhoneApp } from './app.jsx';
 import { completeRefresh } from './refresh.js';
 import './phone.css';
 
 async function boot() {
-  const settings = JSON.parse(document.getElementById('gridloop-settings').textContent);
+  const settings = pageSettings();
   await useLanguage(preferredLanguage(settings.language), settings.timezone);
   let reason = null;
   if (settings.sign_in) {

@@ -8,9 +8,8 @@ import { nameOf, t } from '../i18n.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section } from '../ui.jsx';
 import { useSubmit } from '../submit.js';
+import { vocabulary } from '../vocabulary.js';
 
-const ROLES = ['station', 'dispatcher', 'department', 'leader', 'points_evaluator', 'clerk', 'grid_member', 'admin'];
-const ROLE_PLACE = { grid_member: 'grid', department: 'department' };
 
 function placeName(reference, user) {
   if (user.department) return nameOf(reference.departments.get(user.department)?.names) || user.department;
@@ -20,7 +19,7 @@ function placeName(reference, user) {
 
 // the places a role may be given: grids, departments or the other nodes, by name
 function PlacePicker({ id, role, value, onChange, reference, error }) {
-  const kind = ROLE_PLACE[role] || 'node';
+  const kind = vocabulary().role_places[role];
   const options = kind === 'department' ? [...reference.departments.values()].map((d) => [d.id, nameOf(d.names)])
     : [...reference.nodes.values()].filter((n) => (n.level === 'grid') === (kind === 'grid'))
       .map((n) => [n.code, nameOf(n.names)]);
@@ -88,7 +87,7 @@ function UserActions({ user, reference, onChanged }) {
           <label for={`role-${user.username}`}>{t('admin.users.role')}</label>
           <select id={`role-${user.username}`} ref={first} value={role}
             onChange={(e) => { setRole(e.currentTarget.value); setPlace(''); }}>
-            {ROLES.map((r) => <option value={r}>{t(`role.${r}`)}</option>)}
+            {Object.keys(vocabulary().role_places).map((r) => <option value={r}>{t(`role.${r}`)}</option>)}
           </select>
         </div>
         <PlacePicker id={`place-${user.username}`} role={role} value={place} reference={reference} onChange={setPlace}
@@ -120,7 +119,7 @@ function UserActions({ user, reference, onChanged }) {
 
 export function AdminUsers({ session, route }) {
   const { ref: reference } = session;
-  const role = ROLES.includes(route.params.role) ? route.params.role : 'station';
+  const role = route.params.role in vocabulary().role_places ? route.params.role : 'station';
   const [page, setPage] = useState(null);
   const [error, setError] = useState(null);
   const load = (cursor) => api(`admin/users?role=${role}&limit=50${cursor ? `&cursor=${cursor}` : ''}`).then(
@@ -135,7 +134,7 @@ export function AdminUsers({ session, route }) {
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <label>{t('admin.users.role')}
           <select value={role} onChange={(e) => navigate('/admin/users', { role: e.currentTarget.value })}>
-            {ROLES.map((r) => <option value={r}>{t(`role.${r}`)}</option>)}
+            {Object.keys(vocabulary().role_places).map((r) => <option value={r}>{t(`role.${r}`)}</option>)}
           </select>
         </label>
       </form>

@@ -74,7 +74,7 @@ function ReviewForm({ item, index, deciding, onDone }) {
         <div class="field">
           <label for={`${id}-decision`}>{t('field.decision')}</label>
           <select id={`${id}-decision`} value={decision} onChange={(e) => setDecision(e.currentTarget.value)}>
-            {['uphold', 'void'].map((d) => <option value={d}>{t(`value.decision.${d}`)}</option>)}
+            {vocabulary().decisions.map((d) => <option value={d}>{t(`value.decision.${d}`)}</option>)}
           </select>
         </div>)}
       <div class="field">
