@@ -137,7 +137,8 @@ def spread(times: list[float]) -> str:
 def aws_environment(endpoint: str, region: str) -> dict:
     """The app's clients pointed at the local endpoint, with the resources a deployment would name."""
     from chalicelib import environment, resources
-    account, partition = "123456789012", "aws-cn" if region.startswith("cn-") else "aws"
+    from chalicelib.county_deployment import partition_of
+    account, partition = "123456789012", partition_of(region)
     arn = f"arn:{partition}:{{}}:{region}:{account}:{{}}"
     queues = {spec.key: (f"{endpoint}/{account}/bench-{spec.key}", arn.format("sqs", f"bench-{spec.key}"),
                          f"{endpoint}/{account}/bench-{spec.key}-dlq") for spec in resources.QUEUES}

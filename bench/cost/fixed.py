@@ -29,9 +29,7 @@ from bench.cost import prices
 from bench.cost.prices import PriceTable
 
 METHOD_METRICS = ("Count", "4XXError", "5XXError", "Latency", "IntegrationLatency")
-HOURS_PER_MONTH = 730
-# Lambda's own lines per invocation (START, END, REPORT) and, before the outbox age was sent only while
-# something waits, one EMF line a minute from the relay
+# the relay's log per invocation: Lambda's own lines (START, END, REPORT)
 RELAY_LOG_BYTES = prices.LOG_BYTES["lambda_platform"]
 
 

@@ -108,9 +108,6 @@ CN_NORTHWEST_1 = PriceTable(
 # (aws.amazon.com/step-functions/pricing/, "Asia Pacific (Singapore) | $0.0250" per 1,000 transitions, the same
 # as us-east-1; read 2026-12-01): the demo is priced at us-east-1's table as a stated stand-in.
 
-TABLES = {t.region: t for t in (US_EAST_1, CN_NORTHWEST_1)}
-
-
 def table_for(region: str) -> PriceTable:
     """The region's own table; a global region without one of its own is priced at us-east-1's (stated)."""
     return CN_NORTHWEST_1 if region.startswith("cn-") else US_EAST_1
@@ -128,4 +125,4 @@ COLD_START_SHARE = 0.03                      # share of invocations that start a
 
 # What a deployment's logs take, per line kind (bytes, measured on the local stack's JSON lines and Lambda's
 # platform lines START/END/REPORT): the bill's log ingestion.
-LOG_BYTES = {"lambda_platform": 420, "app_line": 380, "access_log": 260, "emf_line": 420}
+LOG_BYTES = {"lambda_platform": 420, "app_line": 380, "access_log": 260}

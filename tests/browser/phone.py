@@ -18,7 +18,7 @@ OUTSIDE = {"latitude": 40.7000, "longitude": 87.9000}          # no grid of the 
 
 
 class Phone(Console):
-    def sign_in(self, user: str, page=None, language: str | None = None):
+    def sign_in(self, user: str, page=None):
         page = page or self.page
         page.goto(self.stack.url + "/console/phone")
         page.locator("button.sign-in-button").first.click()
@@ -104,5 +104,5 @@ def gzip_bytes(body: bytes) -> int:
     return len(gzip.compress(body, compresslevel=6, mtime=0))
 
 
-__all__ = ["phones", "photo", "fill_report", "cases_titled", "wait_for_photos", "gzip_bytes", "json", "INSIDE_G01",
+__all__ = ["phones", "photo", "fill_report", "cases_titled", "wait_for_photos", "gzip_bytes", "INSIDE_G01",
            "OUTSIDE"]

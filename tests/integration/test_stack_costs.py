@@ -4,14 +4,8 @@ county's retention."""
 import pytest
 
 from chalicelib.county_config import load
-
-# Hand-written: what pages the on-call engineer (what users would feel). Everything else is on the dashboard.
-PAGING_ALARMS = {"ApiErrorRate", "ApiLatency", "ApiClientErrorRate", "WorkWorkerErrors", "OutboxRelayErrors",
-                 "WorkDlqNotEmpty", "WorkQueueOldestMessage", "OutboxFallingBehind", "TimerExecutionsFailed"}
-
-
-def of_type(template, kind):
-    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+from tests.integration.test_edge import of_type
+from tests.integration.test_infra import EXPECTED_ALARMS as PAGING_ALARMS   # what pages: written there by hand
 
 
 def alarm_metrics(alarm: dict) -> int:
