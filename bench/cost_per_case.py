@@ -132,7 +132,7 @@ def variable_lines(usage: Usage, table: prices.PriceTable, years: int) -> dict:
 # The fixed choices behind each variable line, named where the line keeps the total above its target.
 FIXED_CHOICES = {   # by the start of the line's name
     "Step Functions (Standard)": "one Standard execution per timed stage (Express workflows cannot wait days; the "
-                                 "75% warnings are required), 1 transition per stage + 2 per notice: timers outside "
+                                 "75% warnings are required), transitions per stage and per notice as the ASL has them: timers outside "
                                  "Step Functions (one-time EventBridge Scheduler schedules, or a minute sweep of a "
                                  "deadline index) would take most of it",
     "DynamoDB writes": "every write one transaction with its timeline, inbox links, outbox and counters "
@@ -205,8 +205,9 @@ def main() -> int:
         f"{fixed.money(t, totals[t.region][0], 3) + ('+' + str(totals[t.region][1]) + ' nf' if totals[t.region][1] else ''):>22}"
         for t in tables))
     sms = units[("sns", "sms")]
-    print(f"{'SMS (apart): ' + format(int(sms), ',') + ' messages at an assumed $0.02':<64}"
-          f"{fixed.money(prices.US_EAST_1, sms * prices.US_EAST_1['sms_per_message'] * per10k, 3):>22}"
+    sms_price = prices.US_EAST_1['sms_per_message']
+    print(f"{'SMS (apart): ' + format(int(sms), ',') + f' messages at an assumed ${sms_price}':<64}"
+          f"{fixed.money(prices.US_EAST_1, sms * sms_price * per10k, 3):>22}"
           f"{'not offered':>22}")
     print("  (nf: lines whose price was not found in that region's table; their cost is not in the total)")
     one_year = variable_lines(usage, prices.US_EAST_1, 1)
