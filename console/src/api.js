@@ -14,7 +14,7 @@ export class ApiError extends Error {
 
 // A refused field in the reader's language, from its machine code and limits (the API's own words are English);
 // a code the catalogue does not know keeps the API's message.
-export function fieldMessage(field) {
+function fieldMessage(field) {
   const key = `error.${field.code}`;
   return field.code && has(key) ? t(key, field.limits || {}) : field.message;
 }

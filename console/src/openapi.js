@@ -30,7 +30,7 @@ function resolve(doc, schema, seen = 0) {
 // The summary the API gives an action ("Supervision notice (督办)"): the console's label for an action its
 // catalogue does not know yet. Synchronous: null until the document has been read once.
 let read = null;
-export function actionSummary(action) {
+function actionSummary(action) {
   return read?.paths[actionPath(action)]?.post?.summary || null;
 }
 

@@ -1,6 +1,6 @@
 // Which of the member's grids holds a point: the even-odd rule on each grid's outer ring (GeoJSON Polygon,
 // [lon, lat] pairs). The server checks again with its tolerance; this only preselects.
-export function contains(ring, lon, lat) {
+function contains(ring, lon, lat) {
   let inside = false;
   for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
     const [xi, yi] = ring[i];

@@ -1,6 +1,6 @@
 // A photo from the camera, shrunk on the phone before it is kept or sent: the longest side at most 1,600 px, JPEG.
 // A 12-megapixel photo of 4-6 MB becomes a few hundred KB, which a weak signal can carry.
-export const LONGEST_SIDE = 1600;
+const LONGEST_SIDE = 1600;
 
 export async function shrink(file, longest = LONGEST_SIDE, quality = 0.82) {
   const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
