@@ -60,3 +60,29 @@ def test_the_county_center_supervises_its_subtree_and_approves_an_extension_from
     assert found["extension"] is None and found["deadlines"]["resolve_due"] == "2031-06-30T10:00:00Z"
     assert found["extensions"][-1]["approved"] is True
     assert stack.ok("dispatcher-rq", "GET", f"/cases/{returned['id']}")["status"] == "accepted"
+
+
+
+def test_a_late_answer_for_the_previous_window_does_not_replace_the_newer_list(console):
+    stack = console.stack
+    soon = dispatched(stack, "Late answer: report-in clock running")
+    center = console.sign_in("dispatcher-rq")
+    # The default window's request is held and later answered with an empty list; the 72 h request is sent on with
+    # a far due_before so it holds the case whatever the working calendar makes its deadline.
+    held = []
+
+    def steer(route):
+        if not held:
+            held.append(route)
+        else:
+            route.continue_(url=route.request.url.split("due_before=")[0] + "due_before=2099-01-01T00%3A00%3A00Z&limit=50")
+    center.route("**/cases?due_before=*", steer)
+    center.get_by_role("navigation").get_by_role("link", name="督办").click()
+    center.get_by_label("到期时间").select_option("72")
+    row = center.locator(f"{SECTION % 'sup-soon-heading'} tr[data-case='{soon['id']}']")
+    row.wait_for()
+
+    held[0].fulfill(json={"items": [], "cursor": None})
+    center.wait_for_timeout(300)   # let the late answer be handled; before the fix it emptied the 72 h list here
+    assert row.count() == 1
+    assert "within=72" in center.url

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { nameOf, t } from '../i18n.js';
+import { useLatest } from '../latest.js';
 import { href } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
 import { discard, waiting, watchOutbox } from './outbox.js';
@@ -12,7 +13,11 @@ import { vocabulary } from '../vocabulary.js';
 
 export function useLoad(load, deps) {
   const [state, setState] = useState({ data: null, error: null });
-  const run = () => load().then((data) => setState({ data, error: null })).catch((error) => setState({ data: null, error }));
+  const latest = useLatest();
+  const run = () => {
+    const only = latest();
+    return load().then(only((data) => setState({ data, error: null }))).catch(only((error) => setState({ data: null, error })));
+  };
   useEffect(() => { run(); }, deps);
   return [state, run];
 }

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ActionForm } from '../form.jsx';
 import { countyZone, nameOf, t } from '../i18n.js';
+import { useLatest } from '../latest.js';
 import { GridMap } from '../map.jsx';
 import { actionLabel, actionSchema, openapi } from '../openapi.js';
 import { parentOf } from '../reference.js';
@@ -127,9 +128,13 @@ export function CasePanel({ session, route }) {
   const [entries, setEntries] = useState([]);
   const [error, setError] = useState(null);
   // the API's own document too (read once): the label of an action the catalogue does not know yet
-  const load = () => Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`), openapi().catch(() => null)])
-    .then(([c, tl]) => { setItem(c); setEntries(tl.items); setError(null); })
-    .catch((e) => { setItem(null); setError(e); });
+  const latest = useLatest();
+  const load = () => {
+    const only = latest();
+    return Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`), openapi().catch(() => null)])
+      .then(only(([c, tl]) => { setItem(c); setEntries(tl.items); setError(null); }))
+      .catch(only((e) => { setItem(null); setError(e); }));
+  };
   useEffect(() => { load(); }, [id]);
   const back = route.params.back;
   if (error) return <Problem error={error} onRetry={error.status === 404 ? undefined : load} />;

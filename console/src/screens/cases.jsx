@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { stageDue, light } from '../deadlines.js';
 import { formatDuration, nameOf, t } from '../i18n.js';
+import { useLatest } from '../latest.js';
 import { parentOf } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
@@ -97,17 +98,21 @@ export function CaseList({ session, route, path, source, title, oneClick }) {
   const query = new URLSearchParams(Object.entries(route.params).filter(([k, v]) => v && [...FILTERS, 'cursor'].includes(k)));
   const queryText = query.toString();
 
+  const latest = useLatest();
   const load = async (polling) => {
+    const only = latest();
     try {
       const answer = await api(`${source}${queryText ? `?${queryText}` : ''}`);
-      const ids = answer.items.map((c) => c.id);
-      if (polling && seen.current) setFresh(new Set([...fresh, ...ids.filter((id) => !seen.current.has(id))]));
-      seen.current = new Set([...(seen.current || []), ...ids]);
-      setPage(answer);
-      setNow(Date.now());
-      setError(null);
+      only(() => {
+        const ids = answer.items.map((c) => c.id);
+        if (polling && seen.current) setFresh(new Set([...fresh, ...ids.filter((id) => !seen.current.has(id))]));
+        seen.current = new Set([...(seen.current || []), ...ids]);
+        setPage(answer);
+        setNow(Date.now());
+        setError(null);
+      })();
     } catch (e) {
-      setError(e);
+      only(setError)(e);
     }
   };
   useEffect(() => { seen.current = null; setFresh(new Set()); setPage(null); load(false); }, [queryText]);

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { countyZone, formatNumber, nameOf, t } from '../i18n.js';
+import { useLatest } from '../latest.js';
 import { within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Section } from '../ui.jsx';
@@ -61,7 +62,9 @@ export function Dashboard({ session, route }) {
   const set = (changes) => navigate('/dashboard', { ...params, ...changes });
 
   const children = (ref.children.get(node) || []).map((c) => ref.nodes.get(c));
+  const latest = useLatest();
   const load = async () => {
+    const only = latest();
     try {
       const months = monthsBack(period, 6);
       const [stats, trend, parts, ranking] = await Promise.all([
@@ -72,10 +75,9 @@ export function Dashboard({ session, route }) {
           ? api(`rankings?node=${node}&level=${rankLevel(ref, node)}&year=${period.slice(0, 4)}`).catch(() => null)
           : null,
       ]);
-      setData({ stats, trend: months.map((m, i) => [m, trend[i]]), parts, ranking });
-      setError(null);
+      only(() => { setData({ stats, trend: months.map((m, i) => [m, trend[i]]), parts, ranking }); setError(null); })();
     } catch (e) {
-      setError(e);
+      only(setError)(e);
     }
   };
   useEffect(() => { import('../charts.js').then(setCharts); }, []);

@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
+import { useLatest } from '../latest.js';
 import { gridsUnder, within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
@@ -154,8 +155,12 @@ export function Points({ session, route }) {
   const [message, setMessage] = useState(null);
   const { params } = route;
   const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
-  const reload = () => (params.household ? api(`households/${params.household}/ledger?limit=100`).then(setLedger, () => setLedger(null))
-    : setLedger(null));
+  const latest = useLatest();
+  const reload = () => {
+    const only = latest();
+    return params.household ? api(`households/${params.household}/ledger?limit=100`).then(only(setLedger), only(() => setLedger(null)))
+      : setLedger(null);
+  };
   useEffect(() => { setLedger(null); reload(); }, [params.household]);
   if (error) return <Problem error={error} />;
   if (!catalogue) return <Loading />;
@@ -192,8 +197,11 @@ export function Redemptions({ session, route }) {
   const market = catalogue?.supermarkets.find((m) => m.node === me.node?.code);
   const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
   const loadStock = () => market && api(`supermarkets/${market.id}/stock`).then(setStock);
-  const loadLedger = () => (params.household ? api(`households/${params.household}/ledger?limit=100`).then(setLedger)
-    : setLedger(null));
+  const latest = useLatest();
+  const loadLedger = () => {
+    const only = latest();
+    return params.household ? api(`households/${params.household}/ledger?limit=100`).then(only(setLedger)) : setLedger(null);
+  };
   useEffect(() => { loadStock(); }, [market?.id]);
   useEffect(() => { loadLedger(); }, [params.household]);
   const { submit, error: refused, busy, fieldError } = useSubmit((key) => api(`supermarkets/${market.id}/redemptions`, {

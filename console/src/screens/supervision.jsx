@@ -4,6 +4,7 @@
 // refresh every 60 s while the tab is visible.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useLatest } from '../latest.js';
 import { nameOf, t } from '../i18n.js';
 import { parentOf } from '../reference.js';
 import { href, navigate } from '../router.js';
@@ -15,7 +16,11 @@ const WINDOWS = [2, 8, 24, 72];   // hours
 
 function usePolled(load, deps) {
   const [state, setState] = useState({ items: null, error: null });
-  const run = () => load().then((items) => setState({ items, error: null }), (error) => setState({ items: null, error }));
+  const latest = useLatest();
+  const run = () => {
+    const only = latest();
+    return load().then(only((items) => setState({ items, error: null })), only((error) => setState({ items: null, error })));
+  };
   useEffect(() => { setState({ items: null, error: null }); run(); }, deps);
   useEffect(() => {
     const timer = setInterval(() => { if (document.visibilityState === 'visible') run(); }, REFRESH_MS);
