@@ -94,6 +94,8 @@ class Case:
     observed_at: datetime | None = None   # when the reporter saw it (their device's clock); deadlines run from created_at
     returned: dict | None = None   # the lead department's hand-back waiting for a new dispatch: department, reason, when
     version: int = 0
+    # the version of its last change other than a photo joining it (None: stored before this was kept)
+    acted_version: int | None = None
     new_entries: list = field(default_factory=list, repr=False, compare=False)
 
     # -- reading -------------------------------------------------------------------------------
@@ -137,6 +139,13 @@ class Case:
 
     def lead_department(self) -> str | None:
         return next((a.department for a in self.active_assignments() if a.role == Share.LEAD), None)
+
+    def changed_since(self, seen_version: int) -> bool:
+        """True when the case changed after the caller read `seen_version` (an If-Match), a photo joining it
+        excepted: a department uploads its after-photos and then resolves, and the worker attaching them in
+        between must not make its own resolve a conflict."""
+        floor = self.version if self.acted_version is None else self.acted_version
+        return not floor <= seen_version <= self.version
 
     def departments_ever(self) -> set[str]:
         return {a.department for a in self.assignments}
@@ -496,6 +505,8 @@ class Case:
                 data: dict | None = None):
         self.status = after
         self.version += 1
+        if action != "photo_attached":
+            self.acted_version = self.version
         self.updated_at = instant(now)
         self.new_entries.append(TimelineEntry(self.version, instant(now), asdict(actor), action, before, after,
                                               note, data or {}))

@@ -208,8 +208,8 @@ def act(uow: AbstractUnitOfWork, config, p: Principal, case_id: str, action: str
         case.check(action)  # the status decides first: 409 with the allowed actions, whoever asks
         if not access.can_act(p, case, action):
             raise Forbidden(f"your role or place does not allow '{action}' on this case")
-        if expected_version is not None and expected_version != case.version:
-            raise VersionConflict(f"the case is at version {case.version}, not {expected_version}")
+        if expected_version is not None and case.changed_since(expected_version):
+            raise VersionConflict(f"the case is at version {case.version}, not {expected_version}: it changed since")
         if other_id is not None:
             _check_other_case(p, row, uow.cases.seen.get(other_id), other_id)
         before = {c.id: timers.needed(c) for c in uow.cases.seen.values()}

@@ -2,9 +2,14 @@
 import { base, currentToken, forgetToken } from './auth.js';
 import { has, t } from './i18n.js';
 
+// The refusal in the reader's language from its machine code; the API's own words (English, often naming the
+// case, the state or the limit) are kept as `detail` and shown beside it.
 export class ApiError extends Error {
   constructor(status, error) {
-    super(error?.message || `HTTP ${status}`);
+    const key = `refusal.${error?.code}`;
+    const said = error?.message || `HTTP ${status}`;
+    super(error?.code && has(key) ? t(key) : said);
+    this.detail = said === this.message ? null : said;
     this.status = status;
     this.code = error?.code || 'http_error';
     this.fields = (error?.fields || []).map((f) => ({ ...f, message: fieldMessage(f) }));

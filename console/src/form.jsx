@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { newKey } from './api.js';
 import { has, nameOf, t, zonedToUtc } from './i18n.js';
 import { actionLabel, unwrap } from './openapi.js';
+import { Detail } from './ui.jsx';
 
 export function label(name, schema) {
   return has(`field.${name}`) ? t(`field.${name}`) : (schema?.title || name);
@@ -212,10 +213,15 @@ function FormProblem({ error, onReload }) {
     return (
       <div class="problem conflict" role="alert">
         <p>{error.code === 'version_conflict' ? t('conflict.changed') : t('conflict.not_allowed')}</p>
-        <p class="note">{error.message}</p>
+        <Detail error={error} />
         <button type="button" onClick={onReload}>{t('conflict.reload')}</button>
       </div>
     );
   }
-  return <div class="problem" role="alert"><p>{error.fields?.length ? t('form.fix_fields') : error.message}</p></div>;
+  return (
+    <div class="problem" role="alert">
+      <p>{error.fields?.length ? t('form.fix_fields') : error.message}</p>
+      {!error.fields?.length && <Detail error={error} />}
+    </div>
+  );
 }

@@ -27,9 +27,15 @@ export function Problem({ error, onRetry }) {
   return (
     <div class="problem" role="alert">
       <p>{text}</p>
+      <Detail error={error} />
       {onRetry && <button type="button" onClick={onRetry}>{t('common.retry')}</button>}
     </div>
   );
+}
+
+// the API's own words under a refusal worded in the reader's language (English, so marked as such)
+export function Detail({ error }) {
+  return error?.detail ? <p class="note server-detail" lang="en" dir="ltr">{error.detail}</p> : null;
 }
 
 export function Section({ title, children, id }) {

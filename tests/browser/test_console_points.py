@@ -62,3 +62,15 @@ def test_the_clerk_redeems_a_households_points_for_soap_and_the_stock_goes_down(
     assert stack.ok("clerk-yks", "GET", f"/households/{home}/ledger")["balance"] == 0
     after = {i["sku"]: i["stock"] for i in stack.ok("clerk-yks", "GET", "/supermarkets/yks-market/stock")["items"]}
     assert after["soap"] == before["soap"] - 2 and after["rice-5kg"] == before["rice-5kg"]
+
+    # nothing left to spend: the refusal is worded in the reader's language, the API's own words kept beside it
+    form.get_by_label("数量").fill("1")
+    form.get_by_role("button", name="兑换").click()
+    refusal = page.locator(".problem").filter(has_text="积分余额不足")
+    refusal.wait_for()
+    assert page.get_by_role("status").filter(has_text="扣 10 分").count() == 0   # the earlier success is not left beside it
+    detail = refusal.locator(".server-detail[lang='en']")
+    assert detail.inner_text().strip() and "积分" not in detail.inner_text()
+    console.screenshot("redemption-refused", page)
+    still = {i["sku"]: i["stock"] for i in stack.ok("clerk-yks", "GET", "/supermarkets/yks-market/stock")["items"]}
+    assert still == after and stack.ok("clerk-yks", "GET", f"/households/{home}/ledger")["balance"] == 0

@@ -147,3 +147,43 @@ def test_an_observed_at_after_receipt_is_refused_naming_it(config, store):
         cases.report_case(uow(store), config, GM, report_body(observed_at=eleven_minutes_late), T0)
     assert refused.value.field == "observed_at" and store.cases == {}
     assert cases.report_case(uow(store), config, GM, report_body(observed_at="2026-03-17T03:09:00Z"), T0)
+
+
+
+def _dispatched(config, store) -> dict:
+    case = cases.report_case(uow(store), config, GM, report_body(), T0)
+    cases.act(uow(store), config, STATION, case["id"], "accept",
+              commands.Accept(kind="demand", category="irrigation", urgency="normal", public_summary="no water"), at(1))
+    return cases.act(uow(store), config, COUNTY, case["id"], "dispatch", commands.Dispatch(lead="rq-agri"), at(2))
+
+
+def _photo_worker_attaches(config, store, case_id: str, photo_id: str, when) -> None:
+    """What the photo worker does when the department's upload lands: the case gains it, a new version."""
+    from tests.unit.test_photo_uploads import jpeg
+    from chalicelib.adapters import images
+    from chalicelib.domain import photos
+    from chalicelib.services import photos as photo_service
+    from support.fakes import FakePhotoStore
+    bucket = FakePhotoStore()
+    key = photos.incoming_key(case_id, "after", photo_id)
+    bucket.objects[key] = jpeg("green")
+    assert photo_service.process_upload(uow(store), config, bucket, images.validate, key, when).action == "attached"
+
+
+def test_the_department_s_own_after_photo_joining_first_does_not_make_its_resolve_a_conflict(config, store):
+    seen = cases.act(uow(store), config, AGRI, _dispatched(config, store)["id"], "acknowledge",
+                     commands.OptionalNote(), at(3))
+    _photo_worker_attaches(config, store, seen["id"], "01PHOTO", at(4))   # between the upload and the resolve
+    done = cases.act(uow(store), config, AGRI, seen["id"], "resolve", commands.Resolve(note="channel dredged"), at(5),
+                     expected_version=seen["version"])
+    assert done["status"] == "resolved" and done["version"] == seen["version"] + 2
+
+
+def test_a_change_other_than_a_photo_since_the_read_version_is_still_a_conflict(config, store):
+    from chalicelib.domain.errors import VersionConflict
+    seen = _dispatched(config, store)
+    cases.act(uow(store), config, AGRI, seen["id"], "acknowledge", commands.OptionalNote(), at(3))   # the case moved on
+    _photo_worker_attaches(config, store, seen["id"], "01PHOTO", at(4))
+    with pytest.raises(VersionConflict):
+        cases.act(uow(store), config, AGRI, seen["id"], "resolve", commands.Resolve(note="x"), at(5),
+                  expected_version=seen["version"])

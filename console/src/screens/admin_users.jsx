@@ -141,7 +141,7 @@ export function AdminUsers({ session, route }) {
       {elsewhere && (
         <Section title={t('admin.users.elsewhere')} id="admin-users-elsewhere">
           <p>{t('admin.users.elsewhere_intro')}</p>
-          <p lang="en" dir="ltr" class="server-message">{error.message}</p>
+          <p lang="en" dir="ltr" class="server-message">{error.detail || error.message}</p>
           <p>{t('admin.users.command')}</p>
           <pre lang="en" dir="ltr">{'aws cognito-idp admin-create-user --user-pool-id <pool id> --username <name> \\\n'
             + '  --user-attributes Name=name,Value=<name> Name=custom:node,Value=<node code>\n'

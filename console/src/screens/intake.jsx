@@ -8,6 +8,7 @@ import { nameOf, t } from '../i18n.js';
 import { GridMap } from '../map.jsx';
 import { gridsUnder } from '../reference.js';
 import { navigate } from '../router.js';
+import { Detail } from '../ui.jsx';
 import { vocabulary } from '../vocabulary.js';
 
 const CHANNELS = ['hotline', 'walk_in'];
@@ -93,7 +94,7 @@ export function Intake({ session }) {
       <h1>{t('nav.intake')}</h1>
       <p class="note">{t('intake.intro')}</p>
       <form class="action-form intake" onSubmit={submit} noValidate aria-label={t('nav.intake')}>
-        {problem && <div class="problem" role="alert"><p>{problem.fields?.length ? t('form.fix_fields') : problem.message}</p></div>}
+        {problem && <div class="problem" role="alert"><p>{problem.fields?.length ? t('form.fix_fields') : problem.message}</p>{!problem.fields?.length && <Detail error={problem} />}</div>}
         <div class="intake-columns">
           <div>
             <Field id="in-channel" label={t('field.channel')} required>

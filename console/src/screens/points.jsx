@@ -7,7 +7,7 @@ import { formatNumber, nameOf, t } from '../i18n.js';
 import { useLatest } from '../latest.js';
 import { gridsUnder, within } from '../reference.js';
 import { href, navigate } from '../router.js';
-import { Loading, Problem, Section, Time } from '../ui.jsx';
+import { Detail, Loading, Problem, Section, Time } from '../ui.jsx';
 import { useSubmit } from '../submit.js';
 
 function useCatalogue() {
@@ -117,7 +117,7 @@ function RecordForm({ household, rules, catalogue, onDone }) {
   const late = new Date().getUTCDate() <= catalogue.previous_month_days;
   return (
     <form class="action-form" onSubmit={submit} noValidate aria-label={t('points.record')}>
-      {error && !error.fields?.length && <p class="problem" role="alert">{error.message}</p>}
+      {error && !error.fields?.length && <div class="problem" role="alert"><p>{error.message}</p><Detail error={error} /></div>}
       <div class="field">
         <label for="pt-rule">{t('points.rule')} <span aria-hidden="true">*</span></label>
         <select id="pt-rule" value={rule} onChange={(e) => setRule(e.currentTarget.value)}
@@ -228,8 +228,8 @@ export function Redemptions({ session, route }) {
       {ledger && (
         <Section title={t('points.balance', { n: formatNumber(ledger.balance) })} id="redeem-form">
           {message && <p class="done" role="status">{message}</p>}
-          <form class="action-form" onSubmit={submit} noValidate aria-label={t('redeem.submit')}>
-            {refused && !refused.fields?.length && <p class="problem" role="alert">{refused.message}</p>}
+          <form class="action-form" onSubmit={(e) => { setMessage(null); submit(e); }} noValidate aria-label={t('redeem.submit')}>
+            {refused && !refused.fields?.length && <div class="problem" role="alert"><p>{refused.message}</p><Detail error={refused} /></div>}
             <div class="field">
               <label for="rd-sku">{t('redeem.item')} <span aria-hidden="true">*</span></label>
               <select id="rd-sku" value={sku} onChange={(e) => setSku(e.currentTarget.value)}
