@@ -1,10 +1,14 @@
 """Gridloop API: a thin entrypoint. Routes live in chalicelib/api blueprints; logic in chalicelib/services."""
-from chalice import Chalice
+from chalicelib import cold_start
 
-from chalicelib import auth, entrypoints, logs
-from chalicelib.api import admin, cases, households, meta, open311, photos, points, reference, reports, web
-from chalicelib.api.gateway_answers import answer_like_the_gateway
-from chalicelib.api.http import error_response, public_paths
+cold_start.begin()   # before anything else is imported: no garbage collection until the first invocation ends
+
+from chalice import Chalice  # noqa: E402
+
+from chalicelib import auth, entrypoints, logs  # noqa: E402
+from chalicelib.api import admin, cases, households, meta, open311, photos, points, reference, reports, web  # noqa: E402
+from chalicelib.api.gateway_answers import answer_like_the_gateway  # noqa: E402
+from chalicelib.api.http import error_response, public_paths  # noqa: E402
 
 # Chalice's own log handler would print every worker line a second time beside Powertools' JSON one
 app = Chalice(app_name="gridloop", configure_logs=False)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from chalicelib import cold_start
+
 API_HANDLER, WORK_WORKER, OUTBOX_RELAY = "api_handler", "work_worker", "outbox_relay"
 FUNCTIONS = (API_HANDLER, WORK_WORKER, OUTBOX_RELAY)
 FUNCTION: ContextVar[str | None] = ContextVar("gridloop_function", default=None)
@@ -26,3 +28,4 @@ def running_as(function: str):
         yield
     finally:
         FUNCTION.reset(token)
+        cold_start.end()

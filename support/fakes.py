@@ -1,4 +1,6 @@
 """An in-memory unit of work with the same contract as the DynamoDB one (for unit tests)."""
+import json
+
 import pygeohash
 
 from dataclasses import replace
@@ -14,6 +16,12 @@ from chalicelib.services.unit_of_work import (AbstractCaseRepository, AbstractHo
                                               AbstractLedgerRepository, AbstractUnitOfWork, AbstractVisitRepository,
                                               DuplicateRequest, IdempotencyRecord, ListQuery, Page,
                                               RankingItems, SequenceTaken)
+
+
+def read_case(document: dict) -> Case:
+    """A case from the store as the real adapter reads one: a document of its own, decoded from stored JSON, so
+    nothing the case holds is shared with the store."""
+    return Case.from_dict(json.loads(json.dumps(document)))
 
 
 class Store:
@@ -42,13 +50,13 @@ class FakeCaseRepository(AbstractCaseRepository):
 
     def _get(self, case_id):
         data = self.store.cases.get(case_id)
-        return Case.from_dict(data) if data else None
+        return read_case(data) if data else None
 
     def _get_many(self, case_ids):
-        return {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
+        return {i: read_case(self.store.cases[i]) for i in case_ids if i in self.store.cases}
 
     def list(self, query: ListQuery, counties):
-        cases = [Case.from_dict(d) for d in self.store.cases.values()]
+        cases = [read_case(d) for d in self.store.cases.values()]
         if query.grid:
             cases = [c for c in cases if c.grid == query.grid]
         if query.grids:
@@ -68,7 +76,7 @@ class FakeCaseRepository(AbstractCaseRepository):
         for county in counties:   # like the adapter: the newest `read_limit` of each partition, then the filter
             window = sorted((d for d in self.store.cases.values() if d["county"] == county
                              and first_id <= d["id"] <= end_id), key=lambda d: d["id"], reverse=True)[:read_limit]
-            found += [Case.from_dict(d) for d in window
+            found += [read_case(d) for d in window
                       if d["category"] in categories and not d["sensitive"] and d["kind"] == "demand"]
         return sorted(found, key=lambda c: c.id, reverse=True)[:limit]
 
@@ -163,7 +171,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         return super().__enter__()
 
     def _load(self, case_ids, idempotency_key):
-        cases = {i: Case.from_dict(self.store.cases[i]) for i in case_ids if i in self.store.cases}
+        cases = {i: read_case(self.store.cases[i]) for i in case_ids if i in self.store.cases}
         preload = self.preloading
         self.sequences.update({name: self.store.counters.get(name, 0) for name in preload.sequences})
         self.counters.update({name: self.store.counters.get(name) for name in preload.counter_names})

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from bench.cost.world import MeteredUnitOfWork, World, worker_idempotency
 from chalicelib.domain.case import Case
+from support.fakes import read_case
 from chalicelib.entrypoints import API_HANDLER, WORK_WORKER
 from chalicelib.domain.roles import Principal
 from chalicelib.services import cases, deadlines, photos, statistics, views
@@ -85,7 +86,7 @@ class Year:
             self.world.end()
 
     def _case(self, case_id: str) -> Case:
-        return Case.from_dict(self.world.store.cases[case_id])
+        return read_case(self.world.store.cases[case_id])
 
     def _count(self, what: str) -> None:
         self.outcomes[what] = self.outcomes.get(what, 0) + 1

@@ -5,7 +5,6 @@ case, bumps its version and records exactly one timeline entry. Nothing here kno
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, asdict
 from datetime import datetime
 
@@ -160,6 +159,8 @@ class Case:
             data["observed_at"] = iso(self.observed_at)
         if self.returned is None:
             data.pop("returned")      # likewise
+        if self.acted_version is None:
+            data.pop("acted_version")   # likewise (a case stored before it was kept, read but not acted on)
         else:
             data["returned"] = written_record(self.returned)
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
@@ -173,7 +174,9 @@ class Case:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Case":
-        data = copy.deepcopy(data)
+        """The case of a freshly read document: its lists become the case's own (not copied), so a caller that
+        keeps the document passes a copy of it."""
+        data = dict(data)
         data.update(created_at=parse_iso(data["created_at"]), updated_at=parse_or_none(data.get("updated_at")),
                     observed_at=parse_or_none(data.get("observed_at")), returned=_read(data.get("returned")),
                     deadlines={k: parse_iso(v) for k, v in data.get("deadlines", {}).items()},

@@ -1,6 +1,9 @@
 """Moments: inside the domain a timezone-aware UTC datetime in whole seconds; at the edges (storage, API
 responses, timer messages) UTC ISO-8601 text ending in Z, the only time format written out."""
+import re
 from datetime import datetime, timezone
+
+_STORED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 def instant(moment: datetime) -> datetime:
@@ -14,7 +17,12 @@ def iso(moment: datetime) -> str:
 
 
 def parse_iso(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    """The stored form back (exactly `iso`'s: a case list reads a few of these per case, so not strptime, which
+    took a fifth of a warm list's time)."""
+    if not _STORED.fullmatch(text):
+        raise ValueError(f"time data {text!r} is not UTC ISO-8601 text ending in Z")
+    return datetime(int(text[:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]),
+                    int(text[17:19]), tzinfo=timezone.utc)
 
 
 def iso_or_none(moment: datetime | None) -> str | None:
