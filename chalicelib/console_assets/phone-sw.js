@@ -3,8 +3,8 @@
 // offline) and the hashed scripts, languages, stylesheet and icon (from the cache: their names change with their
 // content). Nothing else is touched: API answers (cases, reference data, photos) always go to the network, and
 // what the page must keep offline it keeps itself in IndexedDB.
-const VERSION = "3cc59f267856717a";
-const SHELL = ["chunk.73S35ZUP.js","chunk.QNFHG5MA.js","en.GA3PRZG2.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.LHLEHZ54.js","ug.CJ2MI4EL.js","zh.QKHT2MGY.js"];
+const VERSION = "33a1c0164efdd237";
+const SHELL = ["chunk.73S35ZUP.js","chunk.VE5NCWMX.js","en.PTWPRGCC.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.UZJ44BV2.js","ug.V6IC5ZJA.js","zh.ON2QQBOU.js"];
 const CACHE = `gridloop-phone-${VERSION}`;
 const PAGE = new URL('phone', self.registration.scope).href;
 const FILES = SHELL.map((name) => new URL(name, self.registration.scope).href);

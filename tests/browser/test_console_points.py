@@ -74,3 +74,24 @@ def test_the_clerk_redeems_a_households_points_for_soap_and_the_stock_goes_down(
     console.screenshot("redemption-refused", page)
     still = {i["sku"]: i["stock"] for i in stack.ok("clerk-yks", "GET", "/supermarkets/yks-market/stock")["items"]}
     assert still == after and stack.ok("clerk-yks", "GET", f"/households/{home}/ledger")["balance"] == 0
+
+
+def test_the_clerk_finds_a_household_past_the_first_hundred_of_its_grid_by_its_address(console):
+    stack = console.stack
+    grid, street = "BZ.RQ.TGLK.YKS.G02", f"{uuid.uuid4().hex[:4]}巷"
+    ids = [stack.ok("station-yks", "POST", "/households", {"grid": grid, "head": f"买买提{i}", "members": 3,
+                                                             "address": f"{street}{i}号"}, status=201)["id"]
+           for i in range(105)]                                   # more than one page of the list (100)
+    total = len(stack.ok("clerk-yks", "GET", f"/households?grid={grid}&limit=100")["items"])
+    page = console.sign_in("clerk-yks")
+    page.get_by_role("navigation").get_by_role("link", name="积分兑换").click()
+    page.get_by_label("网格").select_option(grid)
+    page.get_by_role("status").filter(has_text="显示").wait_for()   # every page loaded
+    assert total == 100 and page.locator("ul.households li").count() >= 105
+    page.get_by_label("查找").fill(f"{street}104号")
+    page.locator("ul.households li").nth(1).wait_for(state="detached")
+    assert page.locator("ul.households li").count() == 1
+    console.axe("redemptions, a household found", page)
+    console.screenshot("redemptions-found", page)
+    page.locator(f"a[href*='household={ids[104]}']").click()
+    page.get_by_role("heading", name="当前积分：0").wait_for()

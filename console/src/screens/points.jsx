@@ -28,15 +28,38 @@ function FieldError({ id, text }) {
   return text ? <p class="field-error" id={id}>{text}</p> : null;
 }
 
+// Every household of the grid (pages of 100 until the cursor ends: a grid holds at most 2,000), narrowed by what
+// the person at the counter can tell: the head's name (masked for a clerk), the address, the phone's last digits.
+function useGridHouseholds(grid) {
+  const [state, setState] = useState({ items: null, done: false, error: null });
+  const latest = useLatest();
+  useEffect(() => {
+    setState({ items: null, done: false, error: null });
+    if (!grid) return;
+    const only = latest();
+    const more = (cursor, before) => api(`households?grid=${encodeURIComponent(grid)}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+      .then(only((page) => {
+        const items = [...before, ...page.items];
+        setState({ items, done: !page.cursor, error: null });
+        if (page.cursor) more(page.cursor, items);
+      }), only((error) => setState((now) => ({ ...now, error }))));
+    more(null, []);
+  }, [grid]);
+  return state;
+}
+
+function matches(household, words) {
+  const text = `${household.head} ${household.address || ''} ${(household.phone || '').replace(/\D/g, '')}`.toLowerCase();
+  return words.every((w) => text.includes(w));
+}
+
 function HouseholdPicker({ session, grids, params, path }) {
   const { ref } = session;
-  const [page, setPage] = useState(null);
-  const [error, setError] = useState(null);
+  const [filter, setFilter] = useState('');
   const grid = params.grid || '';
-  useEffect(() => {
-    setPage(null);
-    if (grid) api(`households?grid=${encodeURIComponent(grid)}&limit=100`).then(setPage, setError);
-  }, [grid]);
+  const { items, done, error } = useGridHouseholds(grid);
+  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = items ? items.filter((h) => matches(h, words)) : [];
   return (
     <Section title={t('points.households')} id="points-households">
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
@@ -46,15 +69,27 @@ function HouseholdPicker({ session, grids, params, path }) {
             {grids.map((g) => <option value={g}>{nameOf(ref.nodes.get(g)?.names) || g}</option>)}
           </select>
         </label>
+        {grid && (
+          <label>{t('points.find')}
+            <input type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)}
+              aria-describedby="points-find-hint" />
+          </label>)}
       </form>
+      {grid && <p class="note" id="points-find-hint">{t('points.find_hint')}</p>}
       {error && <Problem error={error} />}
-      {grid && !page && !error && <Loading />}
-      {page && (page.items.length ? (
+      {grid && !items && !error && <Loading />}
+      {items && (
+        <p class="note" role="status">
+          {done ? t('points.shown', { n: shown.length, total: items.length }) : t('points.loading_more', { n: items.length })}
+        </p>)}
+      {items && (items.length ? (
         <ul class="links households">
-          {page.items.map((h) => (
+          {shown.slice(0, 200).map((h) => (
             <li><a href={href(path, { grid, household: h.id })} aria-current={params.household === h.id ? 'true' : undefined}>
-              {h.head}</a> <span class="note">· {t('points.members', { n: h.members })}</span></li>))}
+              {h.head}</a> <span class="note">· {t('points.members', { n: h.members })}
+              {h.address ? ` · ${h.address}` : ''}{h.phone ? <> · <bdi>{h.phone}</bdi></> : ''}</span></li>))}
         </ul>) : <p class="empty">{t('points.no_households')}</p>)}
+      {shown.length > 200 && <p class="note">{t('points.narrow')}</p>}
     </Section>
   );
 }
