@@ -92,3 +92,25 @@ def test_the_phone_page_in_uyghur_reads_right_to_left(phones):
     assert page.get_by_role("heading", level=1).inner_text() == "مەسىلە مەلۇم قىلىش"
     phone.axe("phone report (Uyghur)")
     phone.screenshot("report-uyghur")
+
+
+def test_a_household_past_the_first_hundred_of_the_grid_is_found_and_its_visit_logged(phones):
+    phone = phones()
+    stack = phone.stack
+    grid, street = "BZ.RQ.TGLK.YKS.G02", f"{time.time_ns() % 10_000}街"
+    ids = [stack.ok("station-yks", "POST", "/households", {"grid": grid, "head": f"阿依古丽{i}", "members": 4,
+                                                             "address": f"{street}{i}号"}, status=201)["id"]
+           for i in range(105)]                                   # more than one page of the list (100)
+    page = phone.sign_in("gm-yks-02")
+    page.get_by_role("navigation").get_by_role("link", name="住户走访").click()
+    page.get_by_label("查找").fill(f"{street}104号")
+    found = page.locator("li.household")
+    found.filter(has_text=f"{street}104号").wait_for()
+    assert found.count() == 1
+    phone.screenshot("households-found")
+    found.get_by_role("link").click()
+    page.get_by_label("走访情况").fill("Asked about the winter heating subsidy.")
+    page.get_by_role("button", name="保存走访").click()
+    page.get_by_label("查找").wait_for()                            # back on the list: saved
+    visits = stack.ok("gm-yks-02", "GET", f"/visits?grid={grid}&limit=100")["items"]
+    assert any(v["household_id"] == ids[104] for v in visits)

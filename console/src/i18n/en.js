@@ -409,6 +409,7 @@ export default {
   'points.shown': 'Showing {n} of {total} households',
   'points.loading_more': '{n} households loaded, loading the rest…',
   'points.narrow': 'Only the first 200 are listed: type more to narrow the list.',
+  'points.narrow_phone': 'Only the first 100 are listed: type more to narrow the list.',
   'points.when': 'When',
   'points.entry': 'Entry',
   'points.points': 'Points',

@@ -409,6 +409,7 @@ export default {
   'points.shown': '显示 {n} 户，共 {total} 户',
   'points.loading_more': '已载入 {n} 户，正在载入其余…',
   'points.narrow': '只列出前 200 户：请输入更多查找条件。',
+  'points.narrow_phone': '只列出前 100 户：请输入更多查找条件。',
   'points.when': '时间',
   'points.entry': '事项',
   'points.points': '积分',

@@ -5,25 +5,35 @@ import { api, newKey } from '../api.js';
 import { countyZone, t, zonedToUtc } from '../i18n.js';
 import { href, navigate } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
-import { useLoad } from './followup.jsx';
+import { householdMatches, useAllPages } from '../pages.js';
 
 export function Households({ profile }) {
   const grid = profile.me.grid?.code;
-  const [{ data, error }, reload] = useLoad(() => Promise.all([
-    api(`households?grid=${encodeURIComponent(grid)}&limit=100`), api(`visits?grid=${encodeURIComponent(grid)}&limit=100`),
-  ]), [grid]);
-  if (error) return <Problem error={error} onRetry={reload} />;
-  if (!data) return <Loading />;
-  const [households, visits] = data;
+  const [filter, setFilter] = useState('');
+  const households = useAllPages(grid && `households?grid=${encodeURIComponent(grid)}&limit=100`);
+  const visits = useAllPages(grid && `visits?grid=${encodeURIComponent(grid)}&limit=100`);
+  const error = households.error || visits.error;
+  if (error) return <Problem error={error} />;
+  if (!households.items || !visits.done) return <Loading />;
   const visited = new Map();
   for (const v of visits.items) visited.set(v.household_id, v.visited_at);
+  const shown = households.items.filter((h) => householdMatches(h, filter));
   return (
     <div>
       <h1>{t('phone.tab.households')}</h1>
       <p class="note">{t('phone.visits_this_month', { n: visits.items.length })}</p>
+      {households.items.length > 0 && (
+        <div class="field">
+          <label for="households-find">{t('points.find')}</label>
+          <input id="households-find" type="search" value={filter} aria-describedby="households-find-hint"
+            onInput={(e) => setFilter(e.currentTarget.value)} />
+          <p class="note" id="households-find-hint">{t('points.find_hint')}</p>
+          <p class="note" role="status">{households.done ? t('points.shown', { n: shown.length, total: households.items.length })
+            : t('points.loading_more', { n: households.items.length })}</p>
+        </div>)}
       {!households.items.length ? <p class="note">{t('points.no_households')}</p> : (
         <ul class="items">
-          {households.items.map((h) => (
+          {shown.slice(0, 100).map((h) => (
             <li class="item household">
               <strong>{h.head}</strong>
               <span class="note">{t('phone.members', { n: h.members })}{h.address && ` · ${h.address}`}
@@ -33,6 +43,7 @@ export function Households({ profile }) {
               <a class="button" href={href(`/visit/${h.id}`)}>{t('phone.log_visit_for', { head: h.head })}</a>
             </li>))}
         </ul>)}
+      {shown.length > 100 && <p class="note">{t('points.narrow_phone')}</p>}
     </div>
   );
 }
@@ -46,14 +57,14 @@ function localNow() {
 
 export function VisitForm({ profile, householdId }) {
   const grid = profile.me.grid?.code;
-  const [{ data, error }] = useLoad(() => api(`households?grid=${encodeURIComponent(grid)}&limit=100`), [grid]);
+  const found = useAllPages(grid && `households?grid=${encodeURIComponent(grid)}&limit=100`, (h) => h.id === householdId);
   const [form, setForm] = useState({ visited_at: localNow(), notes: '', demands: '' });
   const [key] = useState(newKey);
   const [problem, setProblem] = useState(null);
   const [busy, setBusy] = useState(false);
-  if (error) return <Problem error={error} />;
-  if (!data) return <Loading />;
-  const household = data.items.find((h) => h.id === householdId);
+  if (found.error) return <Problem error={found.error} />;
+  if (!found.done) return <Loading />;
+  const household = found.items.find((h) => h.id === householdId);
   if (!household) return <Problem error={{ status: 404 }} />;
   const fieldError = (name) => problem?.fields?.find((f) => String(f.field).startsWith(name))?.message;
   const submit = async (e) => {

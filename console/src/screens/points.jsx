@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
 import { useLatest } from '../latest.js';
+import { householdMatches, useAllPages } from '../pages.js';
 import { gridsUnder, within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Detail, Loading, Problem, Section, Time } from '../ui.jsx';
@@ -28,38 +29,12 @@ function FieldError({ id, text }) {
   return text ? <p class="field-error" id={id}>{text}</p> : null;
 }
 
-// Every household of the grid (pages of 100 until the cursor ends: a grid holds at most 2,000), narrowed by what
-// the person at the counter can tell: the head's name (masked for a clerk), the address, the phone's last digits.
-function useGridHouseholds(grid) {
-  const [state, setState] = useState({ items: null, done: false, error: null });
-  const latest = useLatest();
-  useEffect(() => {
-    setState({ items: null, done: false, error: null });
-    if (!grid) return;
-    const only = latest();
-    const more = (cursor, before) => api(`households?grid=${encodeURIComponent(grid)}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
-      .then(only((page) => {
-        const items = [...before, ...page.items];
-        setState({ items, done: !page.cursor, error: null });
-        if (page.cursor) more(page.cursor, items);
-      }), only((error) => setState((now) => ({ ...now, error }))));
-    more(null, []);
-  }, [grid]);
-  return state;
-}
-
-function matches(household, words) {
-  const text = `${household.head} ${household.address || ''} ${(household.phone || '').replace(/\D/g, '')}`.toLowerCase();
-  return words.every((w) => text.includes(w));
-}
-
 function HouseholdPicker({ session, grids, params, path }) {
   const { ref } = session;
   const [filter, setFilter] = useState('');
   const grid = params.grid || '';
-  const { items, done, error } = useGridHouseholds(grid);
-  const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  const shown = items ? items.filter((h) => matches(h, words)) : [];
+  const { items, done, error } = useAllPages(grid && `households?grid=${encodeURIComponent(grid)}&limit=100`);
+  const shown = items ? items.filter((h) => householdMatches(h, filter)) : [];
   return (
     <Section title={t('points.households')} id="points-households">
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
