@@ -127,9 +127,12 @@ class FakeLedgerRepository(AbstractLedgerRepository):
         super().__init__()
         self.store = store
 
-    def page(self, household_id, limit, cursor):
+    def page(self, household_id, limit, cursor, newest_first=False):
         entries = self.store.ledger.get(household_id, {})
-        return Page([entries[seq] for seq in sorted(entries)][:limit], None)
+        order = sorted(entries, reverse=newest_first)
+        start = int(cursor) if cursor else 0
+        more = start + limit < len(order)
+        return Page([entries[seq] for seq in order[start:start + limit]], str(start + limit) if more else None)
 
 
 class FakeVisitRepository(AbstractVisitRepository):

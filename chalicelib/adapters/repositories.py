@@ -80,10 +80,11 @@ def _counter_request(names: list[str]) -> dict:
 
 
 class DynamoLedgerRepository(AbstractLedgerRepository):
-    def page(self, household_id, limit, cursor):
+    def page(self, household_id, limit, cursor, newest_first=False):
         items, next_cursor, scanned = one_page(
-            lambda last: LedgerItem.query(household_id, page_size=limit, last_evaluated_key=last),
-            "ledger:" + household_id, cursor)
+            lambda last: LedgerItem.query(household_id, page_size=limit, last_evaluated_key=last,
+                                          scan_index_forward=not newest_first),
+            f"ledger:{'newest' if newest_first else 'oldest'}:{household_id}", cursor)
         return Page([json.loads(i["doc"]["S"]) for i in items], next_cursor, scanned=scanned)
 
 

@@ -36,11 +36,14 @@ def reverse_entry(household_id, seq):
 
 
 @route(bp, "/households/{household_id}/ledger", "GET", "A household's balance and ledger", TAG,
-       query={"limit": "1..100, default 50", "cursor": "opaque cursor"})
+       query={"limit": "1..100, default 50", "cursor": "opaque cursor",
+              "order": "oldest (default: by seq) or newest (the latest entries first)"})
 def household_ledger(household_id):
     request = bp.current_request
+    newest = query_param(request, "order", choices=("oldest", "newest")) == "newest"
     return points.ledger(runtime.new_uow(), runtime.config(), principal(request), household_id,
-                         int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000))
+                         int_param(request, "limit", 50, 1, 100), query_param(request, "cursor", max_length=2000),
+                         newest_first=newest)
 
 
 @route(bp, "/supermarkets/{supermarket_id}/redemptions", "POST", "Redeem points for goods", TAG,

@@ -3,8 +3,8 @@
 // offline) and the hashed scripts, languages, stylesheet and icon (from the cache: their names change with their
 // content). Nothing else is touched: API answers (cases, reference data, photos) always go to the network, and
 // what the page must keep offline it keeps itself in IndexedDB.
-const VERSION = "7744481990d8e443";
-const SHELL = ["chunk.73S35ZUP.js","chunk.WYSKUNHU.js","en.64T6DJEU.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.U6NMHYRF.js","ug.JRLZMGXH.js","zh.3JUCLANS.js"];
+const VERSION = "7d25b36ec07a0b1e";
+const SHELL = ["chunk.73S35ZUP.js","chunk.TEQ3IV5H.js","en.ST2LRRSY.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.NINSLFGG.js","ug.EBKWXI7R.js","zh.UO7GE6GA.js"];
 const CACHE = `gridloop-phone-${VERSION}`;
 const PAGE = new URL('phone', self.registration.scope).href;
 const FILES = SHELL.map((name) => new URL(name, self.registration.scope).href);

@@ -177,14 +177,15 @@ def stock(uow: AbstractUnitOfWork, config, p: Principal, supermarket_id: str) ->
          "stock": levels.get(f"{supermarket_id}#{i.sku}", 0)} for i in market.items]}
 
 
-def ledger(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, limit: int, cursor: str | None) -> dict:
+def ledger(uow: AbstractUnitOfWork, config, p: Principal, household_id: str, limit: int, cursor: str | None,
+           newest_first: bool = False) -> dict:
     with uow:
         uow.preload(Preload(household_ids=[household_id]))
         uow.load()
         household = uow.households.seen[household_id]
         if household is None or not access.may_read_ledger(p, household.grid):
             raise NotFound(f"no household {household_id} that you can see")
-        page = uow.ledger.page(household_id, limit, cursor)
+        page = uow.ledger.page(household_id, limit, cursor, newest_first)
     return {"household_id": household_id, "balance": household.balance, "items": page.items, "cursor": page.cursor}
 
 

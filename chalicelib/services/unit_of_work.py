@@ -229,7 +229,8 @@ class AbstractLedgerRepository(abc.ABC):
         self.added.append((household_id, entry))
 
     @abc.abstractmethod
-    def page(self, household_id: str, limit: int, cursor: str | None) -> Page: ...
+    def page(self, household_id: str, limit: int, cursor: str | None, newest_first: bool = False) -> Page:
+        """Entries by seq, from the first or (newest_first) from the latest."""
 
 
 class AbstractVisitRepository(abc.ABC):

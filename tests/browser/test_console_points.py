@@ -95,3 +95,24 @@ def test_the_clerk_finds_a_household_past_the_first_hundred_of_its_grid_by_its_a
     console.screenshot("redemptions-found", page)
     page.locator(f"a[href*='household={ids[104]}']").click()
     page.get_by_role("heading", name="当前积分：0").wait_for()
+
+
+def test_the_evaluator_sees_a_long_ledger_newest_first_and_reads_back_to_its_first_entry(console):
+    stack = console.stack
+    head = f"吐尔逊{uuid.uuid4().hex[:4]}"
+    home = household(stack, head)
+    for _ in range(51):                                             # past one page of 50
+        stack.ok("evaluator-yks", "POST", f"/households/{home}/points",
+                 {"rule": "illegal_dumping", "reason": "rubbish by the canal"}, status=201)
+    page = console.sign_in("evaluator-yks")
+    page.get_by_role("navigation").get_by_role("link", name="积分评定").click()
+    page.get_by_label("网格").select_option(GRID)
+    page.get_by_label("查找").fill(head)
+    page.get_by_role("link", name=head).click()
+    rows = page.locator("table.ledger tbody tr")
+    rows.first.wait_for()
+    assert rows.first.get_attribute("data-seq") == "51" and rows.count() == 50
+    assert page.locator("table.ledger tr[data-seq='1']").count() == 0
+    page.get_by_role("button", name="更早的记录").click()
+    page.locator("table.ledger tr[data-seq='1']").wait_for()
+    assert rows.count() == 51 and page.get_by_role("button", name="更早的记录").count() == 0

@@ -102,3 +102,23 @@ def test_a_supermarkets_stock_is_read_only_by_its_clerks_and_the_admins_of_its_p
     for user in ("gm-elb-01", "gm-yks-01", "station-yks", "leader-rq", "evaluator-yks", "dept-rq-agri"):
         code, body = api.call(user, "GET", "/supermarkets/yks-market/stock")
         assert code == 403 and body["error"]["code"] == "forbidden", user
+
+
+def test_the_ledger_reads_newest_first_in_pages_that_join_up_to_the_whole_ledger(api):
+    home = household(api, "阿不都")
+    for rule in ["volunteer_work", "helped_mediate", "volunteer_work", "volunteer_work", "helped_mediate"]:
+        award(api, home, rule)
+    first = ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger?order=newest&limit=2"))
+    assert [e["seq"] for e in first["items"]] == [5, 4] and first["cursor"]
+    seqs, cursor = [e["seq"] for e in first["items"]], first["cursor"]
+    while cursor:
+        page = ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger?order=newest&limit=2&cursor={cursor}"))
+        seqs, cursor = seqs + [e["seq"] for e in page["items"]], page["cursor"]
+    assert seqs == [5, 4, 3, 2, 1]
+    oldest = ok(api.call("evaluator-yks", "GET", f"/households/{home}/ledger?limit=2"))
+    assert [e["seq"] for e in oldest["items"]] == [1, 2]                 # the default order is unchanged
+    code, body = api.call("evaluator-yks", "GET",
+                          f"/households/{home}/ledger?order=oldest&limit=2&cursor={first['cursor']}")
+    assert code == 400                                                   # a cursor of the other order is refused
+    code, body = api.call("evaluator-yks", "GET", f"/households/{home}/ledger?order=latest")
+    assert code == 400 and body["error"]["fields"][0]["field"] == "order"

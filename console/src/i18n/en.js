@@ -410,6 +410,7 @@ export default {
   'points.loading_more': '{n} households loaded, loading the rest…',
   'points.narrow': 'Only the first 200 are listed: type more to narrow the list.',
   'points.narrow_phone': 'Only the first 100 are listed: type more to narrow the list.',
+  'points.earlier': 'Earlier entries',
   'points.when': 'When',
   'points.entry': 'Entry',
   'points.points': 'Points',

@@ -410,6 +410,7 @@ export default {
   'points.loading_more': '已载入 {n} 户，正在载入其余…',
   'points.narrow': '只列出前 200 户：请输入更多查找条件。',
   'points.narrow_phone': '只列出前 100 户：请输入更多查找条件。',
+  'points.earlier': '更早的记录',
   'points.when': '时间',
   'points.entry': '事项',
   'points.points': '积分',

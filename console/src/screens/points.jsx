@@ -69,7 +69,22 @@ function HouseholdPicker({ session, grids, params, path }) {
   );
 }
 
-function Ledger({ ledger, rules, onReverse }) {
+// A household's ledger, newest entries first, 50 a page ("earlier entries" reads the next): a household earning
+// daily points passes 100 entries in a few months, and its latest are the ones to see and correct.
+function useLedger(household) {
+  const [ledger, setLedger] = useState(null);
+  const latest = useLatest();
+  const load = (cursor) => {
+    const only = latest();
+    return api(`households/${household}/ledger?order=newest&limit=50${cursor ? `&cursor=${cursor}` : ''}`).then(
+      only((page) => setLedger((before) => (cursor && before ? { ...page, items: [...before.items, ...page.items] } : page))),
+      only(() => setLedger(null)));
+  };
+  useEffect(() => { setLedger(null); if (household) load(null); }, [household]);
+  return { ledger, reload: () => (household ? load(null) : null), more: () => load(ledger.cursor) };
+}
+
+function Ledger({ ledger, rules, onReverse, onMore }) {
   const [reversing, setReversing] = useState(null);
   const reversed = new Set(ledger.items.filter((e) => e.reverses).map((e) => e.reverses));
   return (
@@ -81,7 +96,7 @@ function Ledger({ ledger, rules, onReverse }) {
           {onReverse && <th scope="col">{t('points.correct')}</th>}
         </tr></thead>
         <tbody>
-          {[...ledger.items].reverse().map((e) => (
+          {ledger.items.map((e) => (
             <tr data-seq={e.seq}>
               <td>{e.seq}</td><td><Time iso={e.at} /></td>
               <td>{t(`points.kind.${e.kind}`)}{e.rule && ` · ${nameOf(rules.find((r) => r.code === e.rule)?.names) || e.rule}`}
@@ -94,6 +109,7 @@ function Ledger({ ledger, rules, onReverse }) {
             </tr>))}
         </tbody>
       </table>
+      {ledger.cursor && <button type="button" class="more" onClick={onMore}>{t('points.earlier')}</button>}
     </div>
   );
 }
@@ -161,17 +177,10 @@ function RecordForm({ household, rules, catalogue, onDone }) {
 export function Points({ session, route }) {
   const { me, ref } = session;
   const [catalogue, error] = useCatalogue();
-  const [ledger, setLedger] = useState(null);
   const [message, setMessage] = useState(null);
   const { params } = route;
   const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
-  const latest = useLatest();
-  const reload = () => {
-    const only = latest();
-    return params.household ? api(`households/${params.household}/ledger?limit=100`).then(only(setLedger), only(() => setLedger(null)))
-      : setLedger(null);
-  };
-  useEffect(() => { setLedger(null); reload(); }, [params.household]);
+  const { ledger, reload, more } = useLedger(params.household);
   if (error) return <Problem error={error} />;
   if (!catalogue) return <Loading />;
   const rules = catalogue.rules.filter((r) => params.grid && within(params.grid, r.scope));
@@ -189,7 +198,7 @@ export function Points({ session, route }) {
       </div>
       {ledger && (
         <Section title={t('points.ledger')} id="points-ledger">
-          <Ledger ledger={ledger} rules={catalogue.rules} onReverse={() => { setMessage(t('points.reversed')); reload(); }} />
+          <Ledger ledger={ledger} rules={catalogue.rules} onMore={more} onReverse={() => { setMessage(t('points.reversed')); reload(); }} />
         </Section>)}
     </>
   );
@@ -199,7 +208,6 @@ export function Redemptions({ session, route }) {
   const { me, ref } = session;
   const [catalogue, error] = useCatalogue();
   const [stock, setStock] = useState(null);
-  const [ledger, setLedger] = useState(null);
   const [sku, setSku] = useState('');
   const [quantity, setQuantity] = useState('1');
   const [message, setMessage] = useState(null);
@@ -207,13 +215,8 @@ export function Redemptions({ session, route }) {
   const market = catalogue?.supermarkets.find((m) => m.node === me.node?.code);
   const grids = useMemo(() => (me.node ? gridsUnder(ref, me.node.code).map((f) => f.id) : []), []);
   const loadStock = () => market && api(`supermarkets/${market.id}/stock`).then(setStock);
-  const latest = useLatest();
-  const loadLedger = () => {
-    const only = latest();
-    return params.household ? api(`households/${params.household}/ledger?limit=100`).then(only(setLedger)) : setLedger(null);
-  };
+  const { ledger, reload: loadLedger, more } = useLedger(params.household);
   useEffect(() => { loadStock(); }, [market?.id]);
-  useEffect(() => { loadLedger(); }, [params.household]);
   const { submit, error: refused, busy, fieldError } = useSubmit((key) => api(`supermarkets/${market.id}/redemptions`, {
     method: 'POST', idempotencyKey: key, body: { household_id: params.household, sku, quantity: Number(quantity) },
   }), (answer) => { setMessage(t('redeem.done', { n: answer.order.points, balance: answer.balance })); loadStock(); loadLedger(); });
@@ -260,7 +263,7 @@ export function Redemptions({ session, route }) {
         </Section>)}
       {ledger && (
         <Section title={t('points.ledger')} id="redeem-ledger">
-          <Ledger ledger={ledger} rules={catalogue.rules} />
+          <Ledger ledger={ledger} rules={catalogue.rules} onMore={more} />
         </Section>)}
     </>
   );
