@@ -88,8 +88,8 @@ def vocabulary() -> dict:
     from typing import get_args
 
     from chalicelib.domain import access, commands, photos, roles
-    from chalicelib.domain.vocabulary import Status, Urgency, Verdict
-    return {"statuses": [s.value for s in Status],
+    from chalicelib.domain.vocabulary import Attention, Status, Urgency, Verdict
+    return {"statuses": [s.value for s in Status], "attentions": [a.value for a in Attention],
             "urgencies": [u.value for u in reversed(Urgency)],   # the default (normal) first
             "photo_types": list(photos.ALLOWED_TYPES), "scores": list(commands.Scores.model_fields),
             "verdicts": [v.value for v in Verdict],

@@ -86,3 +86,23 @@ def test_a_late_answer_for_the_previous_window_does_not_replace_the_newer_list(c
     center.wait_for_timeout(300)   # let the late answer be handled; before the fix it emptied the 72 h list here
     assert row.count() == 1
     assert "within=72" in center.url
+
+
+def test_a_full_page_says_more_follow_and_leads_to_the_case_list_filtered_the_same_way(console):
+    stack = console.stack
+    returned = dispatched(stack, "Returned: more than a page")
+    stack.ok("dept-rq-agri", "POST", f"/cases/{returned['id']}/return", {"reason": "Not ours"})
+    center = console.sign_in("dispatcher-rq")
+
+    def as_if_more_follow(route):   # the server's own answer, marked as a full page with a next one
+        answer = route.fetch()
+        route.fulfill(response=answer, json={**answer.json(), "cursor": "more-follow"})
+    center.route("**/cases?attention=returned*", as_if_more_follow)
+    center.get_by_role("navigation").get_by_role("link", name="督办").click()
+    heading = center.locator("#sup-returned")
+    heading.filter(has_text="+)").wait_for()
+    center.unroute("**/cases?attention=returned*")
+    center.locator("section[aria-labelledby='sup-returned']").get_by_role("link", name="查看全部").click()
+    assert center.get_by_label("需关注").input_value() == "returned"
+    center.locator(f"tr[data-case='{returned['id']}']").wait_for()
+    console.axe("case list filtered by attention", center)

@@ -72,6 +72,7 @@ def test_the_page_runs_no_inline_script_and_its_settings_cannot_close_their_data
 def test_the_page_hands_the_screens_the_domains_words_so_they_hold_no_copy(config):
     assert console.settings_for_browser(config)["vocabulary"] == {
         "statuses": ["reported", "accepted", "dispatched", "in_progress", "resolved", "rejected", "merged", "closed"],
+        "attentions": ["overdue", "extension", "returned", "appeal", "bad_review"],
         "urgencies": ["normal", "urgent", "emergency"],
         "photo_types": ["image/jpeg", "image/png", "image/webp"],
         "scores": ["response_speed", "performance", "completion", "feedback"],
@@ -81,4 +82,4 @@ def test_the_page_hands_the_screens_the_domains_words_so_they_hold_no_copy(confi
     sources = [p.read_text() for p in (ROOT / "console" / "src").rglob("*.js*")]
     assert not [s for s in sources if "'in_progress', 'resolved'" in s or "'normal', 'urgent'" in s
                 or "'image/png'" in s or "'response_speed', 'performance'" in s or "'good', 'fair'" in s
-                or "'uphold', 'void'" in s or "'points_evaluator', 'clerk'" in s]
+                or "'uphold', 'void'" in s or "'overdue', 'extension'" in s or "'points_evaluator', 'clerk'" in s]

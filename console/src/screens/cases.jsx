@@ -12,7 +12,7 @@ import { Loading, Problem, Time } from '../ui.jsx';
 import { vocabulary } from '../vocabulary.js';
 
 const REFRESH_MS = 60000;
-const FILTERS = ['status', 'category', 'kind', 'node'];
+const FILTERS = ['status', 'attention', 'category', 'kind', 'node'];
 
 export function Countdown({ deadlines, warnings, now }) {
   const due = stageDue(deadlines, warnings);
@@ -51,6 +51,12 @@ function Filters({ session, route, path }) {
         <select value={params.status || ''} onChange={(e) => set('status', e.currentTarget.value)}>
           <option value="">{t('filters.any')}</option>
           {vocabulary().statuses.map((s) => <option value={s}>{t(`status.${s}`)}</option>)}
+        </select>
+      </label>
+      <label>{t('field.attention')}
+        <select value={params.attention || ''} onChange={(e) => set('attention', e.currentTarget.value)}>
+          <option value="">{t('filters.any')}</option>
+          {vocabulary().attentions.map((a) => <option value={a}>{t(`attention.${a}`)}</option>)}
         </select>
       </label>
       <label>{t('field.category')}

@@ -13,13 +13,15 @@ import { Countdown } from './cases.jsx';
 
 const REFRESH_MS = 60000;
 const WINDOWS = [2, 8, 24, 72];   // hours
+const PAGE = 50;
 
 function usePolled(load, deps) {
   const [state, setState] = useState({ items: null, error: null });
   const latest = useLatest();
   const run = () => {
     const only = latest();
-    return load().then(only((items) => setState({ items, error: null })), only((error) => setState({ items: null, error })));
+    return load().then(only(({ items, more }) => setState({ items, more, error: null })),
+      only((error) => setState({ items: null, error })));
   };
   useEffect(() => { setState({ items: null, error: null }); run(); }, deps);
   useEffect(() => {
@@ -57,10 +59,16 @@ function Rows({ session, items, now, extra }) {
   );
 }
 
-function Block({ session, id, title, state, now, extra, empty }) {
+// a list's count, "50+" when the page was full and more follow
+function counted(title, state) {
+  return state.items ? `${title} (${state.items.length}${state.more ? '+' : ''})` : title;
+}
+
+function Block({ session, id, title, state, now, extra, empty, attention }) {
   return (
-    <Section title={`${title}${state.items ? ` (${state.items.length})` : ''}`} id={id}>
+    <Section title={counted(title, state)} id={id}>
       {state.error && <Problem error={state.error} />}
+      {state.more && <p class="note"><a href={href('/cases', { attention })}>{t('supervision.more', { n: state.items.length })}</a></p>}
       {!state.items && !state.error && <Loading />}
       {state.items && (state.items.length
         ? <Rows session={session} items={state.items} now={now} extra={extra} />
@@ -72,13 +80,19 @@ function Block({ session, id, title, state, now, extra, empty }) {
 export function Supervision({ session, route }) {
   const within = WINDOWS.includes(Number(route.params.within)) ? Number(route.params.within) : 24;
   const [now, setNow] = useState(Date.now());
-  const list = (query) => api(`cases?${query}&limit=50`).then((page) => { setNow(Date.now()); return page.items; });
+  const list = (query) => api(`cases?${query}&limit=${PAGE}`).then((page) => {
+    setNow(Date.now());
+    return { items: page.items, more: Boolean(page.cursor) };
+  });
   const [overdue] = usePolled(() => list('attention=overdue'), []);
   const [soon] = usePolled(() => {
     const until = new Date(Date.now() + within * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
     return list(`due_before=${encodeURIComponent(until)}`)
-      .then((items) => items.filter((c) => c.status !== 'resolved')   // the evaluation is the grid member's, not supervised
-        .sort((a, b) => Object.values(a.deadlines).sort()[0].localeCompare(Object.values(b.deadlines).sort()[0])));
+      .then(({ items, more }) => ({
+        more,
+        items: items.filter((c) => c.status !== 'resolved')   // the evaluation is the grid member's, not supervised
+          .sort((a, b) => Object.values(a.deadlines).sort()[0].localeCompare(Object.values(b.deadlines).sort()[0])),
+      }));
   }, [within]);
   const [extensions] = usePolled(() => list('attention=extension'), []);
   const [returned] = usePolled(() => list('attention=returned'), []);
@@ -87,9 +101,9 @@ export function Supervision({ session, route }) {
     <>
       <h1>{t('nav.supervision')}</h1>
       <p class="note">{t('supervision.intro')}</p>
-      <Block session={session} id="sup-overdue" title={t('supervision.overdue')} state={overdue} now={now}
+      <Block session={session} id="sup-overdue" attention="overdue" title={t('supervision.overdue')} state={overdue} now={now}
         empty={t('supervision.none_overdue')} />
-      <Section title={t('supervision.due_soon_title')} id="sup-soon-heading">
+      <Section title={counted(t('supervision.due_soon_title'), soon)} id="sup-soon-heading">
         <form class="filters" onSubmit={(e) => e.preventDefault()}>
           <label>{t('supervision.window')}
             <select value={String(within)} onChange={(e) => navigate('/supervision', { within: e.currentTarget.value }, { replace: true })}>
@@ -98,11 +112,12 @@ export function Supervision({ session, route }) {
           </label>
         </form>
         {soon.error && <Problem error={soon.error} />}
+        {soon.more && <p class="note">{t('supervision.more_soon', { n: PAGE })}</p>}
         {!soon.items && !soon.error && <Loading />}
         {soon.items && (soon.items.length ? <Rows session={session} items={soon.items} now={now} />
           : <p class="empty">{t('supervision.none_soon')}</p>)}
       </Section>
-      <Block session={session} id="sup-extensions" title={t('supervision.extensions')} state={extensions} now={now}
+      <Block session={session} id="sup-extensions" attention="extension" title={t('supervision.extensions')} state={extensions} now={now}
         empty={t('supervision.none_extensions')} extra={{
           title: t('supervision.request'),
           cell: (c) => c.extension && (
@@ -111,7 +126,7 @@ export function Supervision({ session, route }) {
               <p class="timeline-note">{c.extension.reason}</p>
             </>),
         }} />
-      <Block session={session} id="sup-returned" title={t('supervision.returned')} state={returned} now={now}
+      <Block session={session} id="sup-returned" attention="returned" title={t('supervision.returned')} state={returned} now={now}
         empty={t('supervision.none_returned')} extra={{
           title: t('supervision.return_reason'),
           cell: (c) => c.returned && (
