@@ -159,10 +159,10 @@ class Case:
             data["observed_at"] = iso(self.observed_at)
         if self.returned is None:
             data.pop("returned")      # likewise
-        if self.acted_version is None:
-            data.pop("acted_version")   # likewise (a case stored before it was kept, read but not acted on)
         else:
             data["returned"] = written_record(self.returned)
+        if self.acted_version is None:
+            data.pop("acted_version")   # likewise (a case stored before it was kept, read but not acted on)
         data.update(created_at=iso(self.created_at), updated_at=iso(self.updated_at) if self.updated_at else "",
                     deadlines={k: iso(v) for k, v in self.deadlines.items()},
                     stage_starts={k: iso(v) for k, v in self.stage_starts.items()},

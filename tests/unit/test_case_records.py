@@ -506,3 +506,17 @@ def test_times_are_written_in_utc_whatever_the_machines_zone(monkeypatch):
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+def test_the_stored_form_holds_a_hand_back_as_text_and_omits_what_a_case_never_had():
+    fresh = BUILDERS["dispatched"]()
+    stored = json.loads(json.dumps(fresh.to_dict()))          # plain JSON, as it is written
+    assert "returned" not in stored and stored["acted_version"] == fresh.version
+    fresh.return_to_center(LEAD, at(40), "rq-agri", "not ours")
+    assert json.loads(json.dumps(fresh.to_dict()))["returned"]["returned_at"] == iso(at(40))
+
+    older = BUILDERS["dispatched"]()                          # a case stored before acted_version was kept
+    older.return_to_center(LEAD, at(40), "rq-agri", "not ours")
+    older.acted_version = None
+    stored = json.loads(json.dumps(older.to_dict()))
+    assert "acted_version" not in stored and stored["returned"]["returned_at"] == iso(at(40))
