@@ -30,3 +30,15 @@ export function householdMatches(household, typed) {
   const text = `${household.head} ${household.address || ''} ${(household.phone || '').replace(/\D/g, '')}`.toLowerCase();
   return typed.trim().toLowerCase().split(/\s+/).filter(Boolean).every((word) => text.includes(word));
 }
+
+// every item of such a list at once (a case's timeline: bounded by the case's own history), its pages in turn
+export async function allPages(path) {
+  const items = [];
+  let cursor = null;
+  do {
+    const page = await api(`${path}${cursor ? `&cursor=${cursor}` : ''}`);
+    items.push(...page.items);
+    cursor = page.cursor;
+  } while (cursor);
+  return items;
+}

@@ -187,3 +187,21 @@ def test_a_case_outside_my_place_shows_not_found_and_nothing_of_it(console):
     station.goto(f"{console.stack.url}/console#/cases/{case['id']}")
     station.get_by_role("alert").filter(has_text="未找到").wait_for()
     assert secret not in station.content() and case["number"] not in station.content()
+
+
+def test_the_case_panel_shows_the_whole_timeline_however_many_pages_it_takes(console):
+    stack = console.stack
+    case = report(stack, title=f"Long history {uuid.uuid4().hex[:6]}")
+    stack.ok("station-yks", "POST", f"/cases/{case['id']}/accept",
+             {"kind": "demand", "category": "irrigation", "urgency": "normal", "public_summary": "irrigation"})
+    stack.ok("dispatcher-rq", "POST", f"/cases/{case['id']}/dispatch", {"lead": "rq-agri"})
+    stack.ok("dept-rq-agri", "POST", f"/cases/{case['id']}/acknowledge", {})
+    entries = stack.ok("dispatcher-rq", "GET", f"/cases/{case['id']}/timeline?limit=100")["items"]
+    center = console.sign_in("dispatcher-rq")
+    # the server answers the panel two entries a page (the page size rewritten on the way), so it must follow the
+    # cursor to the end to show them all
+    center.route(f"**/cases/{case['id']}/timeline?*",
+                 lambda route: route.continue_(url=route.request.url.replace("limit=100", "limit=2")))
+    center.goto(center.url.split("#")[0] + f"#/cases/{case['id']}")
+    center.locator("ol.timeline li").nth(len(entries) - 1).wait_for()
+    assert center.locator("ol.timeline li").count() == len(entries) >= 4

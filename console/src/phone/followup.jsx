@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, newKey } from '../api.js';
 import { nameOf, t } from '../i18n.js';
 import { useLatest } from '../latest.js';
+import { allPages } from '../pages.js';
 import { href } from '../router.js';
 import { Loading, Problem, Time } from '../ui.jsx';
 import { discard, waiting, watchOutbox } from './outbox.js';
@@ -157,7 +158,7 @@ function Evaluation({ item, onDone }) {
 
 export function CaseScreen({ profile, id }) {
   const [done, setDone] = useState(null);
-  const [{ data, error }, reload] = useLoad(() => Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`)]), [id]);
+  const [{ data, error }, reload] = useLoad(() => Promise.all([api(`cases/${id}`), allPages(`cases/${id}/timeline?limit=100`)]), [id]);
   if (error) return <Problem error={error} onRetry={error.status === 404 ? undefined : reload} />;
   if (!data) return <Loading />;
   const [item, timeline] = data;
@@ -179,7 +180,7 @@ export function CaseScreen({ profile, id }) {
         <Evaluation item={item} onDone={() => { setDone(t('phone.evaluated')); reload(); }} />)}
       <h2>{t('case.timeline')}</h2>
       <ol class="timeline">
-        {timeline.items.map((e) => (
+        {timeline.map((e) => (
           <li>
             <Time iso={e.at} /> · <strong>{actionLabel(e.action)}</strong>
             {e.to_status && <span class="note"> · {t(`status.${e.to_status}`)}</span>}

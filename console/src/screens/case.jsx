@@ -6,6 +6,7 @@ import { api } from '../api.js';
 import { ActionForm } from '../form.jsx';
 import { countyZone, nameOf, t } from '../i18n.js';
 import { useLatest } from '../latest.js';
+import { allPages } from '../pages.js';
 import { GridMap } from '../map.jsx';
 import { actionLabel, actionSchema, openapi } from '../openapi.js';
 import { parentOf } from '../reference.js';
@@ -131,8 +132,8 @@ export function CasePanel({ session, route }) {
   const latest = useLatest();
   const load = () => {
     const only = latest();
-    return Promise.all([api(`cases/${id}`), api(`cases/${id}/timeline?limit=100`), openapi().catch(() => null)])
-      .then(only(([c, tl]) => { setItem(c); setEntries(tl.items); setError(null); }))
+    return Promise.all([api(`cases/${id}`), allPages(`cases/${id}/timeline?limit=100`), openapi().catch(() => null)])
+      .then(only(([c, timeline]) => { setItem(c); setEntries(timeline); setError(null); }))
       .catch(only((e) => { setItem(null); setError(e); }));
   };
   useEffect(() => { load(); }, [id]);
