@@ -1,5 +1,6 @@
-"""Offline recount: rebuild every statistics counter and scorecard from the cases' timelines and the visits,
-and report each difference from the aggregates kept on write.
+"""Offline recount: rebuild every statistics counter and scorecard from the cases' timelines and the visits, and
+every household's balance and the public ranking's items from the points ledgers, and report each difference
+from the aggregates kept on write.
 
 The counting here is written independently of the write path (chalicelib/domain/aggregates.py): it replays
 each case's timeline in order and tracks classification, dispatches and evaluations itself. This is the one
@@ -122,6 +123,40 @@ def recount(cases: list[dict], timelines: dict[str, list[dict]], visits: list[di
     return ({k: dict(v) for k, v in tally.stats.items()}, {k: dict(v) for k, v in tally.cards.items()})
 
 
+# Points earned in a month: what the evaluators awarded or took away, and its corrections; never what was spent.
+EARNING_KINDS = ("award", "penalty", "reversal")
+
+
+def recount_points(households: list[dict], ledger: list[dict]) -> dict[str, dict]:
+    """From the households and their ledger entries (each with its household_id): per household its balance (every
+    entry's points) and its number of entries; per grid its roster (which households, and how many) and per
+    grid and month each household's net points earned (the public ranking's month items)."""
+    grid_of = {h["id"]: h["grid"] for h in households}
+    out: dict[str, Counter] = defaultdict(Counter)
+    for h in households:
+        out[f"household#{h['id']}"].update(balance=0, entries=0)
+        out[f"roster#{h['grid']}"].update({h["id"]: 1, "value": 1})
+    for e in ledger:
+        household = e["household_id"]
+        out[f"household#{household}"].update(balance=e["points"], entries=1)
+        if e["kind"] in EARNING_KINDS and household in grid_of:
+            out[f"points#{grid_of[household]}#{e['month']}"][household] += e["points"]
+    return {k: dict(v) for k, v in out.items()}
+
+
+def stored_points(households: list[dict], counters: list[dict]) -> dict[str, dict]:
+    """What the write path keeps: the households' balance and entries, the rosters (a household's masked name
+    counted as present) and the month items, in recount_points' shape."""
+    out = {f"household#{h['id']}": {"balance": h["balance"], "entries": h["entries"]} for h in households}
+    for item in counters:
+        name = item["name"]
+        if name.startswith("roster#"):
+            out[name] = {k: (int(v) if k == "value" else 1) for k, v in item.items() if k != "name"}
+        elif name.startswith("points#"):
+            out[name] = {k: int(v) for k, v in item.items() if k not in ("name", "value")}
+    return out
+
+
 def differences(expected: dict[str, dict], actual: dict[str, dict]) -> list[tuple[str, str, int, int]]:
     """(key, counter, recounted, stored) for every counter that differs; zero and absent are the same."""
     out = []
@@ -144,6 +179,15 @@ def _scan(table: str) -> list[dict]:
         if "LastEvaluatedKey" not in page:
             return items
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def points_differences() -> tuple[int, int, list[tuple[str, str, int, int]]]:
+    """The households, the ledger entries, and every difference between their recount and what is stored."""
+    from chalicelib.adapters.models import CounterItem, HouseholdItem, LedgerItem
+    households = [json.loads(i["doc"]) for i in _scan(HouseholdItem.Meta.table_name)]
+    ledger = [{**json.loads(i["doc"]), "household_id": i["household_id"]} for i in _scan(LedgerItem.Meta.table_name)]
+    found = differences(recount_points(households, ledger), stored_points(households, _scan(CounterItem.Meta.table_name)))
+    return len(households), len(ledger), found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,7 +217,10 @@ def main(argv: list[str] | None = None) -> int:
         return {i["key"]: {k: int(v) for k, v in i.items() if k != "key"} for i in _scan(table)}
 
     found = differences(stats, stored(StatItem.Meta.table_name)) + differences(cards, stored(ScorecardItem.Meta.table_name))
-    print(f"recounted {len(cases)} cases and {len(visits)} visits: {len(found)} difference(s)")
+    households, entries, points_found = points_differences()
+    found += points_found
+    print(f"recounted {len(cases)} cases, {len(visits)} visits, {households} households and {entries} ledger entries: "
+          f"{len(found)} difference(s)")
     for key, name, want, have in found:
         print(f"  {key:<40} {name:<40} recounted {want:>6}  stored {have:>6}")
     return 1 if found else 0
