@@ -63,3 +63,21 @@ def test_an_action_the_catalogue_does_not_know_is_labelled_from_the_apis_summary
     assert page.get_by_text("supervise", exact=True).count() == 0
     last = console.stack.ok("dispatcher-bz", "GET", f"/cases/{case['id']}/timeline")["items"][-1]
     assert (last["action"], last["note"]) == ("supervise", "Report progress by Friday")
+
+
+def test_a_refusal_reads_in_uyghur_with_the_apis_own_words_kept_left_to_right(console):
+    stack = console.stack
+    home = stack.ok("gm-yks-01", "POST", "/households", {"grid": "BZ.RQ.TGLK.YKS.G01", "head": "ئەخمەت", "members": 2},
+                    status=201)["id"]                                  # no points yet
+    page = console.sign_in("clerk-yks", language="ug")
+    page.goto(f"{console.stack.url}/console#/redemptions?grid=BZ.RQ.TGLK.YKS.G01&household={home}")
+    page.locator("#rd-sku").select_option("soap")
+    page.locator("form.action-form button[type=submit]").click()
+    refusal = page.locator(".problem").filter(has_text="ئائىلىنىڭ نومۇرى يېتىشمەيدۇ")
+    refusal.wait_for()
+    detail = refusal.locator(".server-detail")
+    assert detail.get_attribute("lang") == "en"
+    assert detail.evaluate("(n) => getComputedStyle(n).direction") == "ltr"
+    assert refusal.evaluate("(n) => getComputedStyle(n).direction") == "rtl"
+    console.axe("redemption refused (Uyghur)", page)
+    console.screenshot("redemption-refused-ug", page)
