@@ -33,6 +33,7 @@ from pathlib import Path
 if __name__ == "__main__":   # `python bench/request_overhead.py`: the repository's packages on the path
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from chalicelib import cold_start
 from support.local_aws import app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,14 +98,14 @@ print(sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None)
 # 2026-12-01 included it, for both).
 ENDED_HERE = "\nimport os; os._exit(0)\n"
 # the same child as the app ran before chalicelib/cold_start.py: garbage collection on throughout
-COLLECTING = "import os; os.environ.pop('AWS_LAMBDA_FUNCTION_NAME')\n"
+COLLECTING = f"import os; os.environ.pop({cold_start.IN_LAMBDA!r})\n"
 BASELINE = "import boto3; boto3.client('dynamodb')"
 CLIENTS = ("dynamodb", "stepfunctions", "sqs")
 SEPARATE_SESSIONS = f"import boto3; [boto3.session.Session().client(s) for s in {CLIENTS}]"
 ONE_SESSION = f"import boto3; session = boto3.session.Session(); [session.client(s) for s in {CLIENTS}]"
 # what the Lambda runtime itself sets in every function's environment (the app turns garbage collection off for
 # its cold start only where this is set: chalicelib/cold_start.py)
-LAMBDA_RUNTIME_ENVIRONMENT = {"AWS_LAMBDA_FUNCTION_NAME": "api_handler", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}
+LAMBDA_RUNTIME_ENVIRONMENT = {cold_start.IN_LAMBDA: "api_handler", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512"}
 LAMBDA_VCPU_MB = 1769   # Lambda gives a function one full vCPU at 1,769 MB, proportionally less below
 
 

@@ -12,13 +12,14 @@ usual. Outside Lambda (tests, `make run`) nothing changes.
 import gc
 import os
 
+IN_LAMBDA = "AWS_LAMBDA_FUNCTION_NAME"   # set by the Lambda runtime in every function's environment
 _starting = False
 
 
 def begin() -> None:
     """The first thing the app's module does."""
     global _starting
-    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME") and gc.isenabled():
+    if os.environ.get(IN_LAMBDA) and gc.isenabled():
         gc.disable()
         _starting = True
 

@@ -5,7 +5,7 @@ import '../admin.css';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { has, nameOf, t } from '../i18n.js';
-import { useLatest } from '../latest.js';
+import { usePages } from '../pages.js';
 import { gridsUnder } from '../reference.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section, Time } from '../ui.jsx';
@@ -19,25 +19,6 @@ function Field({ id, label, error, children }) {
       {error && <p class="field-error" id={`${id}-error`}>{error}</p>}
     </div>
   );
-}
-
-// pages of a list route: the first page, then "more" from the cursor
-function usePages(path) {
-  const [items, setItems] = useState(null);
-  const [cursor, setCursor] = useState(null);
-  const [error, setError] = useState(null);
-  const latest = useLatest();
-  const load = (from) => {
-    const only = latest();
-    return api(`${path}${path.includes('?') ? '&' : '?'}${from ? `cursor=${from}` : ''}`)
-      .then(only((page) => {
-        setItems((before) => (from ? [...(before || []), ...page.items] : page.items));
-        setCursor(page.cursor);
-        setError(null);
-      }), only(setError));
-  };
-  useEffect(() => { setItems(null); load(null); }, [path]);
-  return { items, cursor, error, more: () => load(cursor), reload: () => load(null) };
 }
 
 function More({ cursor, onMore }) {

@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { nameOf, t } from '../i18n.js';
+import { usePages } from '../pages.js';
 import { navigate } from '../router.js';
 import { Loading, Problem, Section } from '../ui.jsx';
 import { useSubmit } from '../submit.js';
@@ -120,13 +121,7 @@ function UserActions({ user, reference, onChanged }) {
 export function AdminUsers({ session, route }) {
   const { ref: reference } = session;
   const role = route.params.role in vocabulary().role_places ? route.params.role : 'station';
-  const [page, setPage] = useState(null);
-  const [error, setError] = useState(null);
-  const load = (cursor) => api(`admin/users?role=${role}&limit=50${cursor ? `&cursor=${cursor}` : ''}`).then(
-    (next) => { setPage((before) => (cursor ? { ...next, items: [...before.items, ...next.items] } : next)); setError(null); },
-    setError,
-  );
-  useEffect(() => { setPage(null); load(null); }, [role]);
+  const { page, error, more, reload } = usePages(`admin/users?role=${role}&limit=50`);
   const elsewhere = error?.code === 'users_managed_elsewhere';
   return (
     <>
@@ -153,7 +148,7 @@ export function AdminUsers({ session, route }) {
       {page && (
         <>
           <Section title={t('admin.users.create')} id="admin-users-create">
-            <CreateUser reference={reference} role={role} onCreated={() => load(null)} key={role} />
+            <CreateUser reference={reference} role={role} onCreated={reload} key={role} />
           </Section>
           <Section title={t('admin.users.list', { role: t(`role.${role}`) })} id="admin-users-list">
             {page.items.length ? (
@@ -169,12 +164,12 @@ export function AdminUsers({ session, route }) {
                       <tr data-user={u.username}>
                         <th scope="row">{u.username}</th><td>{u.name}</td><td>{placeName(reference, u)}</td>
                         <td>{u.enabled ? t('admin.users.enabled') : t('admin.users.disabled')}</td>
-                        <td><UserActions user={{ ...u, role }} reference={reference} onChanged={() => load(null)} /></td>
+                        <td><UserActions user={{ ...u, role }} reference={reference} onChanged={reload} /></td>
                       </tr>))}
                   </tbody>
                 </table>
               </div>) : <p class="empty">{t('admin.users.none')}</p>}
-            {page.cursor && <button type="button" class="more" onClick={() => load(page.cursor)}>{t('admin.more')}</button>}
+            {page.cursor && <button type="button" class="more" onClick={more}>{t('admin.more')}</button>}
           </Section>
         </>
       )}

@@ -4,8 +4,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { formatNumber, nameOf, t } from '../i18n.js';
-import { useLatest } from '../latest.js';
-import { householdMatches, useAllPages } from '../pages.js';
+import { householdMatches, useAllPages, usePages } from '../pages.js';
 import { gridsUnder, within } from '../reference.js';
 import { href, navigate } from '../router.js';
 import { Detail, Loading, Problem, Section, Time } from '../ui.jsx';
@@ -72,16 +71,8 @@ function HouseholdPicker({ session, grids, params, path }) {
 // A household's ledger, newest entries first, 50 a page ("earlier entries" reads the next): a household earning
 // daily points passes 100 entries in a few months, and its latest are the ones to see and correct.
 function useLedger(household) {
-  const [ledger, setLedger] = useState(null);
-  const latest = useLatest();
-  const load = (cursor) => {
-    const only = latest();
-    return api(`households/${household}/ledger?order=newest&limit=50${cursor ? `&cursor=${cursor}` : ''}`).then(
-      only((page) => setLedger((before) => (cursor && before ? { ...page, items: [...before.items, ...page.items] } : page))),
-      only(() => setLedger(null)));
-  };
-  useEffect(() => { setLedger(null); if (household) load(null); }, [household]);
-  return { ledger, reload: () => (household ? load(null) : null), more: () => load(ledger.cursor) };
+  const { page, reload, more } = usePages(household && `households/${household}/ledger?order=newest&limit=50`);
+  return { ledger: page, reload, more };
 }
 
 function Ledger({ ledger, rules, onReverse, onMore }) {
