@@ -3,8 +3,8 @@
 // offline) and the hashed scripts, languages, stylesheet and icon (from the cache: their names change with their
 // content). Nothing else is touched: API answers (cases, reference data, photos) always go to the network, and
 // what the page must keep offline it keeps itself in IndexedDB.
-const VERSION = "193bb45ba6eab52b";
-const SHELL = ["chunk.73S35ZUP.js","chunk.U77GDPKF.js","en.MDXNONEL.js","icon.W7BGT4NI.svg","phone.3A2BP3GQ.js","phone.CWYUZZSV.css","ug.4QHMCPGP.js","zh.XSWUHEXO.js"];
+const VERSION = "3297f6c6b828da10";
+const SHELL = ["chunk.73S35ZUP.js","chunk.U77GDPKF.js","en.MDXNONEL.js","icon.W7BGT4NI.svg","phone.CWYUZZSV.css","phone.QKBLPR2K.js","ug.4QHMCPGP.js","zh.XSWUHEXO.js"];
 const CACHE = `gridloop-phone-${VERSION}`;
 const PAGE = new URL('phone', self.registration.scope).href;
 const FILES = SHELL.map((name) => new URL(name, self.registration.scope).href);

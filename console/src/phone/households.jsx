@@ -35,7 +35,7 @@ export function Households({ profile }) {
         <ul class="items">
           {shown.slice(0, 100).map((h) => (
             <li class="item household">
-              <strong>{h.head}</strong>
+              <strong><bdi>{h.head}</bdi></strong>
               <span class="note">{t('phone.members', { n: h.members })}{h.address && <> · <bdi>{h.address}</bdi></>}
                 {h.phone && <> · <bdi>{h.phone}</bdi></>}</span>
               <span class="note">{visited.has(h.id) ? <>{t('phone.last_visit')} <Time iso={visited.get(h.id)} /></>

@@ -60,7 +60,7 @@ function HouseholdPicker({ session, grids, params, path }) {
         <ul class="links households">
           {shown.slice(0, 200).map((h) => (
             <li><a href={href(path, { grid, household: h.id })} aria-current={params.household === h.id ? 'true' : undefined}>
-              {h.head}</a> <span class="note">· {t('points.members', { n: h.members })}
+              <bdi>{h.head}</bdi></a> <span class="note">· {t('points.members', { n: h.members })}
               {h.address ? <> · <bdi>{h.address}</bdi></> : ''}{h.phone ? <> · <bdi>{h.phone}</bdi></> : ''}</span></li>))}
         </ul>) : <p class="empty">{t('points.no_households')}</p>)}
       {shown.length > 200 && <p class="note">{t('points.narrow')}</p>}
