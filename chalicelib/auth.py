@@ -8,7 +8,8 @@
 - the `local` stage (`make run`, tests): tokens of the Cognito shape signed by a key file the runtime wrote.
   Only a stage named `local` explicitly reads that file: an unset STAGE trusts nothing (fail closed).
 
-Keys are cached per container.
+Keys are cached per container. PyJWT's import of `cryptography.x509` waits until something uses it (never, on the
+RS256 path): chalicelib/lazy_modules.py.
 """
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ import os
 import threading
 from dataclasses import dataclass
 
-import jwt
+from chalicelib import environment, lazy_modules, settings
 
-from chalicelib import environment, settings
+lazy_modules.defer("cryptography.x509")   # PyJWT reads it only for HMAC secrets; RS256 never does
+import jwt  # noqa: E402
 from chalicelib.domain.roles import ALL_ROLES, Principal
 
 ALGORITHMS = ["RS256"]
