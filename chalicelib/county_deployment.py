@@ -103,8 +103,8 @@ class ThrottleSpec(_Strict):
 
 class ThrottlesSpec(_Strict):
     """API Gateway throttles: anonymous routes (Open311, the points ranking, health) get less than staff routes."""
-    staff: ThrottleSpec = ThrottleSpec(rate=100, burst=200)
-    public: ThrottleSpec = ThrottleSpec(rate=10, burst=20)
+    staff: ThrottleSpec = Field(default_factory=lambda: ThrottleSpec(rate=100, burst=200))
+    public: ThrottleSpec = Field(default_factory=lambda: ThrottleSpec(rate=10, burst=20))
 
     @model_validator(mode="after")
     def public_below_staff(self):
@@ -135,8 +135,8 @@ class DeploymentSpec(_Strict):
     auth: AuthSpec
     domain: DomainSpec | None = None
     cors_origins: list[str] = []                    # browser origins allowed to POST photos to the bucket
-    throttles: ThrottlesSpec = ThrottlesSpec()
-    waf: WafSpec = WafSpec()
+    throttles: ThrottlesSpec = Field(default_factory=ThrottlesSpec)
+    waf: WafSpec = Field(default_factory=WafSpec)
     # Lambda concurrency kept for (and capping) the API function, so a flood cannot starve the work queue's
     # worker. Off by default: an account whose concurrency quota is low cannot reserve any.
     api_reserved_concurrency: int | None = Field(default=None, ge=1)

@@ -164,9 +164,11 @@ def precompile(path: str | os.PathLike, runtime: str, only: set[str]) -> int:
 
 def packaged_county_files(path: str | os.PathLike) -> list[str]:
     """Add `chalicelib/counties/<name>.json` beside each county YAML in the zip: the same data, which the app
-    reads without importing a YAML parser (county_config.load). Written only when both validate to the same
-    configuration."""
+    reads without importing a YAML parser (county_config.load); written only when both validate to the same
+    configuration. And `<name>.pickle`: the validated Deployment itself, which a cold start reads without
+    building the configuration's schema or validating; written only when it reads back the same."""
     import json
+    import pickle
 
     from chalicelib import county_config
     path = Path(path)
@@ -186,6 +188,13 @@ def packaged_county_files(path: str | os.PathLike) -> list[str]:
             same = county_config.parse(raw).spec.model_dump() == county_config.parse(json.loads(text)).spec.model_dump()
             if target not in names and same:
                 out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), text.encode(),
+                             compress_type=zipfile.ZIP_DEFLATED)
+                added.append(target)
+            validated = county_config.parse(raw)
+            blob = pickle.dumps(validated, protocol=pickle.HIGHEST_PROTOCOL)
+            target = info.filename[: -len(".yaml")] + ".pickle"
+            if target not in names and pickle.loads(blob).spec == validated.spec:
+                out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), blob,
                              compress_type=zipfile.ZIP_DEFLATED)
                 added.append(target)
     os.replace(scratch, path)

@@ -162,3 +162,32 @@ def test_an_unknown_county_lists_the_deployments_that_exist(capsys):
     with pytest.raises(ConfigError) as refused:
         county_config.load("atlantis")
     assert "demo" in str(refused.value) and "yuli" in str(refused.value)
+
+
+def test_a_package_reads_the_configuration_validated_when_it_was_built(raw, tmp_path, monkeypatch):
+    import json
+    import pickle
+    validated = parse({**raw, "name": "as-packaged"})
+    (tmp_path / "demo.pickle").write_bytes(pickle.dumps(validated))
+    (tmp_path / "demo.json").write_text(json.dumps(raw, default=str), encoding="utf-8")   # name "demo"
+    monkeypatch.setattr(county_config, "COUNTIES_DIR", tmp_path)
+    county_config.load.cache_clear()
+    try:
+        assert county_config.load("demo").name == "as-packaged"
+    finally:
+        county_config.load.cache_clear()
+
+
+def test_an_unreadable_packaged_configuration_is_validated_from_its_json_instead(raw, tmp_path, monkeypatch,
+                                                                                 caplog):
+    import json
+    (tmp_path / "demo.pickle").write_bytes(b"written by another build")
+    (tmp_path / "demo.json").write_text(json.dumps(raw, default=str), encoding="utf-8")
+    monkeypatch.setattr(county_config, "COUNTIES_DIR", tmp_path)
+    county_config.load.cache_clear()
+    try:
+        deployment = county_config.load("demo")
+    finally:
+        county_config.load.cache_clear()
+    assert deployment.spec == parse(raw).spec
+    assert "demo.pickle unreadable" in caplog.text and "validating the configuration instead" in caplog.text
