@@ -441,9 +441,9 @@ def _validated_when_packaged(path: Path) -> "Deployment | None":
     """The packaging step's Deployment, or None (logged) when this interpreter cannot read it back, e.g. a package
     built with another pydantic: the JSON beside it is then validated. A pickle, because the file is the
     package's own, written by its build beside the code it ships with, never anything a caller sends."""
-    import pickle
+    import pickle  # nosec B403: only the package's own file is read
     try:
-        deployment = pickle.loads(path.read_bytes())
+        deployment = pickle.loads(path.read_bytes())  # nosec B301: the package's own file, as trusted as its code
     except Exception as exc:   # any failure to read it back leaves the JSON to validate
         logging.getLogger(__name__).warning("%s unreadable (%s): validating the configuration instead", path, exc)
         return None
