@@ -85,12 +85,21 @@ class Context:
 answer = app.app(json.loads(os.environ["BENCH_EVENT"]), Context())
 assert answer["statusCode"] == 201, answer
 """
-# After the first request: how many modules it imported from the package have no .pyc there (Python compiles
-# those on every cold start: infra/lambda_package.COLD_PATH is out of step with what a cold start imports).
+# After the first request: how many modules it imported from the package had no bytecode there that Python
+# takes as it is (an unchecked-hash .pyc of the very source): Python compiles those on every cold start
+# (infra/lambda_package.COLD_PATH out of step with what a cold start imports, or stale bytecode shipped).
 WITHOUT_BYTECODE = """
 import importlib.util, sys
-print(sum(1 for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(os.getcwd())
-          and m.__file__.endswith(".py") and not os.path.exists(importlib.util.cache_from_source(m.__file__))))
+def compiled_at_start(module):
+    source = getattr(module, "__file__", None) or ""
+    if not (source.startswith(os.getcwd()) and source.endswith(".py")):
+        return False
+    try:
+        header = open(importlib.util.cache_from_source(source), "rb").read(16)
+    except OSError:
+        return True
+    return int.from_bytes(header[4:8], "little") != 1 or header[8:16] != importlib.util.source_hash(open(source, "rb").read())
+print(sum(1 for m in list(sys.modules.values()) if compiled_at_start(m)))
 """
 # Every child stops the moment its work is done: the interpreter's teardown (freeing every module, a last garbage
 # collection) is no part of a cold start -- a Lambda container answers its first request long before it is shut
@@ -230,7 +239,7 @@ def main() -> int:
     print(f"cold start, {RUNS} alternated fresh interpreters each:")
     uncompiled = first.pop("modules without bytecode")
     print("  a first POST /cases asks the local endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(first.items())))
-    print(f"  modules it imports from the package without their bytecode there: {uncompiled} "
+    print(f"  modules it imports from the package without usable bytecode there: {uncompiled} "
           "(infra/lambda_package.COLD_PATH in step when 0)")
     print(f"  import app + first POST /cases, real adapters, deployed package: {spread(cold['app'])}")
     print(f"  the same with garbage collection on throughout (as before):      {spread(cold['collecting'])}, "

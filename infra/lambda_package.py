@@ -140,21 +140,26 @@ def cold_path_files(root: str | os.PathLike) -> set[str]:
 
 
 def precompile(path: str | os.PathLike, runtime: str, only: set[str]) -> int:
-    """Add `__pycache__/<module>.<tag>.pyc` for the .py files of the zip named in `only`; returns how many."""
+    """Add `__pycache__/<module>.<tag>.pyc` for the .py files of the zip named in `only`; returns how many.
+    Bytecode already in the zip for those files is replaced, not kept: `chalice package` copies the project's
+    own `__pycache__` from the working tree, timestamp-checked files that never match in Lambda, so each cold
+    start would compile those modules again."""
     if runtime != f"python{sys.version_info.major}.{sys.version_info.minor}":
         raise RuntimeError(f"bytecode for {runtime} cannot be made by Python {sys.version.split()[0]}")
     path = Path(path)
     scratch = path.with_name(path.name + ".pyc")
     added = 0
     with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
-        names = set(archive.namelist())
+        replaced = {importlib.util.cache_from_source(n) for n in archive.namelist() if n.endswith(".py") and n in only}
         for info in archive.infolist():
+            if info.filename in replaced:
+                continue
             data = archive.read(info)
             out.writestr(info, data, compress_type=info.compress_type)
             if not info.filename.endswith(".py") or info.filename not in only:
                 continue
             target = importlib.util.cache_from_source(info.filename)
-            code = _pyc(data, info.filename) if target not in names else None
+            code = _pyc(data, info.filename)
             if code is not None:
                 out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), code, compress_type=zipfile.ZIP_DEFLATED)
                 added += 1

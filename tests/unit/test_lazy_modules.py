@@ -9,8 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_fresh(code: str, tmp_path, **environ) -> str:
+    environ = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1", **environ}
     answer = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True,
-                            text=True, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **environ}, timeout=60)
+                            text=True, env=environ, timeout=60)
     assert answer.returncode == 0, answer.stderr
     return answer.stdout.strip()
 
