@@ -11,11 +11,13 @@ import zlib
 from pynamodb.attributes import (Attribute, BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute,
                                  UnicodeSetAttribute)
 from pynamodb.constants import BINARY
+from pynamodb.exceptions import TableError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from chalicelib import settings
 from chalicelib.adapters import aws  # noqa: F401  (every table's client from the container's one session)
+from chalicelib.adapters import dynamo
 
 
 class CompressedJSONAttribute(Attribute):
@@ -42,6 +44,27 @@ def _meta(name: str):
                              "billing_mode": "PAY_PER_REQUEST"})
 
 
+class Table(Model):
+    """A table whose requests go through the container's one DynamoDB connection (adapters/dynamo.py).
+
+    PynamoDB gives each model class a connection, hence a botocore client, of its own: each table's first
+    request would build another client (about 8 ms) and open another HTTPS connection pool, and a cold
+    `POST /cases` built two. Here every table shares the one the transactions and batch reads use.
+    """
+
+    @classmethod
+    def _get_connection(cls):
+        table = super()._get_connection()
+        shared = dynamo.connection()
+        if table.connection is not shared:
+            try:
+                shared.get_meta_table(table.table_name)
+            except TableError:
+                shared.add_meta_table(table.connection.get_meta_table(table.table_name))
+            table.connection = shared
+        return table
+
+
 LISTING_ATTRIBUTES = ["status", "kind", "category", "grid", "sensitive", "number", "title", "next_due", "attention"]
 
 
@@ -53,7 +76,7 @@ def _gsi(index_name: str, hash_attr: str, range_attr: str):
     return type(index_name.title().replace("-", ""), (GlobalSecondaryIndex,), attrs)()
 
 
-class CaseItem(Model):
+class CaseItem(Table):
     """One case. `doc` holds the whole aggregate; the top-level attributes serve the indexes."""
     Meta = _meta("cases")
     case_id = UnicodeAttribute(hash_key=True)           # time-ordered id (ULID), so it sorts by intake
@@ -82,7 +105,7 @@ class CaseItem(Model):
     by_geo_cell = _gsi("by-geo-cell", "geo_cell", "case_id")
 
 
-class TimelineItem(Model):
+class TimelineItem(Table):
     """Immutable timeline entries; seq equals the case version the entry produced."""
     Meta = _meta("timeline")
     case_id = UnicodeAttribute(hash_key=True)
@@ -90,7 +113,7 @@ class TimelineItem(Model):
     doc = JSONAttribute()
 
 
-class AssignmentItem(Model):
+class AssignmentItem(Table):
     """A department's link to a case: its inbox. Rewritten with the case in the same transaction, so the
     case's status, kind and category mirrored here are the case's own (inbox filters test them in the Query)."""
     Meta = _meta("assignments")
@@ -111,7 +134,7 @@ class AssignmentItem(Model):
         "dept_status": UnicodeAttribute(hash_key=True), "case_id": UnicodeAttribute(range_key=True)})()
 
 
-class IdempotencyItem(Model):
+class IdempotencyItem(Table):
     """An API write's idempotency record, written in the write's own transaction."""
     Meta = _meta("idempotency")
     key = UnicodeAttribute(hash_key=True)                # "<user>#<operation>#<Idempotency-Key>"
@@ -120,14 +143,14 @@ class IdempotencyItem(Model):
     expires_at = NumberAttribute()                       # TTL, epoch seconds
 
 
-class CounterItem(Model):
+class CounterItem(Table):
     """Sequences, e.g. the human-readable case number per county and year."""
     Meta = _meta("counters")
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)
 
 
-class HouseholdItem(Model):
+class HouseholdItem(Table):
     """A household; listed per grid."""
     Meta = _meta("households")
     household_id = UnicodeAttribute(hash_key=True)
@@ -140,7 +163,7 @@ class HouseholdItem(Model):
         "grid": UnicodeAttribute(hash_key=True), "household_id": UnicodeAttribute(range_key=True)})()
 
 
-class OutboxItem(Model):
+class OutboxItem(Table):
     """The side effects of one transaction (start/stop timers, notifications), written with the change.
 
     One item per transaction, not per effect: each item costs a write, an index write and a rewrite when done.
@@ -158,14 +181,14 @@ class OutboxItem(Model):
         "pending": UnicodeAttribute(hash_key=True), "outbox_id": UnicodeAttribute(range_key=True)})()
 
 
-class WorkerIdempotencyItem(Model):
+class WorkerIdempotencyItem(Table):
     """Powertools Idempotency's table for the SQS workers (its default attribute names)."""
     Meta = _meta("worker-idempotency")
     id = UnicodeAttribute(hash_key=True)
     expiration = NumberAttribute(null=True)
 
 
-class StatItem(Model):
+class StatItem(Table):
     """Statistics counters of one node, period and slice ("<node>#D2026-06-15#demand|irrigation", "#M2026-06#visits").
 
     Attributes beyond the key are counters named by chalicelib.domain.aggregates, added with ADD.
@@ -174,13 +197,13 @@ class StatItem(Model):
     key = UnicodeAttribute(hash_key=True)
 
 
-class ScorecardItem(Model):
+class ScorecardItem(Table):
     """A department's scorecard counters for one calendar year ("<department>#2026")."""
     Meta = _meta("scorecards")
     key = UnicodeAttribute(hash_key=True)
 
 
-class VisitItem(Model):
+class VisitItem(Table):
     """A grid member's household visit."""
     Meta = _meta("visits")
     visit_id = UnicodeAttribute(hash_key=True)          # ULID of the visit time
@@ -192,7 +215,7 @@ class VisitItem(Model):
         "grid": UnicodeAttribute(hash_key=True), "visit_id": UnicodeAttribute(range_key=True)})()
 
 
-class LedgerItem(Model):
+class LedgerItem(Table):
     """A household's points ledger: append-only entries, seq 1, 2, 3..."""
     Meta = _meta("ledger")
     household_id = UnicodeAttribute(hash_key=True)
@@ -200,14 +223,14 @@ class LedgerItem(Model):
     doc = JSONAttribute()
 
 
-class StockItem(Model):
+class StockItem(Table):
     """Stock of one supermarket item ("<supermarket>#<sku>"); never negative (conditional updates)."""
     Meta = _meta("stock")
     key = UnicodeAttribute(hash_key=True)
     stock = NumberAttribute(default=0)
 
 
-class OrderItem(Model):
+class OrderItem(Table):
     """A redemption order at a points supermarket."""
     Meta = _meta("orders")
     order_id = UnicodeAttribute(hash_key=True)
@@ -222,7 +245,7 @@ class OrderItem(Model):
 LISTED = "key"
 
 
-class ApiKeyItem(Model):
+class ApiKeyItem(Table):
     """An Open311 API key: only its hash is kept; revoked keys stay (an audit trail), refused."""
     Meta = _meta("api-keys")
     key_id = UnicodeAttribute(hash_key=True)
@@ -239,7 +262,7 @@ class ApiKeyItem(Model):
         "listing": UnicodeAttribute(hash_key=True), "key_id": UnicodeAttribute(range_key=True)})()
 
 
-class AccessLogItem(Model):
+class AccessLogItem(Table):
     """Every read of unmasked personal data: who, when, which case (PIPL). Append-only."""
     Meta = _meta("access-log")
     case_id = UnicodeAttribute(hash_key=True)

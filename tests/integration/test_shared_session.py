@@ -40,3 +40,11 @@ def test_clients_created_at_once_from_threads_are_each_made_once():
     for t in threads:
         t.join()
     assert len(made) == 8 and all(c is made[0] for c in made)
+
+
+def test_every_table_goes_through_the_containers_one_dynamodb_client(tables):
+    """PynamoDB would give each model class a client (and an HTTPS connection pool) of its own. (The client is
+    made here after the embedded AWS has set its endpoint: made before, it would be kept pointing at AWS.)"""
+    from chalicelib.adapters import dynamo, models
+    clients = {id(model._get_connection().connection.client) for model in models.ALL_MODELS}
+    assert clients == {id(dynamo.connection().client)}
