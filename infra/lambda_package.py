@@ -113,8 +113,10 @@ def _pyc(source: bytes, name: str) -> bytes | None:
         + marshal.dumps(code)
 
 
-# What an API container imports before and while serving its first request (the adapters load lazily).
-COLD_PATH = ("app", "chalicelib.adapters.unit_of_work", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store")
+# What an API container imports before and while serving its first request (the adapters load lazily; pydantic
+# imports its plugin loader when it builds the first schema, the request body's, since none is built at import).
+COLD_PATH = ("app", "chalicelib.adapters.unit_of_work", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store",
+             "pydantic.plugin._loader")
 
 
 def cold_path_files(root: str | os.PathLike) -> set[str]:
