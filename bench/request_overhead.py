@@ -34,6 +34,7 @@ if __name__ == "__main__":   # `python bench/request_overhead.py`: the repositor
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from chalicelib import cold_start
+from infra.lambda_package import taken_as_is
 from support.local_aws import app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,21 +86,13 @@ class Context:
 answer = app.app(json.loads(os.environ["BENCH_EVENT"]), Context())
 assert answer["statusCode"] == 201, answer
 """
-# After the first request: how many modules it imported from the package had no bytecode there that Python
-# takes as it is (an unchecked-hash .pyc of the very source): Python compiles those on every cold start
-# (infra/lambda_package.COLD_PATH out of step with what a cold start imports, or stale bytecode shipped).
-WITHOUT_BYTECODE = """
-import importlib.util, sys
-def compiled_at_start(module):
-    source = getattr(module, "__file__", None) or ""
-    if not (source.startswith(os.getcwd()) and source.endswith(".py")):
-        return False
-    try:
-        header = open(importlib.util.cache_from_source(source), "rb").read(16)
-    except OSError:
-        return True
-    return int.from_bytes(header[4:8], "little") != 1 or header[8:16] != importlib.util.source_hash(open(source, "rb").read())
-print(sum(1 for m in list(sys.modules.values()) if compiled_at_start(m)))
+# After the first request: the files of the modules it imported from the package; the benchmark counts those
+# without bytecode Python takes as it is (infra/lambda_package.taken_as_is): Python compiles them on every cold
+# start (infra/lambda_package.COLD_PATH out of step with what a cold start imports, or stale bytecode shipped).
+IMPORTED_FROM_PACKAGE = """
+import json, sys
+print(json.dumps([m.__file__ for m in list(sys.modules.values()) if (getattr(m, "__file__", None) or "").startswith(
+    os.getcwd()) and m.__file__.endswith(".py")]))
 """
 # Every child stops the moment its work is done: the interpreter's teardown (freeing every module, a last garbage
 # collection) is no part of a cold start -- a Lambda container answers its first request long before it is shut
@@ -183,9 +176,10 @@ def cold_start(env: dict, task: Path) -> tuple[dict[str, list[float]], dict[str,
                **LAMBDA_RUNTIME_ENVIRONMENT, "PYTHONPATH": str(task)}
         alternated(env, task, {"app": CHILD}, runs=1)
         first = dict(aws.server.seen)   # what one first POST /cases asks of AWS
-        first["modules without bytecode"] = int(subprocess.run(
-            [sys.executable, "-c", CHILD + WITHOUT_BYTECODE], env={**env, "PYTHONDONTWRITEBYTECODE": "1"}, cwd=task,
-            check=True, capture_output=True, text=True).stdout.split()[-1])
+        imported = json.loads(subprocess.run(
+            [sys.executable, "-c", CHILD + IMPORTED_FROM_PACKAGE], env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+            cwd=task, check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+        first["modules without bytecode"] = sum(1 for source in imported if not taken_as_is(source))
         times = alternated(env, task, {"app": CHILD, "boto3": BASELINE, "separate": SEPARATE_SESSIONS,
                                        "shared": ONE_SESSION, "collecting": COLLECTING + CHILD})
         return times, first

@@ -113,6 +113,18 @@ def _pyc(source: bytes, name: str) -> bytes | None:
         + marshal.dumps(code)
 
 
+def taken_as_is(source_path: str | os.PathLike) -> bool:
+    """Whether Python loads the module at `source_path` from its cached bytecode without compiling or checking
+    anything: the .pyc `_pyc` writes (this Python's magic, unchecked hash) of that very source."""
+    source = Path(source_path)
+    try:
+        header = Path(importlib.util.cache_from_source(str(source))).read_bytes()[:16]
+    except OSError:
+        return False
+    return header[:8] == importlib.util.MAGIC_NUMBER + (1).to_bytes(4, "little") \
+        and header[8:16] == importlib.util.source_hash(source.read_bytes())
+
+
 # What an API container imports before and while serving its first request (the adapters load lazily; pydantic
 # imports its plugin loader when it builds the first schema, the request body's, since none is built at import).
 COLD_PATH = ("app", "chalicelib.adapters.unit_of_work", "chalicelib.adapters.outbox", "chalicelib.adapters.photo_store",
@@ -183,27 +195,27 @@ def packaged_county_files(path: str | os.PathLike) -> list[str]:
     added = []
     with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
         names = set(archive.namelist())
+
+        def add(target: str, content: bytes, beside: zipfile.ZipInfo) -> None:
+            if target not in names:
+                out.writestr(zipfile.ZipInfo(target, date_time=beside.date_time), content,
+                             compress_type=zipfile.ZIP_DEFLATED)
+                added.append(target)
+
         for info in archive.infolist():
             data = archive.read(info)
             out.writestr(info, data, compress_type=info.compress_type)
             if not (info.filename.startswith("chalicelib/counties/") and info.filename.endswith(".yaml")):
                 continue
-            target = info.filename[: -len(".yaml")] + ".json"
-            source = Path(county_config.COUNTIES_DIR) / Path(info.filename).name
-            raw = county_config.read_yaml(source)
-            text = json.dumps(raw, ensure_ascii=False, default=str)
-            same = county_config.parse(raw).spec.model_dump() == county_config.parse(json.loads(text)).spec.model_dump()
-            if target not in names and same:
-                out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), text.encode(),
-                             compress_type=zipfile.ZIP_DEFLATED)
-                added.append(target)
+            stem = info.filename[: -len(".yaml")]
+            raw = county_config.read_yaml(Path(county_config.COUNTIES_DIR) / Path(info.filename).name)
             validated = county_config.parse(raw)
+            text = json.dumps(raw, ensure_ascii=False, default=str)
+            if county_config.parse(json.loads(text)).spec.model_dump() == validated.spec.model_dump():
+                add(stem + ".json", text.encode(), info)
             blob = pickle.dumps(validated, protocol=pickle.HIGHEST_PROTOCOL)
-            target = info.filename[: -len(".yaml")] + ".pickle"
-            if target not in names and pickle.loads(blob).spec == validated.spec:
-                out.writestr(zipfile.ZipInfo(target, date_time=info.date_time), blob,
-                             compress_type=zipfile.ZIP_DEFLATED)
-                added.append(target)
+            if pickle.loads(blob).spec == validated.spec:
+                add(stem + ".pickle", blob, info)
     os.replace(scratch, path)
     return added
 

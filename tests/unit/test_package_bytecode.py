@@ -42,3 +42,17 @@ def test_bytecode_copied_from_a_working_tree_is_replaced_not_kept(tmp_path):
     with zipfile.ZipFile(archive) as z:
         assert [n for n in z.namelist() if n == stale_name] == [stale_name]   # one entry, not two
         assert _header(z.read(stale_name))[1:] == (1, importlib.util.source_hash(SOURCE))
+
+
+def test_only_the_bytecode_written_for_the_very_source_counts_as_taken_as_is(tmp_path):
+    from infra.lambda_package import taken_as_is
+    archive = tmp_path / "deployment.zip"
+    _zip(archive, {"chalicelib/answer.py": SOURCE, "chalicelib/elsewhere.py": SOURCE})
+    precompile(archive, RUNTIME, {"chalicelib/answer.py"})
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(tmp_path / "task")
+    task = tmp_path / "task" / "chalicelib"
+    assert taken_as_is(task / "answer.py")
+    assert not taken_as_is(task / "elsewhere.py")                     # no bytecode at all
+    (task / "answer.py").write_bytes(b"ANSWER = 43\n")                 # the source changed since
+    assert not taken_as_is(task / "answer.py")
