@@ -35,6 +35,7 @@ class Unauthenticated(Exception):
 
 @dataclass(frozen=True)
 class TrustedIssuer:
+    """An issuer whose tokens the API accepts, and where its signing keys are."""
     issuer: str
     audience: str
     jwks_url: str = ""

@@ -28,6 +28,7 @@ LAMBDA_STATIC_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 @dataclass(frozen=True)
 class QueueSpec:
+    """One SQS queue of the stack: its name, consumer, timeouts and dead-letter policy."""
     key: str                    # short name: the queue's name is <prefix><key>, its variables <KEY>_QUEUE_URL...
     consumer: str               # the function whose event source it is (chalicelib/entrypoints.py)
     visibility_timeout: int     # seconds; AWS's guidance for a Lambda event source: >= 6x the function timeout

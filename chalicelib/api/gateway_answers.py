@@ -18,6 +18,7 @@ MINIMUM_COMPRESSION_BYTES = 1024
 
 @dataclass(frozen=True)
 class GatewayAnswer:
+    """How one of API Gateway's own errors is answered, in the app's error shape."""
     status: int | None        # None: keep the status API Gateway chose (the DEFAULT_* catch-alls)
     code: str
     message: str

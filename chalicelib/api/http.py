@@ -28,6 +28,7 @@ STATUS = {InvalidTransition: 409, VersionConflict: 409, AppealRefused: 409, Poin
 
 @dataclass
 class RouteDoc:
+    """What the OpenAPI document says about one route-method."""
     path: str
     method: str
     summary: str

@@ -76,6 +76,7 @@ class Turn:
 
 @dataclass(frozen=True)
 class Action:
+    """One transition of the case lifecycle: from which statuses, to which, by whom."""
     name: str
     from_statuses: frozenset[Status]
     to_status: Status | str           # a status, SAME or DECIDED

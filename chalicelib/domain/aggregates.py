@@ -36,6 +36,7 @@ SCORECARD_FIELDS = ("assigned", "acknowledged", "acknowledged_on_time", "lead_di
 
 @dataclass(frozen=True)
 class Increment:
+    """One counter change a command makes, written in the same transaction."""
     table: str       # STATS | SCORECARDS
     key: str
     attribute: str

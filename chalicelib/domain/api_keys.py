@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ApiKey:
+    """An Open311 client's key: its id, the hash of its secret, whether revoked."""
     key_id: str
     secret_hash: str
     revoked: bool = False

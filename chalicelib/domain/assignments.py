@@ -9,6 +9,7 @@ from chalicelib.domain.times import iso, iso_or_none, parse_iso, parse_or_none
 
 @dataclass(frozen=True, slots=True)
 class Assignment:
+    """A department's part in a case (lead or co-handler) from one dispatch."""
     department: str
     role: str                  # lead | co
     dispatch_no: int

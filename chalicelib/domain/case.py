@@ -23,6 +23,7 @@ RECORD_MOMENTS = ("requested_due", "requested_at", "decided_at", "resolved_at", 
 
 @dataclass
 class TimelineEntry:
+    """One entry of a case's timeline: who did what, when, in sequence."""
     seq: int
     at: datetime
     actor: dict
@@ -52,6 +53,7 @@ def _read(record: dict | None) -> dict | None:
 
 @dataclass
 class Case:
+    """The case aggregate: its status, assignments, deadlines, evaluation and what changed in this command."""
     id: str
     number: str
     kind: str

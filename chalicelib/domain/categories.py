@@ -4,12 +4,14 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Routing:
+    """Where a triaged case of a category goes: the center's level and the kind of lead department."""
     level: str                        # the center a triaged case is diverted to
     department_kind: str | None       # the kind of department suggested as lead
 
 
 @dataclass(frozen=True)
 class Category:
+    """A kind of problem the county handles, with its routing and what may be published."""
     code: str
     kind: str                         # demand | dispute
     names: dict

@@ -14,6 +14,7 @@ WARNING_FRACTION = 0.75
 
 @dataclass(frozen=True)
 class Duration:
+    """An allowance for a stage: an amount of calendar minutes, working minutes or working days."""
     amount: int
     unit: str  # "minutes" (calendar) | "working_minutes" | "working_days"
 

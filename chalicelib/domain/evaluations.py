@@ -10,6 +10,7 @@ from chalicelib.domain.vocabulary import Verdict
 
 @dataclass(frozen=True, slots=True)
 class Appeal:
+    """A department's appeal against a bad review, and its outcome."""
     reason: str
     at: datetime
     by: dict
@@ -35,6 +36,7 @@ class Appeal:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    """The reporter's review of the handling: scores, verdict, whether it was fixed."""
     scores: dict
     verdict: str
     fixed: bool

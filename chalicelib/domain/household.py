@@ -7,6 +7,7 @@ from chalicelib.domain.times import iso
 
 @dataclass
 class Household:
+    """A household in a grid, its points balance and its personal data (shown masked)."""
     id: str
     grid: str
     head: str              # personal data: shown masked outside the grid's own staff

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Node:
+    """A place in the county's tree (county, township, village, grid); names by language."""
     code: str
     level: str
     names: dict
@@ -15,6 +16,7 @@ class Node:
 
 @dataclass(frozen=True)
 class Department:
+    """A functional department at a node, of a kind that routing and dispatch name."""
     id: str
     node: str
     kind: str

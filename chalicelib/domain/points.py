@@ -12,6 +12,7 @@ from chalicelib.domain.household import Household
 
 @dataclass
 class LedgerEntry:
+    """One line of a household's points ledger (award, penalty, reversal, redemption)."""
     seq: int
     at: str
     kind: str                 # award | penalty | reversal | redemption

@@ -42,6 +42,7 @@ Period = tuple[time, time]
 
 @dataclass(frozen=True)
 class _Interval:
+    """A span of working time, both ends aware UTC."""
     start: datetime  # aware UTC
     end: datetime    # aware UTC
 

@@ -19,6 +19,7 @@ START_TIMER, STOP_TIMER, NOTIFY = "start_timer", "stop_timer", "notify"
 
 @dataclass
 class Effect:
+    """Work to do after the commit (a timer, a notification), kept as an outbox item until done."""
     kind: str
     payload: dict
     id: str = field(default_factory=lambda: str(ULID()))

@@ -59,6 +59,7 @@ def view(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, photo_id: s
 
 @dataclass(frozen=True)
 class UploadOutcome:
+    """What the worker did with an uploaded photo, and why."""
     action: str          # attached | rejected | duplicate | gone | ignored
     reason: str = ""
 

@@ -21,6 +21,7 @@ TRAILING_WAIT = timedelta(days=7)   # the worker stops a timer after its last no
 
 @dataclass(frozen=True)
 class Timer:
+    """A deadline timer for one stage of one case (a Step Functions execution)."""
     name: str
     case_id: str
     stage: str

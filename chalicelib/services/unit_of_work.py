@@ -48,6 +48,7 @@ class ListQuery:
 
 @dataclass
 class Page:
+    """One page of a list, the cursor to the next, and how many items the store read."""
     items: list
     cursor: str | None
     scanned: int = 0  # items the store read for this page (bounded by the limit)
@@ -62,6 +63,7 @@ class DuplicateRequest(Exception):
 
 @dataclass(frozen=True)
 class IdempotencyRecord:
+    """The stored answer to a request with an idempotency key, and the hash of that request."""
     key: str
     request_hash: str
     result: dict
@@ -177,6 +179,7 @@ class AbstractCaseRepository(abc.ABC):
 
 @dataclass
 class RankingItems:
+    """What the public points ranking reads: masked names and the month's net points."""
     names: dict[str, str] = field(default_factory=dict)   # household id -> masked name (the grids' rosters)
     earned: dict[str, int] = field(default_factory=dict)  # household id -> net points of the month (absent: 0)
 

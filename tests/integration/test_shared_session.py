@@ -48,3 +48,37 @@ def test_every_table_goes_through_the_containers_one_dynamodb_client(tables):
     from chalicelib.adapters import dynamo, models
     clients = {id(model._get_connection().connection.client) for model in models.ALL_MODELS}
     assert clients == {id(dynamo.connection().client)}
+
+
+def test_the_session_loads_the_models_of_the_apps_services_without_listing_all_of_botocores():
+    """botocore checks every service name against a listing of the ~400 services it ships (two walks of its data
+    directory per container); the app's session answers with the services it uses, and still loads their models
+    from botocore's own data."""
+    import os
+
+    import botocore.exceptions
+    import botocore.loaders
+    import pytest
+    from chalicelib.adapters import aws
+    listed = []
+    real_listdir = os.listdir
+    try:
+        os.listdir = lambda path=".": listed.append(path) or real_listdir(path)
+        session = aws._Session()
+        for service in aws.SERVICES:
+            assert session.create_client(service, region_name="cn-northwest-1").meta.service_model.service_name
+    finally:
+        os.listdir = real_listdir
+    data = os.path.dirname(botocore.loaders.__file__)
+    walked = {path for path in listed if os.path.dirname(path.rstrip("/")) == os.path.join(data, "data")}
+    assert len(walked) <= len(aws.SERVICES)   # each service's own directory at most, never the other ~400
+    with pytest.raises(botocore.exceptions.UnknownServiceError):
+        session.create_client("ec2", region_name="cn-northwest-1")
+
+
+def test_every_service_the_app_makes_clients_for_has_its_iam_actions_mapped():
+    """The grants check maps each recorded call to IAM actions by service: a service added to the session's list
+    without a mapping would leave its calls unchecked."""
+    from chalicelib.adapters import aws
+    from support import iam_actions
+    assert set(aws.SERVICES) == set(iam_actions.SERVICES)
