@@ -13,11 +13,15 @@ MOBILE = re.compile(_NOT_AFTER + r"(?:(?:\+|00)?86" + _SEP + r")?\(?(1[3-9]\d)\)
 # Landlines with their area code: (0996) 812 3456, 0996-8123456.
 LANDLINE = re.compile(_NOT_AFTER + r"\(?(0\d{2,3})\)?" + _SEP + r"(\d{3,4})" + _SEP + r"(\d{4})" + _NOT_BEFORE)
 
+# Each number above has at least 10 digits (`\d` is a Unicode decimal digit, as str.isdecimal): text with fewer,
+# most titles and notes, is returned without running the four patterns.
+_FEWEST_DIGITS = 10
+
 
 def mask_text(text: str) -> str:
     """Phone and ID numbers anywhere in free text, masked: 139 1234 5678 -> 139****5678,
     650102198807071234 -> 650102********1234, (0996) 812 3456 -> 0996****3456."""
-    if not text:
+    if not text or sum(map(str.isdecimal, text)) < _FEWEST_DIGITS:
         return text
     text = ID_CARD.sub(r"\1********\2", text)
     text = MOBILE.sub(r"\1****\3", text)

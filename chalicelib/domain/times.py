@@ -13,7 +13,9 @@ def instant(moment: datetime) -> datetime:
 
 def iso(moment: datetime) -> str:
     """UTC, ISO-8601, seconds, ending in Z (the only time format stored)."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat of a naive moment without microseconds is exactly YYYY-MM-DDTHH:MM:SS, several times faster than
+    # strftime (a case list writes a few moments per case)
+    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def parse_iso(text: str) -> datetime:

@@ -22,7 +22,7 @@ also correct in zones with daylight-saving time (a period's length is its real e
 """
 from __future__ import annotations
 
-import math
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from fractions import Fraction
@@ -72,7 +72,15 @@ def _minutes(period: Period) -> int:
 
 def _floor_fraction(total: int, fraction: float) -> int:
     """floor(total x fraction) without binary floating-point surprises (0.29 x 100 is 29, not 28)."""
-    return math.floor(total * Fraction(fraction).limit_denominator(10**6))
+    numerator, denominator = _exact(fraction)
+    return (total * numerator) // denominator
+
+
+@functools.lru_cache(maxsize=16)
+def _exact(fraction: float) -> tuple[int, int]:
+    """The fraction as the ratio of integers it was written as (a list computes a warning for every case)."""
+    ratio = Fraction(fraction).limit_denominator(10**6)
+    return ratio.numerator, ratio.denominator
 
 
 class WorkingCalendar:

@@ -32,6 +32,11 @@ MASKED = [
     ("2026-03-17 10:00, 72 mu, ¥13912", "2026-03-17 10:00, 72 mu, ¥13912"),
     ("RQ-2026-000123 in BZ.RQ.TGLK.YKS.G01", "RQ-2026-000123 in BZ.RQ.TGLK.YKS.G01"),
     ("order 201391234567890123456", "order 201391234567890123456"),
+    # the shortest numbers masked (10 digits: a landline with a 3-digit area code), and 9 digits left alone
+    ("call 010 812 3456", "call 010****3456"),
+    ("call 010 812 345", "call 010 812 345"),
+    ("13912345678", "139****5678"),
+    ("1391234567", "1391234567"),
 ]
 
 

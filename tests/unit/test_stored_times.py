@@ -1,5 +1,5 @@
 """Stored moments: exactly UTC ISO-8601 seconds ending in Z, read back to the same instant; anything else refused."""
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -30,3 +30,12 @@ def test_stored_text_reads_back_to_its_instant_and_writes_out_the_same(text, mom
 def test_anything_but_the_stored_form_is_refused(text):
     with pytest.raises(ValueError):
         parse_iso(text)
+
+
+@pytest.mark.parametrize("moment, text", [
+    (datetime(2026, 12, 1, 18, 5, 9, 999999, tzinfo=timezone(timedelta(hours=8))), "2026-12-01T10:05:09Z"),
+    (datetime(2027, 1, 1, 7, 59, 0, 1, tzinfo=timezone(timedelta(hours=8))), "2026-12-31T23:59:00Z"),
+    (datetime(2026, 3, 1, 0, 0, 0, 500000, tzinfo=timezone.utc), "2026-03-01T00:00:00Z"),
+])
+def test_a_moment_in_any_zone_is_written_in_utc_whole_seconds_ending_in_z(moment, text):
+    assert iso(moment) == text
