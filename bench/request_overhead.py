@@ -9,6 +9,9 @@ Target: ratio <= 1.6. The app is imported from the package as deployed (`chalice
 rule, infra/lambda_package.py, extracted): what Lambda runs, bytecode included. Also measured the same way:
 three clients (dynamodb, stepfunctions, sqs) from three boto3 sessions against one. INIT at 512 MB is
 estimated as the local figure x 1769/512 (a 512 MB function gets that share of one vCPU): an estimate.
+Also counted where valgrind is installed: the instructions each of the two children executes (cachegrind), a
+figure the machine's load does not move, beside the time ratio, which moves by about 0.1 from run to run on a
+shared machine (the target is judged on the time ratio).
 Each child's time ends when its work is done, without the interpreter's teardown (which Lambda never pays
 within a request); the child runs with the variables the Lambda runtime sets, so the app's cold-start switch of
 the garbage collector (chalicelib/cold_start.py) acts as in Lambda, and the same child with collection on
@@ -165,6 +168,20 @@ def aws_environment(endpoint: str, region: str) -> dict:
                 alerts_topic_arn=arn.format("sns", "bench-alerts"), queues=queues)}
 
 
+def instructions(env: dict, cwd: Path, code: str) -> int | None:
+    """Instructions a child executes in user space, counted by valgrind's cachegrind (None: valgrind is not
+    installed). Unlike wall or CPU time, the count does not move with the machine's load (within 0.2% run to
+    run); it leaves out the kernel's work (opening and reading files), which wall time includes."""
+    import re
+    import shutil
+    if not shutil.which("valgrind"):
+        return None
+    run = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+                          sys.executable, "-c", code + ENDED_HERE], env={**env, "PYTHONDONTWRITEBYTECODE": "1"},
+                         cwd=cwd, capture_output=True, text=True, check=True)
+    return int(re.search(r"I\s+refs:\s+([\d,]+)", run.stderr).group(1).replace(",", ""))
+
+
 def cold_start(env: dict, task: Path) -> tuple[dict[str, list[float]], dict[str, int]]:
     """The app from the deployed files alone on the path (as /var/task in Lambda; botocore from the interpreter's
     own packages, as the runtime provides it), with the environment the stack gives every function; its AWS
@@ -182,6 +199,7 @@ def cold_start(env: dict, task: Path) -> tuple[dict[str, list[float]], dict[str,
         first["modules without bytecode"] = sum(1 for source in imported if not taken_as_is(source))
         times = alternated(env, task, {"app": CHILD, "boto3": BASELINE, "separate": SEPARATE_SESSIONS,
                                        "shared": ONE_SESSION, "collecting": COLLECTING + CHILD})
+        first["instructions"] = (instructions(env, task, CHILD), instructions(env, task, BASELINE))
         return times, first
 
 
@@ -232,6 +250,7 @@ def main() -> int:
     ratio = app_ms / boto_ms
     print(f"cold start, {RUNS} alternated fresh interpreters each:")
     uncompiled = first.pop("modules without bytecode")
+    app_instructions, boto_instructions = first.pop("instructions")
     print("  a first POST /cases asks the local endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(first.items())))
     print(f"  modules it imports from the package without usable bytecode there: {uncompiled} "
           "(infra/lambda_package.COLD_PATH in step when 0)")
@@ -244,6 +263,12 @@ def main() -> int:
     print(f"  CPU time (user + system) of the same runs: app {spread(cold['app cpu'])}, "
           f"baseline {spread(cold['boto3 cpu'])}: ratio {cpu_ratio:.2f}")
     print(f"  load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    if app_instructions and boto_instructions:
+        print(f"  instructions (cachegrind, one run each; deterministic, user space only): app "
+              f"{app_instructions / 1e6:,.0f} M, baseline {boto_instructions / 1e6:,.0f} M: ratio "
+              f"{app_instructions / boto_instructions:.2f}")
+    else:
+        print("  instructions: valgrind is not installed (apt install valgrind), not counted")
     cpu_ms = statistics.median(cold["app cpu"])
     print(f"  INIT at 512 MB, an estimate: {cpu_ms * LAMBDA_VCPU_MB / 512:.0f} ms (local median CPU time x 1769/512; "
           f"{app_ms * LAMBDA_VCPU_MB / 512:.0f} ms from the wall-time median, which other processes here lengthen)")
