@@ -17,7 +17,7 @@ import functools
 import json
 import os
 import threading
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib import environment, lazy_modules, settings
 
@@ -33,8 +33,7 @@ class Unauthenticated(Exception):
     pass
 
 
-@dataclass(frozen=True)
-class TrustedIssuer:
+class TrustedIssuer(NamedTuple):
     """An issuer whose tokens the API accepts, and where its signing keys are."""
     issuer: str
     audience: str

@@ -6,7 +6,7 @@ Every name is a function of the deployment's prefix (`Names`): the CDK stack nam
 finds them through the environment variables of chalicelib/environment.py, which both set.
 """
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from chalicelib import entrypoints, environment, settings
@@ -26,8 +26,7 @@ LAMBDA_TIMEOUT_SECONDS = 60
 LAMBDA_STATIC_ENVIRONMENT = {"PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 
-@dataclass(frozen=True)
-class QueueSpec:
+class QueueSpec(NamedTuple):
     """One SQS queue of the stack: its name, consumer, timeouts and dead-letter policy."""
     key: str                    # short name: the queue's name is <prefix><key>, its variables <KEY>_QUEUE_URL...
     consumer: str               # the function whose event source it is (chalicelib/entrypoints.py)
@@ -66,8 +65,7 @@ WORK = QueueSpec("work", consumer=entrypoints.WORK_WORKER, visibility_timeout=6 
 QUEUES = (WORK,)
 
 
-@dataclass(frozen=True)
-class Names:
+class Names(NamedTuple):
     """The names of one deployment's resources."""
     prefix: str                 # "gridloop-<county>-"; locally "gridloop-local-" (environment.PREFIX)
 

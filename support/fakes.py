@@ -257,7 +257,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         for key in self.api_keys_added:
             store.api_keys[key.key_id] = key
         for key_id in self.api_keys_revoked:
-            store.api_keys[key_id] = replace(store.api_keys[key_id], revoked=True)
+            store.api_keys[key_id] = store.api_keys[key_id]._replace(revoked=True)
         for inc in self.increments:
             if inc.table == "counters" and inc.attribute == "value":
                 store.counters[inc.key] = store.counters.get(inc.key, 0) + inc.delta

@@ -66,7 +66,7 @@ class DynamoCaseRepository(AbstractCaseRepository):
         BatchGet. Each Query has Limit = page size, so a page reads at most limit x partitions index entries.
         Filters the key cannot serve are filter expressions: a page may come back short, never unbounded.
         """
-        fingerprint = hashlib.sha256(repr(sorted((k, v) for k, v in vars(query).items()
+        fingerprint = hashlib.sha256(repr(sorted((k, v) for k, v in query._asdict().items()
                                                  if k not in ("cursor", "limit"))).encode()).hexdigest()[:16]
         state = decode_cursor(query.cursor, fingerprint) if query.cursor else {"f": fingerprint, "p": {}}
         partitions, condition = self._partitions(query, counties)

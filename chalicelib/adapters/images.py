@@ -24,7 +24,7 @@ import io
 import struct
 import warnings
 import zlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -55,8 +55,7 @@ class InvalidPhoto(Exception):
         self.message = message
 
 
-@dataclass(frozen=True)
-class PhotoInfo:
+class PhotoInfo(NamedTuple):
     format: str          # Pillow format name: JPEG, PNG or WEBP
     content_type: str    # image/jpeg, image/png or image/webp
     width: int

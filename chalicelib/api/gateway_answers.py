@@ -8,7 +8,7 @@ the default body of MISSING_AUTHENTICATION_TOKEN echoes a malformed Authorizatio
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_REQUEST_BYTES = 10 * 1024 * 1024     # API Gateway's payload quota for REST APIs (10 MB)
 # API Gateway gzips an answer at least this long when the client accepts gzip (the REST API's
@@ -16,8 +16,7 @@ MAX_REQUEST_BYTES = 10 * 1024 * 1024     # API Gateway's payload quota for REST 
 MINIMUM_COMPRESSION_BYTES = 1024
 
 
-@dataclass(frozen=True)
-class GatewayAnswer:
+class GatewayAnswer(NamedTuple):
     """How one of API Gateway's own errors is answered, in the app's error shape."""
     status: int | None        # None: keep the status API Gateway chose (the DEFAULT_* catch-alls)
     code: str

@@ -8,10 +8,9 @@ document describes it), and each caller's `allowed_actions` is read from it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple
 
 from chalicelib.domain import commands
 from chalicelib.domain.errors import Invalid, InvalidTransition
@@ -45,23 +44,20 @@ SAME = "same"          # the action leaves the status where it is
 DECIDED = "decided"    # the action's outcome decides (an evaluation closes or reopens)
 
 
-@dataclass(frozen=True)
-class Metric:
+class Metric(NamedTuple):
     """A statistics counter an action moves, with its names in exports."""
     name: str
     zh: str
     en: str
 
 
-@dataclass(frozen=True)
-class OtherCase:
+class OtherCase(NamedTuple):
     """A body field naming a second case the action writes to, and who may write to that one."""
     field: str
     party: Party
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """What an action is performed with: who acts (their department, for a department's action), when, the
     deployment's rules and the cases the write read."""
     actor: Actor
@@ -74,8 +70,7 @@ class Turn:
         return instant(self.rules.deadlines.due(stage, urgency, self.now, self.rules.calendar, complex_category))
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(NamedTuple):
     """One transition of the case lifecycle: from which statuses, to which, by whom."""
     name: str
     from_statuses: frozenset[Status]
@@ -87,10 +82,11 @@ class Action:
     counts: Metric | None = None
     other_case: OtherCase | None = None
     names: tuple[str, str] = ("", "")   # zh, en: how a notification names it
-    path: str = field(init=False)       # /cases/{case_id}/<path>
 
-    def __post_init__(self):
-        object.__setattr__(self, "path", self.name.replace("_", "-"))
+    @property
+    def path(self) -> str:
+        """The last part of the action's route, /cases/{case_id}/<path>."""
+        return self.name.replace("_", "-")
 
 
 # -- how the actions that need the deployment's rules are performed ----------------------------------------------

@@ -12,7 +12,7 @@ Scorecard items are keyed "<department>#<yyyy>".
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -34,8 +34,7 @@ SCORECARD_FIELDS = ("assigned", "acknowledged", "acknowledged_on_time", "lead_di
                     "resolved_on_time", "evaluated", "good", "fair", "bad", "reopened", "appeals", "voided")
 
 
-@dataclass(frozen=True)
-class Increment:
+class Increment(NamedTuple):
     """One counter change a command makes, written in the same transaction."""
     table: str       # STATS | SCORECARDS
     key: str

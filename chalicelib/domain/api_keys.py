@@ -4,11 +4,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ApiKey:
+class ApiKey(NamedTuple):
     """An Open311 client's key: its id, the hash of its secret, whether revoked."""
     key_id: str
     secret_hash: str

@@ -1,14 +1,13 @@
 """A department's share of one dispatch of a case: lead or co-handler, with its report-in clock."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 from datetime import datetime
 
 from chalicelib.domain.times import iso, iso_or_none, parse_iso, parse_or_none
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     """A department's part in a case (lead or co-handler) from one dispatch."""
     department: str
     role: str                  # lead | co
@@ -20,10 +19,10 @@ class Assignment:
     ended: str | None = None   # why it stopped being active: returned | redispatched
 
     def ended_as(self, why: str) -> "Assignment":
-        return replace(self, active=False, ended=why)
+        return self._replace(active=False, ended=why)
 
     def acknowledged(self, at: datetime) -> "Assignment":
-        return replace(self, acknowledged_at=at)
+        return self._replace(acknowledged_at=at)
 
     def to_dict(self) -> dict:
         """The stored and shown form (keys in this order)."""

@@ -1,16 +1,14 @@
 """The category catalog of demands and disputes (from the county configuration)."""
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Routing:
+class Routing(NamedTuple):
     """Where a triaged case of a category goes: the center's level and the kind of lead department."""
     level: str                        # the center a triaged case is diverted to
     department_kind: str | None       # the kind of department suggested as lead
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(NamedTuple):
     """A kind of problem the county handles, with its routing and what may be published."""
     code: str
     kind: str                         # demand | dispute

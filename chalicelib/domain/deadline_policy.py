@@ -4,16 +4,14 @@ Durations are calendar minutes, working minutes or working days. Working-time ar
 `WorkingCalendar` (`chalicelib.domain.working_time.WorkingCalendar`, built for a deployment from its
 calendar by `chalicelib.domain.workdays`).
 """
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 UNITS = ("minutes", "working_minutes", "working_days")
 WARNING_FRACTION = 0.75
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(NamedTuple):
     """An allowance for a stage: an amount of calendar minutes, working minutes or working days."""
     amount: int
     unit: str  # "minutes" (calendar) | "working_minutes" | "working_days"

@@ -1,15 +1,14 @@
 """The grid member's evaluation of one dispatch, and the department's appeal of a bad one."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 from datetime import datetime
 
 from chalicelib.domain.times import iso, parse_iso
 from chalicelib.domain.vocabulary import Verdict
 
 
-@dataclass(frozen=True, slots=True)
-class Appeal:
+class Appeal(NamedTuple):
     """A department's appeal against a bad review, and its outcome."""
     reason: str
     at: datetime
@@ -20,7 +19,7 @@ class Appeal:
     note: str | None = None
 
     def decided(self, void: bool, at: datetime, by: dict, note: str) -> "Appeal":
-        return replace(self, status="voided" if void else "upheld", decided_at=at, decided_by=by, note=note)
+        return self._replace(status="voided" if void else "upheld", decided_at=at, decided_by=by, note=note)
 
     def to_dict(self) -> dict:
         data = {"reason": self.reason, "at": iso(self.at), "by": dict(self.by), "status": self.status}
@@ -34,8 +33,7 @@ class Appeal:
         return cls(**{**data, "at": parse_iso(data["at"]), "decided_at": parse_iso(decided_at) if decided_at else None})
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     """The reporter's review of the handling: scores, verdict, whether it was fixed."""
     scores: dict
     verdict: str
@@ -53,10 +51,10 @@ class Evaluation:
         return self.verdict == Verdict.BAD
 
     def appealed(self, appeal: Appeal) -> "Evaluation":
-        return replace(self, appeal=appeal)
+        return self._replace(appeal=appeal)
 
     def appeal_decided(self, void: bool, at: datetime, by: dict, note: str) -> "Evaluation":
-        return replace(self, appeal=self.appeal.decided(void, at, by, note), voided=void)
+        return self._replace(appeal=self.appeal.decided(void, at, by, note), voided=void)
 
     def to_dict(self) -> dict:
         """The stored and shown form: `appeal` and `voided` appear only once they happened."""

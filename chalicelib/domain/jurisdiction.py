@@ -2,11 +2,10 @@
 
 Codes are path-like ("BZ.RQ.TGLK.YKS.G01"), so subtree tests are prefix tests.
 """
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """A place in the county's tree (county, township, village, grid); names by language."""
     code: str
     level: str
@@ -14,8 +13,7 @@ class Node:
     case_prefix: str | None = None
 
 
-@dataclass(frozen=True)
-class Department:
+class Department(NamedTuple):
     """A functional department at a node, of a kind that routing and dispatch name."""
     id: str
     node: str

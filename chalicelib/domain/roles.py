@@ -1,6 +1,6 @@
 """Roles. The names here are the only spelling: tokens, Cognito groups and policies use them."""
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 GRID_MEMBER = "grid_member"
 STATION = "station"            # receiving station ("民情110") at a village/community
@@ -21,8 +21,7 @@ RoleName = Literal[ALL_ROLES]   # a role in a request body (an administrator ass
 SYSTEM = "system"              # what Gridloop itself does (deadline notices, photos): not a person's role
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(NamedTuple):
     """Who is asking: taken from a verified token."""
     user_id: str
     role: str

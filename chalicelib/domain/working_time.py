@@ -23,10 +23,9 @@ also correct in zones with daylight-saving time (a period's length is its real e
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from fractions import Fraction
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.deadline_policy import WARNING_FRACTION, Duration
@@ -40,8 +39,7 @@ _DAY_CACHE_SIZE = 4096
 Period = tuple[time, time]
 
 
-@dataclass(frozen=True)
-class _Interval:
+class _Interval(NamedTuple):
     """A span of working time, both ends aware UTC."""
     start: datetime  # aware UTC
     end: datetime    # aware UTC

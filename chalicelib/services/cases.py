@@ -139,18 +139,18 @@ def list_cases(uow: AbstractUnitOfWork, config, p: Principal, query: ListQuery) 
         if query.department and not within(jurisdiction.department(query.department).node, scope["node"]) \
                 and not within(scope["node"], jurisdiction.department(query.department).node):
             raise Forbidden(f"department {query.department} is outside your jurisdiction")
-        query = ListQuery(**{**vars(query), "node": node})
+        query = query._replace(node=node)
     elif "department" in scope:
         if query.due_before:
             raise Invalid("due_before filters the cases of a place, not a department's inbox", field="due_before")
         if query.department not in (None, scope["department"]) or query.grid or query.queue_center or query.node:
             raise Forbidden("department staff list their own department's cases")
-        query = ListQuery(**{**vars(query), "department": scope["department"]})
+        query = query._replace(department=scope["department"])
     elif "grid" in scope:
         if query.department or query.queue_center or query.node or query.grid not in (None, scope["grid"]):
             raise Forbidden("grid members list their own grid and their own reports")
         if not query.reporter:
-            query = ListQuery(**{**vars(query), "grid": scope["grid"]})
+            query = query._replace(grid=scope["grid"])
     if query.reporter and query.reporter != p.user_id and "node" not in scope:
         raise Forbidden("you can list only your own reports")
 
@@ -174,7 +174,7 @@ def _by_grid(jurisdiction, query: ListQuery) -> ListQuery:
             or query.queue_center or query.reporter or query.department:
         return query
     grids = jurisdiction.grids_under(node.code)
-    return ListQuery(**{**vars(query), "grids": tuple(grids)}) if 0 < len(grids) <= SUBTREE_GRIDS else query
+    return query._replace(grids=tuple(grids)) if 0 < len(grids) <= SUBTREE_GRIDS else query
 
 
 def _counties_under(jurisdiction, node: str) -> list[str]:

@@ -6,7 +6,7 @@ transaction as the change): every breach escalates exactly once, whatever SQS re
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 from chalicelib.domain.times import parse_iso
@@ -16,8 +16,7 @@ from chalicelib.services.handler import Command, handle
 from chalicelib.services.unit_of_work import AbstractUnitOfWork, Preload
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     action: str                 # warned | escalated | breached | auto_closed | stale | duplicate | missing
     stage: str = ""
     level: str = ""             # the level the case is at afterwards

@@ -1,7 +1,7 @@
 """Turning a notification message into words and sending it on its channel."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from chalicelib.domain.actions import ACTIONS, Audience
 from chalicelib.domain.case import Case
@@ -18,8 +18,7 @@ class TryLater(Exception):
     """A failure worth retrying (the endpoint is down, rate-limited, or timed out)."""
 
 
-@dataclass(frozen=True)
-class Delivery:
+class Delivery(NamedTuple):
     channel: str
     status: str   # sent | skipped
     detail: str = ""

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 from ulid import ULID
@@ -57,8 +57,7 @@ def view(uow: AbstractUnitOfWork, store, p: Principal, case_id: str, photo_id: s
     return {**photo, "url": store.view_url(photo["key"], photos.VIEW_SECONDS), "expires_in": photos.VIEW_SECONDS}
 
 
-@dataclass(frozen=True)
-class UploadOutcome:
+class UploadOutcome(NamedTuple):
     """What the worker did with an uploaded photo, and why."""
     action: str          # attached | rejected | duplicate | gone | ignored
     reason: str = ""

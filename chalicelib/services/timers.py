@@ -7,7 +7,7 @@ before a change with those it needs after it: what disappeared is stopped, what 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timedelta
 
 from chalicelib.domain.case import Case
@@ -19,8 +19,7 @@ TOP_LEVEL_REMINDERS = 2    # further breach notices once the prefecture holds th
 TRAILING_WAIT = timedelta(days=7)   # the worker stops a timer after its last notice well within this
 
 
-@dataclass(frozen=True)
-class Timer:
+class Timer(NamedTuple):
     """A deadline timer for one stage of one case (a Step Functions execution)."""
     name: str
     case_id: str

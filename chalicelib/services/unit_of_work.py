@@ -14,7 +14,7 @@ import abc
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from chalicelib.domain.api_keys import ApiKey
 from chalicelib.domain.case import Case
@@ -27,8 +27,7 @@ if TYPE_CHECKING:
     from chalicelib.services.dispatcher import EffectCarrier
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(NamedTuple):
     """One page of cases. Exactly one of the key fields (grid, department, queue_center, reporter, node)
     picks the index; status/kind/category narrow it."""
     node: str | None = None
@@ -61,8 +60,7 @@ class DuplicateRequest(Exception):
     """Another request with the same idempotency key committed first."""
 
 
-@dataclass(frozen=True)
-class IdempotencyRecord:
+class IdempotencyRecord(NamedTuple):
     """The stored answer to a request with an idempotency key, and the hash of that request."""
     key: str
     request_hash: str
@@ -74,8 +72,7 @@ class SequenceTaken(VersionConflict):
     code = "sequence_taken"
 
 
-@dataclass(frozen=True)
-class SequenceClaim:
+class SequenceClaim(NamedTuple):
     """The next number of a sequence, taken inside the write's transaction: it commits only if the sequence still
     holds the value the write's one read saw (no number is taken twice, none is skipped)."""
     name: str
@@ -124,8 +121,7 @@ class IdempotencyKeyReused(Invalid):
     code = "idempotency_key_reused"
 
 
-@dataclass(frozen=True)
-class StockChange:
+class StockChange(NamedTuple):
     """A change of one supermarket item's stock, conditional on what the write's read found."""
     key: str
     delta: int                 # negative: taken (never below zero); positive: added

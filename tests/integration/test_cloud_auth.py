@@ -117,7 +117,7 @@ def china_deployment(monkeypatch, published_keys):
     environ = {"AUTH_ISSUER": "https://evil.example", "AUTH_AUDIENCE": "x", "AUTH_JWKS_URL": "https://evil.example"}
     trusted = auth.trusted_issuer(config, environ, "dev")
     auth.reset_keys()
-    yield config, auth.TrustedIssuer(**{**trusted.__dict__, "jwks_url": jwks_url}), trusted
+    yield config, trusted._replace(jwks_url=jwks_url), trusted
     auth.reset_keys()
 
 
