@@ -21,6 +21,10 @@ the Lambda file system is read-only, so without it Python compiles every module 
 (docs/performance.md, Cold start). Only those modules (`COLD_PATH`, found by importing them in a child
 interpreter): bytecode for all 805 files would add 4 MB. The bytecode is for the interpreter that packages,
 which is the one Chalice picked the runtime from (its template names it); `precompile` refuses to run under any other.
+
+Two data files are added beside the code: the county configurations as validated (`packaged_county_files`) and
+botocore's endpoint table narrowed to the app's services (`packaged_endpoint_table`), which the app's session reads
+instead of the runtime's whole table (chalicelib/adapters/aws.py).
 """
 from __future__ import annotations
 
@@ -231,7 +235,30 @@ def slim_package_dir(directory: str | os.PathLike) -> dict[str, dict[str, tuple[
     for z in zips:
         precompile(z, runtime, cold)
     packaged_county_files(directory / "deployment.zip")
+    packaged_endpoint_table(directory / "deployment.zip")
     return removed
+
+
+def packaged_endpoint_table(path: str | os.PathLike) -> str:
+    """Add `chalicelib/adapters/aws_endpoints.json`: botocore's endpoint table for the app's services alone, which
+    the app's session reads instead of the whole table (chalicelib/adapters/aws.py). Returns the entry's name."""
+    import json
+
+    import botocore.loaders
+
+    from chalicelib.adapters import aws
+    target = Path(aws.ENDPOINTS).relative_to(ROOT).as_posix()
+    table = aws.endpoints_of_services(botocore.loaders.create_loader().load_data("endpoints"))
+    scratch = Path(path).with_name(Path(path).name + ".endpoints")
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
+        for info in archive.infolist():
+            if info.filename != target:
+                out.writestr(info, archive.read(info), compress_type=info.compress_type)
+        beside = archive.getinfo("chalicelib/adapters/aws.py")
+        out.writestr(zipfile.ZipInfo(target, date_time=beside.date_time), json.dumps(table, separators=(",", ":")),
+                     compress_type=zipfile.ZIP_DEFLATED)
+    os.replace(scratch, path)
+    return target
 
 
 def _runtime(directory: Path) -> str:

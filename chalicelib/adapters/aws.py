@@ -15,9 +15,19 @@ cold start (bench/request_overhead.py).
 The session's model loader knows the app's services (SERVICES): botocore checks every name it loads a model for
 against a listing of all the services it ships, 445 directories walked twice per container (the service model
 and its endpoint rules): about 45 M instructions and 1,800 system calls of a cold start (bench/request_overhead.py).
+
+It also reads botocore's endpoint table restricted to those services (`ENDPOINTS`, written into the Lambda package
+by infra/lambda_package.py from the packaging botocore's own table): the whole table lists every region of every
+service (1.25 MB of JSON), decoded by each container's session for the legacy endpoint resolver, about 100 M
+instructions of a cold start. The restricted table keeps every partition and region and, for the app's services,
+their entries as they are, so those resolve exactly as with the whole table (tests/integration/test_shared_session.py);
+where the package has no such file (the local stack, tests) or AWS_DATA_PATH overrides the table, botocore's is read.
 """
 import functools
+import json
+import os
 import threading
+from pathlib import Path
 
 import botocore.loaders
 import botocore.session
@@ -33,9 +43,31 @@ _creating = threading.RLock()
 SERVICES = ("dynamodb", "stepfunctions", "sqs", "sns", "s3", "ssm", "cognito-idp")
 
 
+# botocore's endpoint table for SERVICES alone; present in the Lambda package only (module docstring)
+ENDPOINTS = Path(__file__).with_name("aws_endpoints.json")
+
+
 class _AppServicesLoader(botocore.loaders.Loader):
     def list_available_services(self, type_name):
         return sorted(SERVICES)
+
+    def load_data_with_path(self, name):
+        if name == "endpoints" and ENDPOINTS.exists():
+            found = next((path for path in (os.path.join(base, name) for base in self.search_paths)
+                          if self.file_loader.exists(path)), None)
+            if found is not None and self.is_builtin_path(found):   # botocore's own table, not an override
+                return json.loads(ENDPOINTS.read_bytes()), found
+        return super().load_data_with_path(name)
+
+
+def endpoints_of_services(table: dict, services=SERVICES) -> dict:
+    """botocore's endpoint table (`endpoints.json`) with each partition's services narrowed to `services` (by their
+    endpoint prefix, e.g. stepfunctions -> states); every other key is kept as it is."""
+    session = botocore.session.get_session()
+    prefixes = {session.get_service_model(service).endpoint_prefix for service in services}
+    return {**table, "partitions": [{**partition, "services": {
+        prefix: entry for prefix, entry in partition["services"].items() if prefix in prefixes}}
+        for partition in table["partitions"]]}
 
 
 class _Session(botocore.session.Session):

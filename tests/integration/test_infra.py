@@ -393,6 +393,33 @@ def test_the_deployed_package_carries_bytecode_for_the_cold_path_and_the_county_
     assert answer.stdout.split()[:3] == ["False", "True", "True"]
 
 
+def test_the_deployed_package_reads_botocores_endpoint_table_for_the_apps_services_alone(template, tmp_path):
+    """The whole table (every service's regions, 1.25 MB) is decoded by every container's session; the package
+    carries the app's services' part of it, and the session in the package reads that one."""
+    import zipfile
+
+    import botocore.loaders
+
+    from chalicelib.adapters import aws
+    for archive in _deployed_zips(template):
+        with zipfile.ZipFile(archive) as z:
+            if "app.py" in z.namelist():
+                table = json.loads(z.read("chalicelib/adapters/aws_endpoints.json"))
+                z.extractall(tmp_path / "task")
+    assert table == json.loads(json.dumps(aws.endpoints_of_services(botocore.loaders.create_loader().load_data(
+        "endpoints"))))
+    probe = ("from chalicelib.adapters import aws; s = aws._Session(); "
+             "c = s.create_client('stepfunctions', region_name='cn-northwest-1'); "
+             "t = s._get_internal_component('endpoint_resolver')._endpoint_data; "
+             "print(sorted({n for p in t['partitions'] for n in p['services']}), c.meta.endpoint_url)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
+    answer = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path / "task", capture_output=True, text=True,
+                            env={**env, "PYTHONPATH": str(tmp_path / "task")})
+    assert answer.returncode == 0, answer.stderr
+    assert answer.stdout.split("] ") == ["['cognito-idp', 'dynamodb', 's3', 'sns', 'sqs', 'ssm', 'states'",
+                                         "https://states.cn-northwest-1.amazonaws.com.cn\n"]
+
+
 def test_every_function_skips_pydantics_plugin_scan_on_cold_start(template):
     functions = resources(template, "AWS::Serverless::Function")
     assert functions
