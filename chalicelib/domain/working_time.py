@@ -81,6 +81,9 @@ def _exact(fraction: float) -> tuple[int, int]:
     return ratio.numerator, ratio.denominator
 
 
+WARNINGS_KEPT = 10_000   # warning moments a calendar keeps (about 2 MB)
+
+
 class WorkingCalendar:
     """Implements the `WorkingCalendar` protocol of `chalicelib.domain.deadline_policy`."""
 
@@ -95,6 +98,7 @@ class WorkingCalendar:
         self.standard_periods: tuple[Period, ...] = standard
         self.standard_day_minutes: int = sum(_minutes(p) for p in standard)
         self._days: dict[date, tuple[_Interval, ...]] = {}
+        self._warnings: dict[tuple[datetime, Duration, float], datetime] = {}
 
     # -- the protocol ----------------------------------------------------------------------------------
     def add(self, start: datetime, duration: Duration) -> datetime:
@@ -110,7 +114,18 @@ class WorkingCalendar:
 
         Calendar durations: start + floor(fraction x minutes) minutes. Working durations:
         floor(fraction x working minutes) working minutes counted from `start` in working time.
+        Kept once computed (at most WARNINGS_KEPT): every list shows each of its cases' warnings, and a screen
+        polls the same cases all day.
         """
+        key = (start, duration, fraction)
+        found = self._warnings.get(key)
+        if found is None:
+            if len(self._warnings) >= WARNINGS_KEPT:
+                self._warnings.clear()
+            found = self._warnings[key] = self._warning_at(start, duration, fraction)
+        return found
+
+    def _warning_at(self, start: datetime, duration: Duration, fraction: float) -> datetime:
         if not 0 <= fraction <= 1:
             raise ValueError("fraction must be between 0 and 1")
         start = self._utc(start)

@@ -207,3 +207,18 @@ def test_an_instant_whose_zone_gives_no_offset_is_refused():
     calendar = WorkingCalendar(SH, SPLIT_DAY, weekdays)
     with pytest.raises(ValueError, match="^working-time arithmetic needs timezone-aware datetimes$"):
         calendar.add(datetime(2026, 3, 10, 11, tzinfo=NoOffset()), Duration(5, "minutes"))
+
+
+def test_a_warning_moment_asked_again_is_the_same_and_a_calendar_keeps_a_bounded_number():
+    """Lists show every case's warning on each request; the calendar keeps the moments it computed, at most
+    WARNINGS_KEPT of them. Expected moments: the split day by hand (10:00-14:00, 15:30-19:30, weekdays)."""
+    from chalicelib.domain import working_time
+    calendar = WorkingCalendar(SH, SPLIT_DAY, weekdays)
+    start, eight_hours = local(2026, 3, 10, 11), Duration(480, "working_minutes")
+    first = calendar.warning_at(start, eight_hours)   # 75%: 360 minutes, 180 before lunch, 180 from 15:30
+    assert first == calendar.warning_at(start.astimezone(UTC), eight_hours) == local(2026, 3, 10, 18, 30).astimezone(UTC)
+    assert calendar.warning_at(start, eight_hours, 0.5) == local(2026, 3, 10, 16, 30).astimezone(UTC)
+    for minutes in range(working_time.WARNINGS_KEPT + 5):
+        calendar.warning_at(start + timedelta(minutes=minutes), Duration(10, "minutes"))
+    assert len(calendar._warnings) <= working_time.WARNINGS_KEPT
+    assert calendar.warning_at(start, eight_hours) == first
