@@ -247,7 +247,7 @@ def packaged_endpoint_table(path: str | os.PathLike) -> str:
     import botocore.loaders
 
     from chalicelib.adapters import aws
-    target = Path(aws.ENDPOINTS).relative_to(ROOT).as_posix()
+    target = f"{aws.__name__.rpartition('.')[0].replace('.', '/')}/{aws.ENDPOINTS.name}"   # beside aws.py
     table = aws.endpoints_of_services(botocore.loaders.create_loader().load_data("endpoints"))
     scratch = Path(path).with_name(Path(path).name + ".endpoints")
     with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:

@@ -16,12 +16,15 @@ The session's model loader knows the app's services (SERVICES): botocore checks 
 against a listing of all the services it ships, 445 directories walked twice per container (the service model
 and its endpoint rules): about 45 M instructions and 1,800 system calls of a cold start (bench/request_overhead.py).
 
-It also reads botocore's endpoint table restricted to those services (`ENDPOINTS`, written into the Lambda package
+It also reads botocore's endpoint table narrowed to those services (`ENDPOINTS`, written into the Lambda package
 by infra/lambda_package.py from the packaging botocore's own table): the whole table lists every region of every
 service (1.25 MB of JSON), decoded by each container's session for the legacy endpoint resolver, about 100 M
-instructions of a cold start. The restricted table keeps every partition and region and, for the app's services,
-their entries as they are, so those resolve exactly as with the whole table (tests/integration/test_shared_session.py);
-where the package has no such file (the local stack, tests) or AWS_DATA_PATH overrides the table, botocore's is read.
+instructions of a cold start. The narrowed table keeps every partition and region and, for the app's services,
+their entries as they are, so those resolve exactly as with the whole table (tests/integration/test_endpoint_table.py).
+It is the packaging botocore's data read by the runtime's botocore: the table's format (version 3) has not changed
+since 2016, and its entries for these services change when AWS adds a region or endpoint variant, which the next
+package picks up. Where the package has no such file (the local stack, tests) or AWS_DATA_PATH overrides the
+table, botocore's own is read.
 """
 import functools
 import json
