@@ -94,7 +94,7 @@ deploy: install check-config $(CDK)  ## bootstrap (idempotent) and deploy $(COUN
 clean:  ## also deletes .local/: the local token key and every county's local data
 	rm -rf $(VENV) .local chalice.out .pytest_cache mutants mutants.log
 
-bench: install  ## benchmarks: each prints its figures and targets; `-` keeps going past a missed target
+bench: install browser  ## benchmarks (the console load in Chromium too): each prints its figures and targets; `-` keeps going past a missed target
 	-$(PY) bench/round_trips.py
 	-$(PY) bench/page_reads.py
 	-$(PY) bench/request_overhead.py
