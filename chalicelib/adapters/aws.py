@@ -59,6 +59,8 @@ class _AppServicesLoader(botocore.loaders.Loader):
             found = next((path for path in (os.path.join(base, name) for base in self.search_paths)
                           if self.file_loader.exists(path)), None)
             if found is not None and self.is_builtin_path(found):   # botocore's own table, not an override
+                # its path goes with it: the resolver then treats the data as botocore's own (builtin data lets
+                # the endpoint rule sets decide the URL), which, for these services, it is
                 return json.loads(ENDPOINTS.read_bytes()), found
         return super().load_data_with_path(name)
 
