@@ -6,8 +6,8 @@ Every name is a function of the deployment's prefix (`Names`): the CDK stack nam
 finds them through the environment variables of chalicelib/environment.py, which both set.
 """
 import os
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from chalicelib import entrypoints, environment, settings
 

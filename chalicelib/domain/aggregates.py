@@ -12,8 +12,8 @@ Scorecard items are keyed "<department>#<yyyy>".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.actions import ACTIONS

@@ -1,8 +1,8 @@
 """A department's share of one dispatch of a case: lead or co-handler, with its report-in clock."""
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.domain.times import iso, iso_or_none, parse_iso, parse_or_none
 

@@ -1,8 +1,8 @@
 """The grid member's evaluation of one dispatch, and the department's appeal of a bad one."""
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.domain.times import iso, parse_iso
 from chalicelib.domain.vocabulary import Verdict

@@ -6,8 +6,8 @@ transaction as the change): every breach escalates exactly once, whatever SQS re
 """
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from chalicelib.domain.times import parse_iso
 from chalicelib.domain.vocabulary import Share

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from ulid import ULID
 

@@ -7,8 +7,8 @@ before a change with those it needs after it: what disappeared is stopped, what 
 """
 from __future__ import annotations
 
-from typing import NamedTuple
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from chalicelib.domain.case import Case
 from chalicelib.domain.times import iso
