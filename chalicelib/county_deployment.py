@@ -1,6 +1,6 @@
 """The `deployment:` block of the county configuration: where and how the stack runs.
 
-Part of the county configuration schema (chalicelib/county_config.py embeds `DeploymentSpec`); kept in its own
+Part of the county configuration schema (chalicelib/county_spec.py embeds `DeploymentSpec`); kept in its own
 module because only the CDK stack, the token check and the SMS switch read it. It holds the AWS region, the
 one trusted token issuer (the stack's Cognito user pool, or an external OIDC provider where Cognito user pools
 are not offered, as in the AWS China regions), the county's own domain and its certificate, the browser origins

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from chalicelib.county_config import COUNTIES_DIR, DurationSpec, load, parse
+from chalicelib.county_config import COUNTIES_DIR, load, parse
+from chalicelib.county_spec import DurationSpec
 from chalicelib.domain.deadline_policy import Duration
 from chalicelib.domain.working_time import WorkingCalendar
 from chalicelib.domain.workdays import build_working_calendar
