@@ -191,3 +191,20 @@ def test_an_unreadable_packaged_configuration_is_validated_from_its_json_instead
         county_config.load.cache_clear()
     assert deployment.spec == parse(raw).spec
     assert "demo.pickle unreadable" in caplog.text and "validating the configuration instead" in caplog.text
+
+
+def test_a_packaged_configuration_reads_its_file_as_written_only_when_asked_and_falls_back_to_the_json(
+        raw, tmp_path, monkeypatch, caplog):
+    """The pickled Deployment carries the spec as a pickle of its own, read on first use; one that cannot be read
+    back (written by another build) is validated from the county's JSON instead, the rest of the Deployment kept."""
+    import json
+    import pickle
+    packaged = pickle.loads(pickle.dumps(parse(raw)))
+    assert "spec" not in vars(packaged) and "point_rules" not in vars(packaged)      # not read yet
+    assert packaged.spec == parse(raw).spec and len(packaged.point_rules) == len(raw["points"]["rules"])
+    broken = pickle.loads(pickle.dumps(parse(raw)))
+    broken._spec_pickled = b"written by another build"
+    (tmp_path / "demo.json").write_text(json.dumps(raw, default=str), encoding="utf-8")
+    monkeypatch.setattr(county_config, "COUNTIES_DIR", tmp_path)
+    assert broken.spec == parse(raw).spec and broken.calendar is broken.working_calendar
+    assert "demo's spec unreadable" in caplog.text
