@@ -80,8 +80,9 @@ def _validated_now(name: str) -> Deployment:
 
 
 def _validated_when_packaged(path: Path) -> Deployment | None:
-    """The packaging step's Deployment, or None (logged) when this interpreter cannot read it back, e.g. a package
-    built with another pydantic: the JSON beside it is then validated. A pickle, because the file is the
+    """The packaging step's Deployment, or None (logged) when this interpreter cannot read it back, e.g. a file
+    written by other code than the package's: the JSON beside it is then validated (the spec inside it is read
+    only when first asked for, with the same fallback: `Deployment.spec`). A pickle, because the file is the
     package's own, written by its build beside the code it ships with, never anything a caller sends."""
     try:
         deployment = pickle.loads(path.read_bytes())  # nosec B301: the package's own file, as trusted as its code
