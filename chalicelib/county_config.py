@@ -156,11 +156,6 @@ def parse(raw: object, source: str = "<config>") -> Deployment:
     return Deployment.from_spec(spec)
 
 
-# What a Deployment derives from the file as written (`spec`), built when first read: a packaged Deployment keeps
-# the spec pickled apart, so that reading it needs neither pydantic's objects nor chalicelib/county_spec.py.
-_FROM_SPEC = ("spec", "assessment", "point_rules", "supermarkets", "privileges", "open311_services")
-
-
 class Deployment:
     """The validated configuration, turned into the domain objects the services use.
 
@@ -194,7 +189,10 @@ class Deployment:
         self.oidc: SimpleNamespace | None = SimpleNamespace(**oidc.model_dump()) if oidc is not None else None
 
     def __getstate__(self) -> dict:
-        state = {k: v for k, v in self.__dict__.items() if k not in _FROM_SPEC}
+        """Without the spec and what is built from it (the cached properties): the spec goes as a pickle of its
+        own, so that reading the Deployment back needs neither pydantic's objects nor chalicelib/county_spec.py."""
+        from_spec = {name for name, value in vars(Deployment).items() if isinstance(value, functools.cached_property)}
+        state = {k: v for k, v in self.__dict__.items() if k not in from_spec}
         state["_spec_pickled"] = pickle.dumps(self.spec, protocol=pickle.HIGHEST_PROTOCOL)
         return state
 

@@ -22,9 +22,9 @@ the Lambda file system is read-only, so without it Python compiles every module 
 interpreter): bytecode for all 805 files would add 4 MB. The bytecode is for the interpreter that packages,
 which is the one Chalice picked the runtime from (its template names it); `precompile` refuses to run under any other.
 
-Two data files are added beside the code: the county configurations as validated (`packaged_county_files`) and
-botocore's endpoint table narrowed to the app's services (`packaged_endpoint_table`), which the app's session reads
-instead of the runtime's whole table (chalicelib/adapters/aws.py).
+Data is added beside the code (`packaged_data_files`): the county configurations as validated, and botocore's
+endpoint table narrowed to the app's services, which the app's session reads instead of the runtime's whole table
+(chalicelib/adapters/aws.py).
 """
 from __future__ import annotations
 
@@ -185,17 +185,28 @@ def precompile(path: str | os.PathLike, runtime: str, only: set[str]) -> int:
     return added
 
 
-def packaged_county_files(path: str | os.PathLike) -> list[str]:
-    """Add `chalicelib/counties/<name>.json` beside each county YAML in the zip: the same data, which the app
-    reads without importing a YAML parser (county_config.load); written only when both validate to the same
-    configuration. And `<name>.pickle`: the validated Deployment itself, which a cold start reads without
-    building the configuration's schema or validating; written only when it reads back the same."""
+def packaged_data_files(path: str | os.PathLike) -> list[str]:
+    """Add, in one rewrite of the zip, the data the app reads instead of working it out on every cold start:
+
+    - `chalicelib/counties/<name>.json` beside each county YAML: the same data, which the app reads without
+      importing a YAML parser (county_config.load); written only when both validate to the same configuration.
+    - `<name>.pickle`: the validated Deployment itself, which a cold start reads without building the
+      configuration's schema or validating; written only when it reads back the same.
+    - `chalicelib/adapters/aws_endpoints.json` beside aws.py: botocore's endpoint table for the app's services
+      alone, which the app's session reads instead of the whole table (chalicelib/adapters/aws.py).
+
+    Returns the entries added."""
     import json
     import pickle
 
+    import botocore.loaders
+
     from chalicelib import county_config
+    from chalicelib.adapters import aws
+    module = aws.__name__.replace(".", "/")
+    endpoints = f"{module.rpartition('/')[0]}/{aws.ENDPOINTS.name}"
     path = Path(path)
-    scratch = path.with_name(path.name + ".json")
+    scratch = path.with_name(path.name + ".data")
     added = []
     with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
         names = set(archive.namelist())
@@ -209,6 +220,9 @@ def packaged_county_files(path: str | os.PathLike) -> list[str]:
         for info in archive.infolist():
             data = archive.read(info)
             out.writestr(info, data, compress_type=info.compress_type)
+            if info.filename == f"{module}.py":
+                table = aws.endpoints_of_services(botocore.loaders.create_loader().load_data("endpoints"))
+                add(endpoints, json.dumps(table, separators=(",", ":")).encode(), info)
             if not (info.filename.startswith("chalicelib/counties/") and info.filename.endswith(".yaml")):
                 continue
             stem = info.filename[: -len(".yaml")]
@@ -234,31 +248,8 @@ def slim_package_dir(directory: str | os.PathLike) -> dict[str, dict[str, tuple[
     runtime, cold = _runtime(directory), cold_path_files(ROOT)
     for z in zips:
         precompile(z, runtime, cold)
-    packaged_county_files(directory / "deployment.zip")
-    packaged_endpoint_table(directory / "deployment.zip")
+    packaged_data_files(directory / "deployment.zip")
     return removed
-
-
-def packaged_endpoint_table(path: str | os.PathLike) -> str:
-    """Add `chalicelib/adapters/aws_endpoints.json`: botocore's endpoint table for the app's services alone, which
-    the app's session reads instead of the whole table (chalicelib/adapters/aws.py). Returns the entry's name."""
-    import json
-
-    import botocore.loaders
-
-    from chalicelib.adapters import aws
-    target = f"{aws.__name__.rpartition('.')[0].replace('.', '/')}/{aws.ENDPOINTS.name}"   # beside aws.py
-    table = aws.endpoints_of_services(botocore.loaders.create_loader().load_data("endpoints"))
-    scratch = Path(path).with_name(Path(path).name + ".endpoints")
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(scratch, "w") as out:
-        for info in archive.infolist():
-            if info.filename != target:
-                out.writestr(info, archive.read(info), compress_type=info.compress_type)
-        beside = archive.getinfo("chalicelib/adapters/aws.py")
-        out.writestr(zipfile.ZipInfo(target, date_time=beside.date_time), json.dumps(table, separators=(",", ":")),
-                     compress_type=zipfile.ZIP_DEFLATED)
-    os.replace(scratch, path)
-    return target
 
 
 def _runtime(directory: Path) -> str:
